@@ -1,1 +1,114 @@
-"""placeholder."""
+"""xiaohu: the OpenAI Responses API on the 小胡 mini-api relay, for LangChain and LlamaIndex.
+
+The core (this package) needs only httpx and pydantic.
+
+Example:
+    >>> from xiaohu import XiaohuClient
+    >>> client = XiaohuClient(api_key="sk-...", base_url="http://127.0.0.1:8000/v1")
+    >>> client
+    XiaohuClient(base_url='http://127.0.0.1:8000/v1', max_retries=2)
+"""
+
+from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
+from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
+from ._events import ResponseStreamEvent, parse_event
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    CostLimitError,
+    IncompleteStreamError,
+    InsufficientQuotaError,
+    InternalServerError,
+    ModelUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFailedError,
+    StreamError,
+    UnprocessableEntityError,
+    XiaohuError,
+)
+from ._fold import (
+    AnnotationDelta,
+    ItemDone,
+    ReasoningDelta,
+    RefusalDelta,
+    ResponseState,
+    StreamDelta,
+    TextDelta,
+    ToolCallDelta,
+    ToolProgress,
+)
+from ._models import (
+    Annotation,
+    FunctionCall,
+    OutputMessage,
+    OutputText,
+    ReasoningItem,
+    Response,
+    Usage,
+    WebSearchCall,
+)
+from ._params import build_payload
+from ._stream import AsyncResponseStream, ResponseStream
+from ._version import __version__
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_TIMEOUT",
+    "USE_CLIENT_DEFAULT",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Annotation",
+    "AnnotationDelta",
+    "AsyncResponseStream",
+    "AsyncXiaohuClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "CostLimitError",
+    "FunctionCall",
+    "IncompleteStreamError",
+    "InsufficientQuotaError",
+    "InternalServerError",
+    "ItemDone",
+    "ModelUnavailableError",
+    "NotFoundError",
+    "OutputMessage",
+    "OutputText",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReasoningDelta",
+    "ReasoningItem",
+    "RefusalDelta",
+    "Response",
+    "ResponseFailedError",
+    "ResponseState",
+    "ResponseStream",
+    "ResponseStreamEvent",
+    "StreamDelta",
+    "StreamError",
+    "TextDelta",
+    "ToolCallDelta",
+    "ToolProgress",
+    "UnprocessableEntityError",
+    "Usage",
+    "WebSearchCall",
+    "XiaohuClient",
+    "XiaohuError",
+    "__version__",
+    "build_payload",
+    "parse_event",
+]

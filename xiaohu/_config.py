@@ -1,0 +1,96 @@
+"""Where settings come from: arguments first, then `XIAOHU_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._exceptions import ConfigurationError
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "resolve_api_key",
+    "resolve_base_url",
+    "resolve_timeout",
+]
+
+API_KEY_ENV = "XIAOHU_API_KEY"
+BASE_URL_ENV = "XIAOHU_BASE_URL"
+
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+"""Connect fast or fail; then wait long: deep research streams go quiet for minutes."""
+DEFAULT_MAX_RETRIES = 2
+
+
+def resolve_api_key(api_key: str | None) -> str:
+    """Return the key (令牌) from the argument or `XIAOHU_API_KEY`.
+
+    Raises:
+        ConfigurationError: Neither is set.
+
+    Example:
+        >>> resolve_api_key("sk-test")
+        'sk-test'
+    """
+    key = api_key or os.environ.get(API_KEY_ENV, "")
+    key = key.strip()
+    if not key:
+        raise ConfigurationError(
+            f"no API key: pass api_key=... or set {API_KEY_ENV} to your relay key (令牌, sk-...)"
+        )
+    return key
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """Return the relay's base URL, ending in `/v1`, from the argument or `XIAOHU_BASE_URL`.
+
+    A URL with no path gets `/v1` appended; a trailing slash is dropped.
+
+    Raises:
+        ConfigurationError: Neither is set, or the value is not an http(s) URL.
+
+    Example:
+        >>> resolve_base_url("https://relay.example/")
+        'https://relay.example/v1'
+        >>> resolve_base_url("http://127.0.0.1:8000/v1")
+        'http://127.0.0.1:8000/v1'
+    """
+    url = (base_url or os.environ.get(BASE_URL_ENV, "")).strip()
+    if not url:
+        raise ConfigurationError(
+            f"no base URL: pass base_url=... or set {BASE_URL_ENV} to your relay's address, "
+            "e.g. https://<relay-host>/v1"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"base URL must be an http(s) URL, got {url!r}")
+    url = url.rstrip("/")
+    if not parts.path.strip("/"):
+        url += "/v1"
+    return url
+
+
+def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """Turn a number of seconds (or `None` for the default) into an `httpx.Timeout`.
+
+    A number sets every phase except connect, which stays at most 10 seconds.
+
+    Raises:
+        ConfigurationError: A negative or zero number.
+
+    Example:
+        >>> resolve_timeout(30).read
+        30.0
+    """
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))

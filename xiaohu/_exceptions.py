@@ -1,0 +1,459 @@
+"""Every error the client raises, in one tree.
+
+```
+XiaohuError
+├── ConfigurationError             (also ValueError) bad settings or input, raised before any request
+│   └── CostLimitError             an expensive call without opt-in, or a budget passed
+├── APIError                       anything that came from (or failed on the way to) the relay
+│   ├── APIConnectionError         the request never got an HTTP answer
+│   │   └── APITimeoutError        ... because a timeout fired
+│   ├── APIResponseValidationError the answer could not be understood (bad JSON, bad SSE)
+│   ├── StreamError                a stream broke or ended early
+│   │   ├── IncompleteStreamError  the stream ended without a terminal event
+│   │   └── ResponseFailedError    an `error` event or `response.failed` arrived
+│   └── APIStatusError             a 4xx/5xx answer
+│       ├── BadRequestError              400
+│       ├── AuthenticationError          401
+│       ├── PermissionDeniedError        403
+│       │   └── InsufficientQuotaError   quota exhausted (also on 429 `insufficient_quota`)
+│       ├── NotFoundError                404
+│       ├── ConflictError                409
+│       ├── UnprocessableEntityError     422
+│       ├── RateLimitError               429
+│       └── InternalServerError          5xx
+│           └── ModelUnavailableError    503 `model_not_found` (no channel for the model)
+```
+
+`str(exc)` always carries the HTTP status, the error code and the server's message verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "CostLimitError",
+    "IncompleteStreamError",
+    "InsufficientQuotaError",
+    "InternalServerError",
+    "ModelUnavailableError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseFailedError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "XiaohuError",
+    "make_status_error",
+]
+
+#: Error codes that mean the key or the account has run out of money. Never retried.
+QUOTA_CODES = frozenset(
+    {"insufficient_user_quota", "pre_consume_token_quota_failed", "insufficient_quota"}
+)
+_MAX_BODY_PREVIEW = 200
+
+
+class XiaohuError(Exception):
+    """Root of every error raised by xiaohu.
+
+    Example:
+        >>> issubclass(RateLimitError, XiaohuError)
+        True
+    """
+
+
+class ConfigurationError(XiaohuError, ValueError):
+    """Raised for bad settings or bad input, before any request is sent.
+
+    Example:
+        >>> isinstance(ConfigurationError("XIAOHU_BASE_URL is not set"), ValueError)
+        True
+    """
+
+
+class CostLimitError(ConfigurationError):
+    """Raised when a call would be expensive without opt-in, or a budget is passed.
+
+    Example:
+        >>> str(CostLimitError("o3-deep-research costs about $30 a call"))
+        'o3-deep-research costs about $30 a call'
+    """
+
+
+class APIError(XiaohuError):
+    """Raised for anything that came from, or failed on the way to, the relay.
+
+    Attributes:
+        message: The human-readable message, verbatim from the server where there is one.
+        request: The request that failed, when known.
+        body: The decoded error body (a dict for JSON, a short string otherwise).
+        code: The error's `code`, when the server gave one.
+        type: The error's `type`, when the server gave one.
+
+    Example:
+        >>> str(APIError("boom", code="x"))
+        'boom'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: object = None,
+        code: str | None = None,
+        type: str | None = None,
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.code = code or None
+        self.type = type or None
+        self.param = param or None
+
+
+class APIConnectionError(APIError):
+    """Raised when the request never got an HTTP answer (DNS, refused, reset).
+
+    Example:
+        >>> str(APIConnectionError())
+        'Connection error.'
+    """
+
+    def __init__(self, message: str = "Connection error.", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+
+
+class APITimeoutError(APIConnectionError):
+    """Raised when a connect, read, write or pool timeout fired.
+
+    Example:
+        >>> str(APITimeoutError())
+        'Request timed out.'
+    """
+
+    def __init__(self, message: str = "Request timed out.", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+
+
+class APIResponseValidationError(APIError):
+    """Raised when a 2xx answer cannot be understood (invalid JSON, wrong content type).
+
+    Example:
+        >>> str(APIResponseValidationError("expected JSON"))
+        'expected JSON'
+    """
+
+
+class StreamError(APIError):
+    """Raised when a stream breaks or ends before its terminal event.
+
+    Example:
+        >>> issubclass(IncompleteStreamError, StreamError)
+        True
+    """
+
+
+class IncompleteStreamError(StreamError):
+    """Raised when a stream ends without `response.completed`, `.incomplete` or `.failed`.
+
+    The partial text is kept in `partial_text` for diagnosis; it is never passed off as a
+    whole answer.
+
+    Example:
+        >>> IncompleteStreamError("cut", partial_text="Hel").partial_text
+        'Hel'
+    """
+
+    def __init__(self, message: str, *, partial_text: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.partial_text = partial_text
+
+
+class ResponseFailedError(StreamError):
+    """Raised for an `error` event or a `response.failed` / failed response.
+
+    Attributes:
+        response_id: The id of the failed response, when known.
+
+    Example:
+        >>> str(ResponseFailedError("too large", code="rate_limit_exceeded"))
+        'rate_limit_exceeded: too large'
+    """
+
+    def __init__(self, message: str, *, response_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.response_id = response_id
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class APIStatusError(APIError):
+    """Raised for a 4xx or 5xx answer.
+
+    Attributes:
+        response: The HTTP response.
+        status_code: Its status.
+        request_id: The relay's request id (`X-Oneapi-Request-Id`, `x-request-id`, or the
+            "(request id: ...)" suffix of the message).
+
+    Example:
+        >>> import httpx
+        >>> r = httpx.Response(429, json={"error": {"message": "slow down", "code": "rl"}})
+        >>> str(make_status_error(r))
+        'Error code: 429 rl - slow down'
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object = None,
+        request_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        try:
+            request: httpx.Request | None = response.request
+        except RuntimeError:
+            request = None
+        super().__init__(message, request=request, body=body, **kwargs)
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        return f"Error code: {self.status_code}{code} - {self.message}"
+
+
+class BadRequestError(APIStatusError):
+    """Raised for HTTP 400: the request was malformed or refused.
+
+    Example:
+        >>> BadRequestError.__mro__[1].__name__
+        'APIStatusError'
+    """
+
+
+class AuthenticationError(APIStatusError):
+    """Raised for HTTP 401: the key (令牌) is missing, wrong, expired or disabled.
+
+    Example:
+        >>> issubclass(AuthenticationError, APIStatusError)
+        True
+    """
+
+
+class PermissionDeniedError(APIStatusError):
+    """Raised for HTTP 403: the key may not use this model, group (分组) or IP.
+
+    Example:
+        >>> issubclass(PermissionDeniedError, APIStatusError)
+        True
+    """
+
+
+class InsufficientQuotaError(PermissionDeniedError):
+    """Raised when the key or account has no quota left (never retried).
+
+    Relay codes `insufficient_user_quota`, `pre_consume_token_quota_failed`; OpenAI's
+    `insufficient_quota` (which OpenAI sends with status 429).
+
+    Example:
+        >>> issubclass(InsufficientQuotaError, PermissionDeniedError)
+        True
+    """
+
+
+class NotFoundError(APIStatusError):
+    """Raised for HTTP 404: unknown response id, route or model.
+
+    Example:
+        >>> issubclass(NotFoundError, APIStatusError)
+        True
+    """
+
+
+class ConflictError(APIStatusError):
+    """Raised for HTTP 409.
+
+    Example:
+        >>> issubclass(ConflictError, APIStatusError)
+        True
+    """
+
+
+class UnprocessableEntityError(APIStatusError):
+    """Raised for HTTP 422.
+
+    Example:
+        >>> issubclass(UnprocessableEntityError, APIStatusError)
+        True
+    """
+
+
+class RateLimitError(APIStatusError):
+    """Raised for HTTP 429 once retries are spent.
+
+    Example:
+        >>> issubclass(RateLimitError, APIStatusError)
+        True
+    """
+
+
+class InternalServerError(APIStatusError):
+    """Raised for HTTP 5xx once retries are spent.
+
+    Example:
+        >>> issubclass(InternalServerError, APIStatusError)
+        True
+    """
+
+
+class ModelUnavailableError(InternalServerError):
+    """Raised when the relay has no channel for the model in the key's group (无可用渠道).
+
+    Never retried: asking again does not create a channel.
+
+    Example:
+        >>> issubclass(ModelUnavailableError, InternalServerError)
+        True
+    """
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _request_id(response: httpx.Response, message: str) -> str | None:
+    for header in ("x-oneapi-request-id", "x-request-id"):
+        value: str | None = response.headers.get(header)
+        if value:
+            return value
+    marker = "(request id: "
+    start = message.rfind(marker)
+    if start != -1 and message.endswith(")"):
+        return message[start + len(marker) : -1]
+    return None
+
+
+def _decode_error_body(response: httpx.Response) -> tuple[object, dict[str, Any]]:
+    """Return the body (dict or short text) and the `error` dict inside it, if any."""
+    raw = response.content
+    try:
+        body: object = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return body, error
+        if isinstance(error, str):
+            return body, {"message": error}
+        if isinstance(body.get("message"), str):
+            return body, body
+        return body, {}
+    text = raw.decode("utf-8", "replace").strip()
+    return (text[:_MAX_BODY_PREVIEW] or None), {}
+
+
+def _describe_non_json(response: httpx.Response, text: object) -> str:
+    reason = response.reason_phrase or "HTTP error"
+    if not text:
+        return f"{reason} (empty body)"
+    content_type = response.headers.get("content-type", "")
+    if "html" in content_type or (isinstance(text, str) and text.lstrip().startswith("<")):
+        return f"{reason} (the relay or a proxy answered with an HTML page)"
+    return f"{reason}: {text}"
+
+
+def make_status_error(response: httpx.Response) -> APIStatusError:
+    """Build the most specific `APIStatusError` for an error response.
+
+    The response body must already be read.
+
+    Args:
+        response: An HTTP response with status >= 400.
+
+    Returns:
+        The matching exception instance (not raised).
+
+    Example:
+        >>> import httpx
+        >>> body = {"error": {"message": "无效的令牌", "type": "new_api_error", "code": ""}}
+        >>> type(make_status_error(httpx.Response(401, json=body))).__name__
+        'AuthenticationError'
+    """
+    body, error = _decode_error_body(response)
+    message = error.get("message")
+    if not isinstance(message, str) or not message:
+        message = _describe_non_json(response, body if not error else None)
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    etype = error.get("type") if isinstance(error.get("type"), str) else None
+    param = error.get("param") if isinstance(error.get("param"), str) else None
+    status = response.status_code
+    cls: type[APIStatusError]
+    if code in QUOTA_CODES or etype == "insufficient_quota":
+        cls = InsufficientQuotaError
+    elif status == 503 and code == "model_not_found":
+        cls = ModelUnavailableError
+    elif status >= 500:
+        cls = InternalServerError
+    else:
+        cls = _BY_STATUS.get(status, APIStatusError)
+    return cls(
+        message,
+        response=response,
+        body=body,
+        code=code,
+        type=etype,
+        param=param,
+        request_id=_request_id(response, message),
+    )
+
+
+def map_transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
+    """Translate an httpx transport exception into our tree (the one seam for this).
+
+    Args:
+        exc: The httpx exception.
+        request: The request, when known.
+
+    Returns:
+        An `APITimeoutError` for timeouts, an `APIConnectionError` otherwise.
+
+    Example:
+        >>> import httpx
+        >>> type(map_transport_error(httpx.ReadTimeout("slow"))).__name__
+        'APITimeoutError'
+    """
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
+    detail = str(exc) or type(exc).__name__
+    return APIConnectionError(f"Connection error: {detail}", request=request)

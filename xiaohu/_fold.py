@@ -1,0 +1,531 @@
+"""The one fold: stream events in, the final Response (and normalised deltas) out.
+
+`ResponseState` is I/O-free and shared by every consumer: the sync and async streams of the
+core, the LangChain adapter and the LlamaIndex adapter. Each `apply(event)` returns the new
+content that event brought, as small framework-neutral deltas (`TextDelta`, `ToolCallDelta`,
+...). The adapters only translate those deltas into their framework's chunk types.
+
+The fold also repairs what relays and proxies do to streams: content that arrives only in
+`response.output_item.done` or only in `response.completed` (no deltas) is still emitted once,
+as the missing suffix; and a stream that ends without a terminal event raises
+`IncompleteStreamError` rather than pass a truncated answer off as whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ._events import ErrorEvent, OutputTextDeltaEvent, ResponseStreamEvent, ToolCallProgressEvent
+from ._exceptions import IncompleteStreamError, ResponseFailedError
+from ._models import (
+    Annotation,
+    FunctionCall,
+    OutputItem,
+    OutputMessage,
+    OutputRefusal,
+    OutputText,
+    ReasoningItem,
+    ReasoningSummary,
+    Response,
+    WebSearchCall,
+)
+
+__all__ = [
+    "AnnotationDelta",
+    "ItemDone",
+    "ReasoningDelta",
+    "RefusalDelta",
+    "ResponseState",
+    "StreamDelta",
+    "TextDelta",
+    "ToolCallDelta",
+    "ToolProgress",
+]
+
+TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+
+@dataclass(slots=True)
+class TextDelta:
+    """New answer text.
+
+    Example:
+        >>> TextDelta("Hel", output_index=0).text
+        'Hel'
+    """
+
+    text: str
+    output_index: int = 0
+    content_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class RefusalDelta:
+    """New refusal text.
+
+    Example:
+        >>> RefusalDelta("I can't").text
+        "I can't"
+    """
+
+    text: str
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class ReasoningDelta:
+    """New reasoning-summary text; `summary_index` starts a new part when it changes.
+
+    Example:
+        >>> ReasoningDelta("Thinking", summary_index=0).summary_index
+        0
+    """
+
+    text: str
+    summary_index: int = 0
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    """A function call starting (`call_id` and `name` set) or its arguments growing.
+
+    `index` counts function calls from 0 in output order (what chat frameworks call the tool
+    call index), `output_index` is the item's place in `Response.output`.
+
+    Example:
+        >>> ToolCallDelta(index=0, call_id="call_1", name="f", arguments="").name
+        'f'
+    """
+
+    index: int
+    call_id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class AnnotationDelta:
+    """A citation added to the answer text.
+
+    Example:
+        >>> AnnotationDelta(Annotation(type="url_citation", url="u")).annotation.url
+        'u'
+    """
+
+    annotation: Annotation
+    output_index: int = 0
+    content_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class ToolProgress:
+    """A built-in tool call (e.g. a web search) changed phase.
+
+    Example:
+        >>> ToolProgress(tool="web_search_call", phase="searching", item_id="ws_1").phase
+        'searching'
+    """
+
+    tool: str
+    phase: str
+    item_id: str | None = None
+    output_index: int = 0
+
+
+@dataclass(slots=True)
+class ItemDone:
+    """An output item is final (reasoning with encrypted content, a web search with its query).
+
+    Example:
+        >>> ItemDone(item={"type": "x"}, output_index=2).output_index
+        2
+    """
+
+    item: OutputItem
+    output_index: int = 0
+
+
+StreamDelta = Union[
+    TextDelta, RefusalDelta, ReasoningDelta, ToolCallDelta, AnnotationDelta, ToolProgress, ItemDone
+]
+"""Anything `ResponseState.apply` can report."""
+
+_NONE: tuple[StreamDelta, ...] = ()
+
+
+@dataclass(slots=True)
+class _Slot:
+    """What has been seen so far of one output item."""
+
+    item: OutputItem
+    text: dict[int, list[str]] = field(default_factory=dict)
+    summary: dict[int, list[str]] = field(default_factory=dict)
+    arguments: list[str] = field(default_factory=list)
+    annotations: dict[int, list[Annotation]] = field(default_factory=dict)
+    refusal: list[str] = field(default_factory=list)
+    tool_index: int = -1
+    done: bool = False
+
+
+def _joined(parts: dict[int, list[str]], index: int) -> str:
+    chunks = parts.get(index)
+    return "".join(chunks) if chunks else ""
+
+
+class ResponseState:
+    """Fold stream events into the final `Response`.
+
+    Example:
+        >>> from xiaohu._events import parse_event
+        >>> state = ResponseState()
+        >>> for raw in (
+        ...     '{"type":"response.created","response":{"id":"r","status":"in_progress"}}',
+        ...     '{"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}}',
+        ...     '{"type":"response.output_text.delta","item_id":"m","delta":"Hi"}',
+        ...     '{"type":"response.completed","response":{"id":"r","status":"completed"}}',
+        ... ):
+        ...     _ = state.apply(parse_event(raw))
+        >>> state.final_response().output_text
+        'Hi'
+    """
+
+    def __init__(self) -> None:
+        self.snapshot: Response | None = None
+        """The latest Response snapshot from a lifecycle event."""
+        self.terminal: Response | None = None
+        """The terminal Response, once one arrived."""
+        self.last_sequence_number = -1
+        """The highest sequence number seen (for resuming a dropped stream)."""
+        self.error: ErrorEvent | None = None
+        """An `error` event, if one arrived."""
+        self._slots: dict[int, _Slot] = {}
+        self._tool_calls = 0
+
+    @property
+    def done(self) -> bool:
+        """Whether a terminal event arrived.
+
+        Example:
+            >>> ResponseState().done
+            False
+        """
+        return self.terminal is not None
+
+    @property
+    def text(self) -> str:
+        """The answer text folded so far (useful when a stream broke).
+
+        Example:
+            >>> ResponseState().text
+            ''
+        """
+        return "".join(
+            _joined(slot.text, index)
+            for _, slot in sorted(self._slots.items())
+            for index in sorted(slot.text)
+        )
+
+    # -- applying events ---------------------------------------------------------------------
+
+    def apply(self, event: ResponseStreamEvent) -> Sequence[StreamDelta]:
+        """Fold one event in; return the new content it carried.
+
+        Raises:
+            ResponseFailedError: On `response.failed`.
+
+        Example:
+            >>> from xiaohu._events import parse_event
+            >>> ResponseState().apply(
+            ...     parse_event('{"type":"response.output_text.delta","delta":"a"}')
+            ... )
+            (TextDelta(text='a', output_index=0, content_index=0, item_id=''),)
+        """
+        if event.sequence_number > self.last_sequence_number:
+            self.last_sequence_number = event.sequence_number
+        if isinstance(event, OutputTextDeltaEvent):  # the hot path first
+            slot = self._slot(event.output_index, event.item_id)
+            chunks = slot.text.get(event.content_index)
+            if chunks is None:
+                slot.text[event.content_index] = [event.delta]
+            else:
+                chunks.append(event.delta)
+            return (TextDelta(event.delta, event.output_index, event.content_index, event.item_id),)
+        handler = _HANDLERS.get(event.type)
+        if handler is not None:
+            deltas: Sequence[StreamDelta] = handler(self, event)
+            return deltas
+        if isinstance(event, ToolCallProgressEvent):
+            return (ToolProgress(event.tool, event.phase, event.item_id, event.output_index),)
+        return _NONE
+
+    def _slot(self, output_index: int, item_id: str | None = None) -> _Slot:
+        slot = self._slots.get(output_index)
+        if slot is None:
+            # A delta before its item: tolerate, and assume a message.
+            slot = self._slots[output_index] = _Slot(OutputMessage(id=item_id or None))
+        return slot
+
+    def _lifecycle(self, event: Any) -> Sequence[StreamDelta]:
+        self.snapshot = event.response
+        return _NONE
+
+    def _terminal(self, event: Any) -> Sequence[StreamDelta]:
+        response: Response = event.response
+        self.snapshot = response
+        deltas = self._backfill_from(response)
+        self.terminal = response
+        return deltas
+
+    def _failed(self, event: Any) -> Sequence[StreamDelta]:
+        response: Response = event.response
+        self.snapshot = response
+        raise self._failure(response)
+
+    def _failure(self, response: Response | None) -> ResponseFailedError:
+        code: str | None = None
+        message = "the response failed"
+        if response is not None and response.error is not None:
+            code, message = response.error.code, response.error.message or message
+        elif self.error is not None:
+            code, message = self.error.details()
+        return ResponseFailedError(
+            message, code=code, body=self.error, response_id=response.id if response else None
+        )
+
+    def _error(self, event: Any) -> Sequence[StreamDelta]:
+        self.error = event
+        return _NONE
+
+    def _item_added(self, event: Any) -> Sequence[StreamDelta]:
+        item = event.item
+        slot = _Slot(item)
+        self._slots[event.output_index] = slot
+        if isinstance(item, FunctionCall):
+            slot.tool_index = self._tool_calls
+            self._tool_calls += 1
+            if item.arguments:
+                slot.arguments.append(item.arguments)
+            return (
+                ToolCallDelta(
+                    slot.tool_index,
+                    item.call_id,
+                    item.name,
+                    item.arguments,
+                    event.output_index,
+                    item.id,
+                ),
+            )
+        if isinstance(item, WebSearchCall):
+            return (ToolProgress("web_search_call", "added", item.id, event.output_index),)
+        return _NONE
+
+    def _item_done(self, event: Any) -> Sequence[StreamDelta]:
+        return self._finish_item(event.output_index, event.item)
+
+    def _finish_item(self, output_index: int, item: OutputItem) -> Sequence[StreamDelta]:
+        """Record the final form of an item; emit whatever of it was never streamed."""
+        slot = self._slots.get(output_index)
+        fresh = slot is None
+        if slot is None:
+            slot = self._slots[output_index] = _Slot(item)
+        if slot.done:
+            return _NONE
+        deltas: list[StreamDelta] = []
+        if isinstance(item, OutputMessage):
+            for index, part in enumerate(item.content):
+                if isinstance(part, OutputText):
+                    seen = _joined(slot.text, index)
+                    if len(part.text) > len(seen) and part.text.startswith(seen):
+                        missing = part.text[len(seen) :]
+                        slot.text.setdefault(index, []).append(missing)
+                        deltas.append(TextDelta(missing, output_index, index, item.id))
+                    known = len(slot.annotations.get(index, ()))
+                    deltas.extend(
+                        AnnotationDelta(a, output_index, index, item.id)
+                        for a in part.annotations[known:]
+                    )
+                elif isinstance(part, OutputRefusal) and not slot.refusal and part.refusal:
+                    deltas.append(RefusalDelta(part.refusal, output_index, item.id))
+        elif isinstance(item, FunctionCall):
+            if fresh:
+                slot.tool_index = self._tool_calls
+                self._tool_calls += 1
+                deltas.append(
+                    ToolCallDelta(
+                        slot.tool_index, item.call_id, item.name, "", output_index, item.id
+                    )
+                )
+            seen = "".join(slot.arguments)
+            if len(item.arguments) > len(seen) and item.arguments.startswith(seen):
+                missing = item.arguments[len(seen) :]
+                slot.arguments.append(missing)
+                deltas.append(ToolCallDelta(slot.tool_index, arguments=missing, item_id=item.id))
+        elif isinstance(item, ReasoningItem):
+            for index, summary in enumerate(item.summary):
+                seen = _joined(slot.summary, index)
+                if len(summary.text) > len(seen) and summary.text.startswith(seen):
+                    missing = summary.text[len(seen) :]
+                    slot.summary.setdefault(index, []).append(missing)
+                    deltas.append(ReasoningDelta(missing, index, output_index, item.id))
+        slot.item = self._merged(slot, item)
+        slot.done = True
+        deltas.append(ItemDone(slot.item, output_index))
+        return deltas
+
+    def _merged(self, slot: _Slot, item: OutputItem) -> OutputItem:
+        """The item's final form: the server's, with streamed content where it sent none."""
+        if isinstance(item, OutputMessage) and not item.content and slot.text:
+            parts: list[Any] = [
+                OutputText(text=_joined(slot.text, i), annotations=slot.annotations.get(i, []))
+                for i in sorted(slot.text)
+            ]
+            return item.model_copy(update={"content": parts})
+        if isinstance(item, FunctionCall) and not item.arguments and slot.arguments:
+            return item.model_copy(update={"arguments": "".join(slot.arguments)})
+        if isinstance(item, ReasoningItem) and not item.summary and slot.summary:
+            summary = [
+                ReasoningSummary(text=_joined(slot.summary, i)) for i in sorted(slot.summary)
+            ]
+            return item.model_copy(update={"summary": summary})
+        return item
+
+    def _backfill_from(self, response: Response) -> Sequence[StreamDelta]:
+        """At the terminal event: emit items the stream never delivered, keep the rest."""
+        deltas: list[StreamDelta] = []
+        for index, item in enumerate(response.output):
+            deltas.extend(self._finish_item(index, item))
+        # Items that were streamed but are missing from the terminal snapshot stay.
+        return deltas
+
+    def _text_done(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        seen = _joined(slot.text, event.content_index)
+        text: str = event.text
+        if len(text) > len(seen) and text.startswith(seen):
+            missing = text[len(seen) :]
+            slot.text.setdefault(event.content_index, []).append(missing)
+            return (TextDelta(missing, event.output_index, event.content_index, event.item_id),)
+        return _NONE
+
+    def _annotation(self, event: Any) -> Sequence[StreamDelta]:
+        if event.annotation is None:
+            return _NONE
+        slot = self._slot(event.output_index, event.item_id)
+        slot.annotations.setdefault(event.content_index, []).append(event.annotation)
+        return (
+            AnnotationDelta(
+                event.annotation, event.output_index, event.content_index, event.item_id
+            ),
+        )
+
+    def _refusal(self, event: Any) -> Sequence[StreamDelta]:
+        self._slot(event.output_index, event.item_id).refusal.append(event.delta)
+        return (RefusalDelta(event.delta, event.output_index, event.item_id),)
+
+    def _arguments(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        slot.arguments.append(event.delta)
+        return (
+            ToolCallDelta(
+                slot.tool_index,
+                arguments=event.delta,
+                output_index=event.output_index,
+                item_id=event.item_id,
+            ),
+        )
+
+    def _arguments_done(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        seen = "".join(slot.arguments)
+        arguments: str = event.arguments
+        if len(arguments) > len(seen) and arguments.startswith(seen):
+            missing = arguments[len(seen) :]
+            slot.arguments.append(missing)
+            return (
+                ToolCallDelta(
+                    slot.tool_index,
+                    arguments=missing,
+                    output_index=event.output_index,
+                    item_id=event.item_id,
+                ),
+            )
+        return _NONE
+
+    def _summary(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        slot.summary.setdefault(event.summary_index, []).append(event.delta)
+        return (
+            ReasoningDelta(event.delta, event.summary_index, event.output_index, event.item_id),
+        )
+
+    def _summary_done(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        seen = _joined(slot.summary, event.summary_index)
+        text: str = event.text
+        if len(text) > len(seen) and text.startswith(seen):
+            missing = text[len(seen) :]
+            slot.summary.setdefault(event.summary_index, []).append(missing)
+            return (
+                ReasoningDelta(missing, event.summary_index, event.output_index, event.item_id),
+            )
+        return _NONE
+
+    # -- the result ---------------------------------------------------------------------------
+
+    def final_response(self) -> Response:
+        """The final Response, with every streamed item in it.
+
+        Raises:
+            ResponseFailedError: An `error` event arrived and the stream then ended.
+            IncompleteStreamError: The stream ended without a terminal event.
+
+        Example:
+            >>> ResponseState().final_response()
+            Traceback (most recent call last):
+            ...
+            xiaohu._exceptions.IncompleteStreamError: the stream ended before its terminal event ...
+        """
+        if self.terminal is None:
+            if self.error is not None:
+                raise self._failure(None)
+            raise IncompleteStreamError(
+                "the stream ended before its terminal event (response.completed, "
+                ".incomplete or .failed); the answer so far is incomplete "
+                f"({len(self.text)} characters, last sequence number "
+                f"{self.last_sequence_number})",
+                partial_text=self.text,
+            )
+        output = [
+            slot.item if slot.done else self._merged(slot, slot.item)
+            for _, slot in sorted(self._slots.items())
+        ]
+        return self.terminal.model_copy(update={"output": output})
+
+
+_HANDLERS: dict[str, Any] = {
+    "response.created": ResponseState._lifecycle,
+    "response.queued": ResponseState._lifecycle,
+    "response.in_progress": ResponseState._lifecycle,
+    "response.completed": ResponseState._terminal,
+    "response.incomplete": ResponseState._terminal,
+    "response.failed": ResponseState._failed,
+    "error": ResponseState._error,
+    "response.output_item.added": ResponseState._item_added,
+    "response.output_item.done": ResponseState._item_done,
+    "response.output_text.done": ResponseState._text_done,
+    "response.output_text.annotation.added": ResponseState._annotation,
+    "response.refusal.delta": ResponseState._refusal,
+    "response.function_call_arguments.delta": ResponseState._arguments,
+    "response.function_call_arguments.done": ResponseState._arguments_done,
+    "response.reasoning_summary_text.delta": ResponseState._summary,
+    "response.reasoning_summary_text.done": ResponseState._summary_done,
+}

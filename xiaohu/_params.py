@@ -1,0 +1,164 @@
+"""Request parameters of `POST /v1/responses`, checked before anything is sent.
+
+Wrong types and out-of-range values raise `ConfigurationError` (a `ValueError`) naming the
+field. Fields this version does not know pass through untouched, so a newer server feature
+works without a new release. `None` values are dropped: a relay may reject explicit nulls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._exceptions import ConfigurationError
+
+__all__ = ["REASONING_EFFORTS", "ReasoningParams", "ResponseCreateParams", "build_payload"]
+
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+"""Every `reasoning.effort` value the API knows."""
+
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=False)
+
+
+class ReasoningParams(_Params):
+    """The `reasoning` object: how hard the model thinks, and whether it summarises.
+
+    Example:
+        >>> ReasoningParams(effort="high", summary="auto").effort
+        'high'
+    """
+
+    effort: Effort | None = None
+    """How many reasoning tokens to spend."""
+    summary: Literal["auto", "concise", "detailed"] | None = None
+    """Ask for a summary of the reasoning."""
+
+
+class ResponseCreateParams(_Params):
+    """The body of `POST /v1/responses`.
+
+    Example:
+        >>> ResponseCreateParams(model="gpt-5", input="hi", temperature=0.2).temperature
+        0.2
+    """
+
+    model: Annotated[str, Field(min_length=1)]
+    """The model (any name the relay routes, aliases included)."""
+    input: str | list[Any]
+    """A string, or a list of input items."""
+    instructions: str | None = None
+    """A system/developer message for this call only."""
+    tools: list[dict[str, Any]] | None = None
+    """Function and built-in tools."""
+    tool_choice: str | dict[str, Any] | None = None
+    """`auto`, `none`, `required`, or an object naming a tool."""
+    parallel_tool_calls: bool | None = None
+    """Allow several function calls in one turn."""
+    max_output_tokens: Annotated[int, Field(ge=1)] | None = None
+    """Cap on output tokens, reasoning included."""
+    max_tool_calls: Annotated[int, Field(ge=1)] | None = None
+    """Cap on built-in tool calls (web searches) across the response."""
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    """Sampling temperature, 0 to 2."""
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    """Nucleus sampling, 0 to 1."""
+    top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
+    """Log probabilities of the top tokens, 0 to 20."""
+    reasoning: ReasoningParams | None = None
+    """Reasoning effort and summary."""
+    text: dict[str, Any] | None = None
+    """Output format (`json_schema`, `json_object`, `text`) and verbosity."""
+    include: list[str] | None = None
+    """Extra output to include, e.g. `reasoning.encrypted_content`."""
+    store: bool | None = None
+    """Whether the server keeps the response (default true)."""
+    previous_response_id: str | None = None
+    """Continue from a stored response."""
+    background: bool | None = None
+    """Run in background mode (poll or resume later)."""
+    stream: bool | None = None
+    """Answer with server-sent events."""
+    metadata: dict[str, str] | None = None
+    """Up to 16 string pairs."""
+    truncation: Literal["auto", "disabled"] | None = None
+    """Drop old input when the context overflows (`auto`) or fail (`disabled`)."""
+    service_tier: str | None = None
+    """`auto`, `default`, `flex`, `priority`, ..."""
+
+    @field_validator("input")
+    @classmethod
+    def _input_not_empty(cls, value: str | list[Any]) -> str | list[Any]:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("input must not be an empty list")
+            for index, item in enumerate(value):
+                if not isinstance(item, Mapping) or not (item.get("type") or item.get("role")):
+                    raise ValueError(f"input[{index}] must be an object with a 'type' or a 'role'")
+        return value
+
+    @field_validator("tools")
+    @classmethod
+    def _tools_typed(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        for index, tool in enumerate(value or ()):
+            if not isinstance(tool.get("type"), str):
+                raise ValueError(f"tools[{index}] has no 'type'")
+            if tool["type"] == "function" and not tool.get("name"):
+                raise ValueError(f"tools[{index}] is a function tool without a 'name'")
+            params = tool.get("parameters")
+            if tool["type"] == "function" and params is not None and not isinstance(params, dict):
+                raise ValueError(f"tools[{index}].parameters must be a JSON schema object")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _text_format(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        fmt = (value or {}).get("format")
+        if (
+            isinstance(fmt, dict)
+            and fmt.get("type") == "json_schema"
+            and (not fmt.get("name") or not isinstance(fmt.get("schema"), dict))
+        ):
+            raise ValueError("text.format json_schema needs a 'name' and a 'schema' object")
+        return value
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif not str(part).startswith(("function-", "constrained-", "literal[")):
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check request parameters and return the JSON body to send.
+
+    Raises:
+        ConfigurationError: A parameter has the wrong type or is out of range; the message
+            names every such field.
+
+    Example:
+        >>> build_payload({"model": "gpt-5", "input": "hi", "top_p": None})
+        {'model': 'gpt-5', 'input': 'hi'}
+        >>> build_payload({"model": "gpt-5", "input": "hi", "temperature": 3})
+        Traceback (most recent call last):
+        ...
+        xiaohu._exceptions.ConfigurationError: invalid request: temperature: Input should be less than or equal to 2
+    """
+    try:
+        ResponseCreateParams.model_validate(params)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_field_path(tuple(err['loc'])) or 'body'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid request: {problems}") from None
+    # Send what the caller gave (validation must not rewrite values), minus the nulls.
+    return {key: value for key, value in params.items() if value is not None}

@@ -1,0 +1,343 @@
+"""Sync and async response streams over one I/O-free core.
+
+`_StreamCore` decodes SSE bytes, parses events and folds them (`ResponseState`); the two
+stream classes only differ in how they read bytes and close the connection. Leaving a stream
+early (a `break`, an exception, `close()`) closes the HTTP response at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from types import TracebackType
+
+import httpx
+from pydantic import ValidationError
+
+from ._events import ResponseCompletedEvent, ResponseStreamEvent, parse_event
+from ._exceptions import (
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    IncompleteStreamError,
+)
+from ._fold import ResponseState, StreamDelta
+from ._models import Response
+from ._sse import SSEDecoder
+
+__all__ = ["AsyncResponseStream", "ResponseStream"]
+
+log = logging.getLogger("xiaohu")
+
+Pair = tuple[ResponseStreamEvent, Sequence[StreamDelta]]
+
+
+class _StreamCore:
+    """Bytes in, (event, deltas) pairs out. No I/O."""
+
+    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
+        self.http_response = response
+        self.state = state or ResponseState()
+        self.decoder = SSEDecoder()
+        self.is_json = "json" in response.headers.get("content-type", "")
+        self.finished = False
+
+    def feed(self, chunk: bytes) -> list[Pair]:
+        pairs: list[Pair] = []
+        state = self.state
+        for sse in self.decoder.decode(chunk):
+            data = sse.data
+            if data == "[DONE]":
+                self.finished = True
+                break
+            try:
+                event = parse_event(data)
+            except ValidationError as exc:
+                raise APIResponseValidationError(
+                    f"malformed stream event after sequence number "
+                    f"{state.last_sequence_number}: {data[:120]!r}",
+                    body=data,
+                ) from exc
+            pairs.append((event, state.apply(event)))
+            if state.done:
+                self.finished = True
+                break
+        return pairs
+
+    def feed_json(self, body: bytes) -> list[Pair]:
+        """A relay answered a stream request with a plain JSON Response: fold it whole."""
+        try:
+            response = Response.model_validate_json(body)
+        except ValidationError as exc:
+            raise APIResponseValidationError(
+                f"expected a Response, got {body[:120]!r}", body=body
+            ) from exc
+        log.warning("the server answered a stream request with JSON; folding it whole")
+        event = ResponseCompletedEvent(response=response, sequence_number=0)
+        self.finished = True
+        return [(event, self.state.apply(event))]
+
+    def broken(self, exc: httpx.HTTPError) -> APIError:
+        """The connection failed mid-stream: say so, keep what arrived, never pretend."""
+        where = f"after sequence number {self.state.last_sequence_number}"
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"stream read timed out {where}; the answer is incomplete")
+        return IncompleteStreamError(
+            f"the stream broke {where} ({type(exc).__name__}: {exc}); the answer is incomplete",
+            partial_text=self.state.text,
+        )
+
+    def result(self) -> Response:
+        return self.state.final_response()
+
+
+class ResponseStream:
+    """A streamed response: iterate typed events, or normalised deltas, or just wait.
+
+    Use it as a context manager, or iterate it to the end; either closes the connection.
+
+    Example:
+        >>> from xiaohu import XiaohuClient  # doctest: +SKIP
+        >>> with XiaohuClient().stream_response(
+        ...     model="gpt-5", input="hi"
+        ... ) as stream:  # doctest: +SKIP
+        ...     for event in stream:
+        ...         if event.type == "response.output_text.delta":
+        ...             print(event.delta, end="")
+    """
+
+    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
+        self._core = _StreamCore(response, state)
+        self._pairs = self._iter_pairs()
+        self.response: Response | None = None
+        """The final Response, once the stream has been read to its end."""
+
+    @property
+    def state(self) -> ResponseState:
+        """The fold, with everything received so far.
+
+        Example:
+            >>> stream.state.text  # doctest: +SKIP
+            'Hello'
+        """
+        return self._core.state
+
+    @property
+    def http_response(self) -> httpx.Response:
+        """The underlying HTTP response (headers, status).
+
+        Example:
+            >>> stream.http_response.headers["content-type"]  # doctest: +SKIP
+            'text/event-stream'
+        """
+        return self._core.http_response
+
+    def _iter_pairs(self) -> Generator[Pair, None, None]:
+        core = self._core
+        try:
+            if core.is_json:
+                yield from core.feed_json(core.http_response.read())
+            else:
+                try:
+                    for chunk in core.http_response.iter_bytes():
+                        yield from core.feed(chunk)
+                        if core.finished:
+                            break
+                except httpx.HTTPError as exc:
+                    raise core.broken(exc) from exc
+            self.response = core.result()
+        finally:
+            core.http_response.close()
+
+    def __iter__(self) -> Iterator[ResponseStreamEvent]:
+        try:
+            for event, _ in self._pairs:
+                yield event
+        finally:
+            self.close()
+
+    def iter_deltas(self) -> Iterator[StreamDelta]:
+        """Iterate the normalised deltas (text, tool calls, reasoning, citations, ...).
+
+        Example:
+            >>> for delta in stream.iter_deltas():  # doctest: +SKIP
+            ...     print(delta)
+        """
+        try:
+            for _, deltas in self._pairs:
+                yield from deltas
+        finally:
+            self.close()
+
+    def iter_pairs(self) -> Iterator[Pair]:
+        """Iterate `(event, deltas)` pairs: what adapters use.
+
+        Example:
+            >>> for event, deltas in stream.iter_pairs():  # doctest: +SKIP
+            ...     pass
+        """
+        try:
+            yield from self._pairs
+        finally:
+            self.close()
+
+    def get_final_response(self) -> Response:
+        """Read the rest of the stream and return the final Response.
+
+        Raises:
+            IncompleteStreamError: The stream ended before its terminal event.
+            ResponseFailedError: The response failed.
+
+        Example:
+            >>> stream.get_final_response().output_text  # doctest: +SKIP
+            'Hello'
+        """
+        for _ in self.iter_pairs():
+            pass
+        if self.response is None:
+            self.response = self._core.result()
+        return self.response
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice).
+
+        Example:
+            >>> stream.close()  # doctest: +SKIP
+        """
+        self._pairs.close()
+        self._core.http_response.close()
+
+    def __enter__(self) -> ResponseStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncResponseStream:
+    """Async twin of `ResponseStream`.
+
+    Example:
+        >>> async with await client.stream_response(
+        ...     model="gpt-5", input="hi"
+        ... ) as stream:  # doctest: +SKIP
+        ...     async for event in stream:
+        ...         pass
+    """
+
+    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
+        self._core = _StreamCore(response, state)
+        self._pairs = self._iter_pairs()
+        self.response: Response | None = None
+        """The final Response, once the stream has been read to its end."""
+
+    @property
+    def state(self) -> ResponseState:
+        """The fold, with everything received so far.
+
+        Example:
+            >>> stream.state.done  # doctest: +SKIP
+            False
+        """
+        return self._core.state
+
+    @property
+    def http_response(self) -> httpx.Response:
+        """The underlying HTTP response.
+
+        Example:
+            >>> stream.http_response.status_code  # doctest: +SKIP
+            200
+        """
+        return self._core.http_response
+
+    async def _iter_pairs(self) -> AsyncGenerator[Pair, None]:
+        core = self._core
+        try:
+            if core.is_json:
+                for pair in core.feed_json(await core.http_response.aread()):
+                    yield pair
+            else:
+                try:
+                    async for chunk in core.http_response.aiter_bytes():
+                        for pair in core.feed(chunk):
+                            yield pair
+                        if core.finished:
+                            break
+                except httpx.HTTPError as exc:
+                    raise core.broken(exc) from exc
+            self.response = core.result()
+        finally:
+            await core.http_response.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[ResponseStreamEvent]:
+        try:
+            async for event, _ in self._pairs:
+                yield event
+        finally:
+            await self.aclose()
+
+    async def iter_deltas(self) -> AsyncIterator[StreamDelta]:
+        """Iterate the normalised deltas.
+
+        Example:
+            >>> async for delta in stream.iter_deltas():  # doctest: +SKIP
+            ...     pass
+        """
+        try:
+            async for _, deltas in self._pairs:
+                for delta in deltas:
+                    yield delta
+        finally:
+            await self.aclose()
+
+    async def iter_pairs(self) -> AsyncIterator[Pair]:
+        """Iterate `(event, deltas)` pairs.
+
+        Example:
+            >>> async for event, deltas in stream.iter_pairs():  # doctest: +SKIP
+            ...     pass
+        """
+        try:
+            async for pair in self._pairs:
+                yield pair
+        finally:
+            await self.aclose()
+
+    async def get_final_response(self) -> Response:
+        """Read the rest of the stream and return the final Response.
+
+        Example:
+            >>> (await stream.get_final_response()).status  # doctest: +SKIP
+            'completed'
+        """
+        async for _ in self.iter_pairs():
+            pass
+        if self.response is None:
+            self.response = self._core.result()
+        return self.response
+
+    async def aclose(self) -> None:
+        """Close the connection (safe to call twice).
+
+        Example:
+            >>> await stream.aclose()  # doctest: +SKIP
+        """
+        await self._pairs.aclose()
+        await self._core.http_response.aclose()
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
