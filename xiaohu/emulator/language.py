@@ -1,0 +1,358 @@
+"""Words in, words out: the emulator model's tiny language toolkit.
+
+Keyword extraction, a token estimate, and the sentences the deterministic model answers with. No
+randomness except the ``random.Random`` the caller seeds from the request.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+__all__ = [
+    "count_tokens",
+    "has_cjk",
+    "human_join",
+    "keywords",
+    "numbers",
+    "proper_nouns",
+    "prose_answer",
+    "split_words",
+]
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "should",
+        "so",
+        "some",
+        "tell",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "us",
+        "use",
+        "using",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "about",
+        "can't",
+        "don't",
+        "i'm",
+        "it's",
+        "what's",
+        "let's",
+        "give",
+        "get",
+        "make",
+        "also",
+        "any",
+        "all",
+        "more",
+        "most",
+        "very",
+        "much",
+        "many",
+        "one",
+        "two",
+        "need",
+        "want",
+        "know",
+        "like",
+        "yes",
+        "no",
+        "not",
+        "only",
+        "call",
+        "tool",
+        "tools",
+        "function",
+        "explain",
+        "describe",
+        "tell",
+        "show",
+        "briefly",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:\.\d+)?|[\u3400-\u9fff]+")
+_TOKEN = re.compile(r"[A-Za-z]+|\d{1,3}|[\u3400-\u9fff]|[^\sA-Za-z\d]")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_cjk(text: str) -> bool:
+    """Say whether ``text`` contains Chinese characters.
+
+    Example:
+        >>> has_cjk("天气"), has_cjk("weather")
+        (True, False)
+    """
+    return bool(_CJK.search(text))
+
+
+def split_words(text: str) -> list[str]:
+    """Split text, identifiers included (``get_weather``, ``getWeather``), into lower-case words.
+
+    Example:
+        >>> split_words("getWeather for new_york")
+        ['get', 'weather', 'for', 'new', 'york']
+    """
+    spaced = _CAMEL.sub(" ", text.replace("_", " "))
+    return [w.lower() for w in _WORD.findall(spaced)]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def keywords(text: str, *, stems: bool = False) -> list[str]:
+    """Return the content words of ``text`` in order, without stop words or repeats.
+
+    Args:
+        text: any text.
+        stems: strip a plural/-ing suffix, for matching words against tool descriptions.
+
+    Example:
+        >>> keywords("What is the weather in Paris today?")
+        ['weather', 'paris', 'today']
+    """
+    out: list[str] = []
+    for word in split_words(text):
+        if word in _STOP or (len(word) < 3 and not has_cjk(word) and not word.isdigit()):
+            continue
+        word = _stem(word) if stems else word
+        if word not in out:
+            out.append(word)
+    return out
+
+
+def proper_nouns(text: str) -> list[str]:
+    """Return capitalised words that do not start a sentence (names, places), in order.
+
+    Example:
+        >>> proper_nouns("What is the weather in Paris and New York?")
+        ['Paris', 'New York']
+    """
+    found: list[str] = []
+    for match in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)", text):
+        phrase = match.group(1)
+        if phrase.lower() not in _STOP and phrase not in found:
+            found.append(phrase)
+    return found
+
+
+def numbers(text: str) -> list[float]:
+    """Return the numbers written in ``text``, in order.
+
+    Example:
+        >>> numbers("add 3 and 4.5")
+        [3.0, 4.5]
+    """
+    return [float(n) for n in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?", text)]
+
+
+def count_tokens(text: str) -> int:
+    """Estimate the token count of ``text`` (about four letters per token, CJK one per character).
+
+    Example:
+        >>> count_tokens("Hello, world!")
+        4
+    """
+    total = 0
+    for piece in _TOKEN.findall(text):
+        total += max(1, math.ceil(len(piece) / 5)) if piece.isalpha() else 1
+    return total
+
+
+def human_join(words: list[str], *, conj: str = "and") -> str:
+    """Join words as a person would: ``a``, ``a and b``, ``a, b and c``.
+
+    Example:
+        >>> human_join(["tea", "coffee", "milk"])
+        'tea, coffee and milk'
+    """
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {conj} " + words[-1]
+
+
+_ARITH = re.compile(
+    r"(-?\d+(?:\.\d+)?)\s*(\+|-|\*|/|×|x|÷|plus|minus|times|multiplied by|divided by)\s*(-?\d+(?:\.\d+)?)"
+)
+_SAY = re.compile(
+    r"\b(?:say|reply with|respond with|answer with|repeat)\s+(?:exactly\s+|only\s+|just\s+)?"
+    r"[\"'“‘]?(.+?)[\"'”’]?\s*[.!]?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_NAME_FACT = re.compile(r"\bmy name is\s+([A-Z][\w-]*)", re.IGNORECASE)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.6g}"
+
+
+def _arithmetic(question: str) -> str | None:
+    match = _ARITH.search(question)
+    if not match:
+        return None
+    a, op, b = float(match.group(1)), match.group(2).lower(), float(match.group(3))
+    if op in {"+", "plus"}:
+        result = a + b
+    elif op in {"-", "minus"}:
+        result = a - b
+    elif op in {"*", "×", "x", "times", "multiplied by"}:
+        result = a * b
+    elif b != 0:
+        result = a / b
+    else:
+        return "Division by zero is undefined."
+    return f"{_fmt(a)} {op} {_fmt(b)} = {_fmt(result)}."
+
+
+def _directed(question: str) -> str | None:
+    match = _SAY.search(question.strip())
+    if match and len(match.group(1)) <= 200:
+        return match.group(1).strip()
+    return None
+
+
+def _recall(question: str, history: list[str]) -> str | None:
+    if "my name" not in question.lower() or _NAME_FACT.search(question):
+        return None
+    for earlier in reversed(history):
+        fact = _NAME_FACT.search(earlier)
+        if fact:
+            return f"Your name is {fact.group(1)}."
+    return None
+
+
+_OPENINGS = (
+    "You asked about {topic}.",
+    "Here is a short answer about {topic}.",
+    "Good question about {topic}.",
+    "Let me explain {topic}.",
+)
+_BODIES = (
+    "In short, {a} is closely tied to {b}, and the details depend on your context.",
+    "The key point is how {a} relates to {b}; start there and the rest follows.",
+    "Most people approach {a} by first looking at {b}, then refining step by step.",
+    "Think of {a} in terms of {b}: that framing usually answers the question.",
+)
+_CLOSINGS = (
+    "Let me know if you want more detail.",
+    "I can go deeper on any part of this.",
+    "Happy to expand on {a} if useful.",
+)
+
+
+def _styled(text: str, guidance: str) -> str:
+    lowered = guidance.lower()
+    if "one word" in lowered or "single word" in lowered:
+        return re.split(r"\W+", text.strip())[0] or text
+    if any(k in lowered for k in ("brief", "concise", "short", "one sentence")):
+        text = re.split(r"(?<=[.!?。])\s*", text.strip())[0]
+    if "uppercase" in lowered or "all caps" in lowered or "shout" in lowered:
+        text = text.upper()
+    if "pirate" in lowered:
+        text = "Arr! " + text
+    return text
+
+
+def prose_answer(question: str, *, guidance: str, history: list[str], rng: random.Random) -> str:
+    """Answer ``question`` in a sentence or three derived from its words.
+
+    Handles simple arithmetic, "say X" requests and recalling a name given earlier; otherwise it
+    names the question's key words. ``guidance`` (instructions, system and developer messages)
+    visibly shapes the answer: "be brief", "one word", "uppercase", "pirate", or Chinese.
+
+    Args:
+        question: the last user message.
+        guidance: instructions and system/developer text.
+        history: earlier user messages, oldest first.
+        rng: seeded by the request, so the same request gives the same answer.
+
+    Example:
+        >>> prose_answer("What is 2 + 3?", guidance="", history=[], rng=random.Random(0))
+        '2 + 3 = 5.'
+    """
+    direct = _arithmetic(question) or _directed(question) or _recall(question, history)
+    if direct is not None:
+        return _styled(direct, guidance)
+    words = keywords(question)
+    chinese = has_cjk(question) or "chinese" in guidance.lower() or has_cjk(guidance)
+    if not words:
+        text = "你好！有什么可以帮你的吗？" if chinese else "Hello! How can I help you today?"
+        return _styled(text, guidance)
+    topic = "、".join(words[:3]) if chinese else human_join(words[:3])
+    a, b = words[0], (words[1] if len(words) > 1 else "its context")
+    if chinese:
+        text = f"关于「{topic}」：{a}与{b}密切相关，具体取决于你的情况。需要的话我可以详细说明。"
+        return _styled(text, guidance)
+    parts = [
+        rng.choice(_OPENINGS).format(topic=topic),
+        rng.choice(_BODIES).format(a=a, b=b),
+    ]
+    if len(words) > 3:
+        parts.append(f"It also touches on {human_join(words[3:6])}.")
+    parts.append(rng.choice(_CLOSINGS).format(a=a))
+    text = " ".join(parts)
+    return _styled(text, guidance)

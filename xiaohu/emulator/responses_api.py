@@ -1,0 +1,209 @@
+"""The ``/v1/responses`` endpoints: create (JSON, SSE, background), retrieve, resume, cancel, delete.
+
+In ``relay_mode="new-api"`` (or with the ``drop_background`` fault) ``background`` is dropped, as
+the studied relay drops it, and retrieve/cancel/delete answer the relay's ``404 Invalid URL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from xiaohu.emulator.app import (
+    Call,
+    admit,
+    apply_fault,
+    authenticate,
+    emulator_of,
+    json_body,
+    upstream_json,
+)
+from xiaohu.emulator.errors import invalid_url, not_found, openai_error
+from xiaohu.emulator.events import failure_events, frame, response_events
+from xiaohu.emulator.faults import split_model
+from xiaohu.emulator.ids import openai_request_id, response_id
+from xiaohu.emulator.language import count_tokens
+from xiaohu.emulator.model import item_text, run_model
+from xiaohu.emulator.request import CreateRequest, parse_create
+from xiaohu.emulator.response import build_response, usage
+from xiaohu.emulator.store import Stored
+
+__all__ = ["cancel", "create", "delete", "retrieve"]
+
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_BROKEN_FRAME = (
+    b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","seq\n\n'
+)
+
+
+async def _listed(events: list[dict[str, Any]], delay: float) -> AsyncIterator[dict[str, Any]]:
+    for number, event in enumerate(events):
+        if number and delay > 0:
+            await asyncio.sleep(delay)
+        yield event
+
+
+async def _sse(
+    events: AsyncIterator[dict[str, Any]], call: Call, total: int
+) -> AsyncIterator[bytes]:
+    half = max(1, total // 2)
+    sent = 0
+    async for event in events:
+        if call.has("drop_stream") and sent >= half:
+            return
+        if call.has("malformed_sse") and sent == half:
+            yield _BROKEN_FRAME
+        yield frame(event)
+        sent += 1
+
+
+def _stream(events: AsyncIterator[dict[str, Any]], call: Call, total: int) -> StreamingResponse:
+    headers = {**_SSE_HEADERS, "x-request-id": openai_request_id()}
+    return StreamingResponse(
+        _sse(events, call, total), media_type="text/event-stream", headers=headers
+    )
+
+
+def _context(request: Request, req: CreateRequest) -> tuple[list[dict[str, Any]], int]:
+    """Return the conversation (earlier turns + this input) and how many tokens were seen before."""
+    if not req.previous_response_id:
+        return list(req.input_items), 0
+    previous = emulator_of(request).store.get(req.previous_response_id)
+    if previous is None:
+        raise openai_error(
+            404,
+            f"Previous response with id '{req.previous_response_id}' not found.",
+            param="previous_response_id",
+            code="previous_response_not_found",
+        )
+    seen = sum(count_tokens(item_text(item)) for item in previous.context)
+    return [*previous.context, *req.input_items], seen
+
+
+def _failure(req: CreateRequest, rid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    message = (
+        f"Request too large for {req.model} in organization org-emulator on tokens per min (TPM): "
+        "Limit 1, Requested 30. The input or output tokens must be reduced in order to run "
+        "successfully. Visit https://platform.openai.com/account/rate-limits to learn more."
+    )
+    failed = build_response(
+        req,
+        response_id=rid,
+        status="failed",
+        error={"code": "rate_limit_exceeded", "message": message},
+    )
+    detail = {"type": "tokens", "code": "rate_limit_exceeded", "message": message, "param": None}
+    return failed, detail
+
+
+async def create(request: Request) -> Response:
+    """``POST /v1/responses``."""
+    emulator = emulator_of(request)
+    call = authenticate(request)
+    body = await json_body(request, call)
+    raw_model = body.get("model") if isinstance(body, dict) else None
+    model, suffix = split_model(raw_model) if isinstance(raw_model, str) else (None, None)
+    await apply_fault(request, call, model=model, suffix=suffix)
+    req = parse_create(body, lang=call.lang, request_id=call.request_id, model=model)
+    if emulator.relay_mode == "new-api" or call.has("drop_background"):
+        req.background = False
+    context, seen = _context(request, req)
+    rid = response_id()
+    rng = random.Random(req.seed(context))
+    queued = req.background
+    if call.has("error_event"):
+        final, detail = _failure(req, rid)
+        events = failure_events(final, detail, queued=queued)
+        output: list[dict[str, Any]] = []
+    else:
+        plan = run_model(req, context, force_incomplete=call.has("incomplete"))
+        prompt_key = hashlib.sha256(
+            json.dumps([req.model, req.instructions, context], default=str).encode()
+        ).hexdigest()
+        cached = max(seen, emulator.store.cached_tokens(prompt_key, plan.input_tokens))
+        usage_obj = usage(plan, cached_tokens=cached)
+        emulator.store.charge(call.key, usage_obj["total_tokens"])
+        output = plan.output
+        final = build_response(
+            req,
+            response_id=rid,
+            status=plan.status,
+            output=output,
+            usage_obj=usage_obj,
+            incomplete_reason=plan.incomplete_reason,
+        )
+        events = response_events(final, queued=queued, obfuscate=req.obfuscate, rng=rng)
+    stored = Stored(response=final, context=[*context, *output], events=events)
+    if req.background:
+        stored.background, stored.events, stored.done = True, [], False
+        stored.append(events[0])
+        emulator.store.put(stored)
+        stored.task = asyncio.create_task(stored.play(events[1:], call.delay))
+        if req.stream:
+            return _stream(stored.follow(), call, len(events))
+        return upstream_json(stored.response)
+    if req.store:
+        emulator.store.put(stored)
+    if req.stream:
+        return _stream(_listed(events, call.delay), call, len(events))
+    return upstream_json(final)
+
+
+def _stored(request: Request) -> Stored:
+    rid = request.path_params["response_id"]
+    stored = emulator_of(request).store.get(rid)
+    if stored is None:
+        raise not_found(rid)
+    return stored
+
+
+def _relay_lacks_route(request: Request) -> None:
+    if emulator_of(request).relay_mode == "new-api":
+        raise invalid_url(request.method, request.url.path)
+
+
+async def retrieve(request: Request) -> Response:
+    """``GET /v1/responses/{id}``, and ``?stream=true&starting_after=N`` to resume a stream."""
+    _relay_lacks_route(request)
+    call = await admit(request)
+    stored = _stored(request)
+    if request.query_params.get("stream", "").lower() != "true":
+        return upstream_json(stored.response)
+    if not stored.background:
+        raise not_found(stored.response["id"])
+    try:
+        after = int(request.query_params.get("starting_after", "-1"))
+    except ValueError as exc:
+        raise openai_error(
+            400, "Invalid type for 'starting_after': expected an integer.", param="starting_after"
+        ) from exc
+    total = len(stored.events) if stored.done else 0
+    return _stream(stored.follow(after), call, total)
+
+
+async def cancel(request: Request) -> Response:
+    """``POST /v1/responses/{id}/cancel``: only background responses can be cancelled."""
+    _relay_lacks_route(request)
+    await admit(request)
+    stored = _stored(request)
+    if not stored.background:
+        raise openai_error(400, "Cannot cancel a synchronous response.")
+    stored.cancel()
+    return upstream_json(stored.response)
+
+
+async def delete(request: Request) -> Response:
+    """``DELETE /v1/responses/{id}``."""
+    _relay_lacks_route(request)
+    await admit(request)
+    rid = request.path_params["response_id"]
+    if not emulator_of(request).store.delete(rid):
+        raise not_found(rid)
+    return upstream_json({"id": rid, "object": "response", "deleted": True})

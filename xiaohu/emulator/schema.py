@@ -1,0 +1,223 @@
+"""Values that satisfy a JSON schema, drawn from the user's words.
+
+Used for function-call arguments and for ``text.format`` json_schema output. Handles the subset of
+JSON Schema that tool and structured-output schemas use: ``type`` (also lists), ``properties``,
+``required``, ``items``, ``enum``, ``const``, ``anyOf``/``oneOf``/``allOf``, ``$ref`` into
+``$defs``/``definitions``, ``format``, ``minimum``/``maximum``, ``minItems``/``maxItems``,
+``minLength``/``maxLength``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xiaohu.emulator.language import keywords, numbers, proper_nouns
+
+__all__ = ["Hints", "generate"]
+
+_MAX_DEPTH = 6
+_PLACE = ("city", "location", "place", "country", "region", "where", "destination", "address")
+_PROSE = ("answer", "response", "reply", "summary", "explanation", "reason", "content", "body")
+_PHRASE = ("query", "search", "topic", "question", "text", "prompt", "input", "message", "term")
+_PERSON = ("name", "person", "user", "author", "who")
+_FORMATS = {
+    "date-time": "2025-01-01T12:00:00Z",
+    "date": "2025-01-01",
+    "time": "12:00:00",
+    "email": "user@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+@dataclass
+class Hints:
+    """What the generator may draw values from: the user's message and a prose answer.
+
+    Example:
+        >>> h = Hints.from_text("weather in Paris for 3 days")
+        >>> h.nouns, h.numbers
+        (['Paris'], [3.0])
+    """
+
+    text: str
+    phrase: str
+    nouns: list[str]
+    numbers: list[float]
+    words: list[str]
+    prose: str = ""
+    _next_number: int = field(default=0, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str, *, prose: str = "") -> Hints:
+        """Build hints from a user message (and an optional prose answer for long text fields)."""
+        words = keywords(text)
+        phrase = " ".join(words[:6]) or text.strip()[:60] or "example"
+        return cls(
+            text=text, phrase=phrase, nouns=proper_nouns(text), numbers=numbers(text),
+            words=words, prose=prose,
+        )  # fmt: skip
+
+    def number(self, default: float) -> float:
+        """Return the next number from the message, or ``default`` once they run out."""
+        if self._next_number < len(self.numbers):
+            self._next_number += 1
+            return self.numbers[self._next_number - 1]
+        return default
+
+
+def _resolve(schema: Any, root: dict[str, Any]) -> dict[str, Any]:
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 32:
+        ref = str(schema["$ref"])
+        target: Any = root
+        for part in ref.lstrip("#/").split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        extra = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **extra} if isinstance(target, dict) else extra
+        seen += 1
+    return schema if isinstance(schema, dict) else {}
+
+
+def _string(schema: dict[str, Any], name: str, hints: Hints) -> str:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        lowered = hints.text.lower()
+        return str(next((e for e in enum if str(e).lower() in lowered), enum[0]))
+    key = name.lower()
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _FORMATS:
+        value = _FORMATS[fmt]
+    elif any(p in key for p in _PLACE):
+        value = hints.nouns[0] if hints.nouns else (hints.words[-1] if hints.words else "Paris")
+    elif any(p in key for p in _PROSE) and hints.prose:
+        value = hints.prose
+    elif any(p in key for p in _PHRASE):
+        value = hints.phrase
+    elif any(p in key for p in _PERSON):
+        value = hints.nouns[0] if hints.nouns else "Alex"
+    elif "unit" in key:
+        value = "fahrenheit" if "fahrenheit" in hints.text.lower() else "celsius"
+    elif "lang" in key:
+        value = "en"
+    else:
+        value = hints.phrase
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(low, int) and len(value) < low:
+        value = value + "x" * (low - len(value))
+    if isinstance(high, int) and len(value) > high:
+        value = value[:high]
+    return value
+
+
+def _number(schema: dict[str, Any], hints: Hints, *, integer: bool) -> float | int:
+    value = hints.number(1.0)
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if isinstance(low, (int, float)) and value < low:
+        value = float(low) + (1 if "exclusiveMinimum" in schema and "minimum" not in schema else 0)
+    if isinstance(high, (int, float)) and value > high:
+        value = float(high) - (1 if "exclusiveMaximum" in schema and "maximum" not in schema else 0)
+    return round(value) if integer else value
+
+
+def _array(
+    schema: dict[str, Any], name: str, hints: Hints, root: dict[str, Any], depth: int
+) -> Any:
+    low = schema.get("minItems")
+    high = schema.get("maxItems")
+    count = max(low if isinstance(low, int) else 1, 1 if depth < _MAX_DEPTH else 0)
+    if isinstance(high, int):
+        count = min(count, high)
+    items = schema.get("items", {})
+    singular = name[:-1] if name.endswith("s") else name
+    out: list[Any] = []
+    for i in range(count):
+        item = _resolve(items, root)
+        if item.get("type") == "string" and "enum" not in item and i < len(hints.words):
+            out.append(hints.words[i])
+        else:
+            out.append(generate(item, name=singular, hints=hints, root=root, depth=depth + 1))
+    return out
+
+
+def _object(schema: dict[str, Any], hints: Hints, root: dict[str, Any], depth: int) -> Any:
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return {}
+    required = schema.get("required")
+    names = list(props) if depth < _MAX_DEPTH else list(required or [])
+    return {
+        key: generate(props[key], name=key, hints=hints, root=root, depth=depth + 1)
+        for key in names
+    }
+
+
+def generate(
+    schema: Any,
+    *,
+    hints: Hints,
+    name: str = "",
+    root: dict[str, Any] | None = None,
+    depth: int = 0,
+) -> Any:
+    """Return a value valid against ``schema``, using ``hints`` for its content.
+
+    Args:
+        schema: a JSON schema (dict); ``{}`` or ``True`` accept anything.
+        hints: the user's words, numbers and names.
+        name: the property name the value is for (``city`` gets a place, ``query`` a phrase).
+        root: the document ``$ref`` pointers resolve against (defaults to ``schema``).
+        depth: nesting depth; deep optional properties are dropped to stop recursion.
+
+    Example:
+        >>> schema = {
+        ...     "type": "object",
+        ...     "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        ...     "required": ["city", "days"],
+        ... }
+        >>> generate(schema, hints=Hints.from_text("Forecast for Paris, next 3 days"))
+        {'city': 'Paris', 'days': 3}
+    """
+    root = root if root is not None else (schema if isinstance(schema, dict) else {})
+    schema = _resolve(schema, root)
+    if "const" in schema:
+        return schema["const"]
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            resolved = [_resolve(o, root) for o in options]
+            chosen = next((o for o in resolved if o.get("type") != "null"), resolved[0])
+            return generate(chosen, hints=hints, name=name, root=root, depth=depth)
+    if isinstance(schema.get("allOf"), list):
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            merged.update(_resolve(part, root))
+        return generate(merged, hints=hints, name=name, root=root, depth=depth)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None:
+        if "properties" in schema:
+            kind = "object"
+        elif "items" in schema:
+            kind = "array"
+        elif isinstance(schema.get("enum"), list) and schema["enum"]:
+            return schema["enum"][0]
+        else:
+            kind = "string"
+    if kind == "object":
+        return _object(schema, hints, root, depth)
+    if kind == "array":
+        return _array(schema, name, hints, root, depth)
+    if kind == "integer":
+        return _number(schema, hints, integer=True)
+    if kind == "number":
+        return _number(schema, hints, integer=False)
+    if kind == "boolean":
+        return " not " not in f" {hints.text.lower()} "
+    if kind == "null":
+        return None
+    return _string(schema, name, hints)
