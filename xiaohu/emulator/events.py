@@ -112,6 +112,7 @@ class _Builder:
         self.emit(
             "response.function_call_arguments.done",
             item_id=item["id"],
+            name=item["name"],
             output_index=index,
             arguments=args,
         )
