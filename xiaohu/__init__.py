@@ -11,6 +11,7 @@ Example:
 
 from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
 from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
+from ._embeddings import EmbeddingData, EmbeddingsResponse, EmbeddingUsage
 from ._events import ResponseStreamEvent, parse_event
 from ._exceptions import (
     APIConnectionError,
@@ -79,6 +80,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostLimitError",
+    "EmbeddingData",
+    "EmbeddingUsage",
+    "EmbeddingsResponse",
     "FunctionCall",
     "IncompleteStreamError",
     "InsufficientQuotaError",

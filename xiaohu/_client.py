@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -23,6 +24,15 @@ from ._config import (
     resolve_api_key,
     resolve_base_url,
     resolve_timeout,
+)
+from ._embeddings import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MAX_BATCH_BYTES,
+    DEFAULT_MAX_CONCURRENCY,
+    EmbeddingJob,
+    EmbeddingsResponse,
+    embeddings_payload,
+    gather_limited,
 )
 from ._exceptions import (
     APIError,
@@ -405,6 +415,75 @@ class XiaohuClient(_BaseClient):
         """
         return _model_list(self._json("GET", "/models"))
 
+    # -- Embeddings -----------------------------------------------------------------------------
+
+    def create_embeddings(
+        self,
+        *,
+        input: list[str],
+        model: str,
+        dimensions: int | None = None,
+        encoding_format: str = "base64",
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> EmbeddingsResponse:
+        """Embed up to 2,048 texts in one request (`POST /v1/embeddings`), answer as sent.
+
+        Use `embed` for any number of texts as plain float lists.
+
+        Example:
+            >>> answer = client.create_embeddings(
+            ...     input=["你好"], model="text-embedding-3-small"
+            ... )  # doctest: +SKIP
+            >>> len(answer.vectors(expected=1)[0])  # doctest: +SKIP
+            1536
+        """
+        body = embeddings_payload(
+            input, model=model, dimensions=dimensions, encoding_format=encoding_format, **params
+        )
+        data = self._json(
+            "POST",
+            "/embeddings",
+            json=body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._decode_model(EmbeddingsResponse, data)
+
+    def embed(
+        self,
+        texts: list[str],
+        *,
+        model: str,
+        dimensions: int | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+        **options: Any,
+    ) -> list[list[float]]:
+        """Embed any number of texts, batched; one vector per text, in the texts' order.
+
+        `embed([])` is `[]` with no request. Empty strings and non-strings raise
+        `ConfigurationError` before anything is sent. `options` go to `create_embeddings`.
+
+        Example:
+            >>> vectors = client.embed(
+            ...     ["猫", "dog"], model="text-embedding-3-small"
+            ... )  # doctest: +SKIP
+            >>> len(vectors)  # doctest: +SKIP
+            2
+        """
+        job = EmbeddingJob(
+            texts,
+            model=model,
+            dimensions=dimensions,
+            chunk_size=chunk_size,
+            max_batch_bytes=max_batch_bytes,
+        )
+        return job.join([self.create_embeddings(**body, **options) for body in job.payloads])
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -621,6 +700,66 @@ class AsyncXiaohuClient(_BaseClient):
             True
         """
         return _model_list(await self._json("GET", "/models"))
+
+    async def create_embeddings(
+        self,
+        *,
+        input: list[str],
+        model: str,
+        dimensions: int | None = None,
+        encoding_format: str = "base64",
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> EmbeddingsResponse:
+        """Async twin of `XiaohuClient.create_embeddings`.
+
+        Example:
+            >>> answer = await client.create_embeddings(
+            ...     input=["hi"], model="text-embedding-3-small"
+            ... )  # doctest: +SKIP
+        """
+        body = embeddings_payload(
+            input, model=model, dimensions=dimensions, encoding_format=encoding_format, **params
+        )
+        data = await self._json(
+            "POST",
+            "/embeddings",
+            json=body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._decode_model(EmbeddingsResponse, data)
+
+    async def embed(
+        self,
+        texts: list[str],
+        *,
+        model: str,
+        dimensions: int | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        **options: Any,
+    ) -> list[list[float]]:
+        """Async twin of `XiaohuClient.embed`; at most `max_concurrency` batches in flight.
+
+        Example:
+            >>> vectors = await client.embed(
+            ...     ["猫", "dog"], model="text-embedding-3-small"
+            ... )  # doctest: +SKIP
+        """
+        job = EmbeddingJob(
+            texts,
+            model=model,
+            dimensions=dimensions,
+            chunk_size=chunk_size,
+            max_batch_bytes=max_batch_bytes,
+        )
+        calls = [partial(self.create_embeddings, **body, **options) for body in job.payloads]
+        return job.join(await gather_limited(calls, max_concurrency))
 
     async def aclose(self) -> None:
         """Close the connection pool (if this client created it).
