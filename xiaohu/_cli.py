@@ -1,0 +1,41 @@
+"""The `xiaohu` console script: a thin entry point that needs the `cli` extra only when run.
+
+Importing `xiaohu` never imports typer or rich; `main()` does, and prints a one-line hint when
+they are missing instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["INSTALL_HINT", "main"]
+
+INSTALL_HINT = 'the xiaohu command needs its extra: pip install "xiaohu[cli]"'
+"""What `xiaohu` prints when typer or rich is not installed."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `xiaohu` command line (`xiaohu demo`, `xiaohu chat`, ...).
+
+    Args:
+        argv: Arguments without the program name; defaults to `sys.argv[1:]`.
+
+    Returns:
+        The exit code: 0 on success, 1 for an error, 2 for bad usage, 130 after Ctrl-C.
+
+    Example:
+        >>> main(["--help"])  # doctest: +SKIP
+        Usage: xiaohu [OPTIONS] COMMAND [ARGS]...
+    """
+    try:
+        from xiaohu.cli import run
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in {"typer", "rich", "click"}:
+            raise
+        print(INSTALL_HINT, file=sys.stderr)
+        return 1
+    return run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

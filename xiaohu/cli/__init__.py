@@ -1,0 +1,49 @@
+"""The `xiaohu` command line: `demo`, `chat`, `models`, `quota`, `emulator`.
+
+Needs the `cli` extra (typer, rich). One small module per command; `render` holds the terminal
+output and `common` the shared client and error handling.
+
+Example:
+    >>> from xiaohu.cli import run
+    >>> run(["--help"])  # doctest: +SKIP
+    Usage: xiaohu [OPTIONS] COMMAND [ARGS]...
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .chat import chat
+from .emulator import emulator
+from .models import models
+from .quota import quota
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="xiaohu",
+    help="LangChain and LlamaIndex on the 小胡 relay through the OpenAI Responses API.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command()(chat)
+app.command()(models)
+app.command()(quota)
+app.command()(emulator)
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line with `argv` and return its exit code.
+
+    Example:
+        >>> run(["models", "--help"])  # doctest: +SKIP
+        Usage: xiaohu models [OPTIONS]
+    """
+    try:
+        app(args=argv, prog_name="xiaohu")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

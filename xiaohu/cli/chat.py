@@ -1,0 +1,239 @@
+"""`xiaohu chat "question"`: one streamed answer from the relay, in the terminal.
+
+`chat_params` (pure) turns the options into a request body and checks it before anything is
+sent; `ChatRun` streams it through the core's `stream_response`, shows a live status line for
+deep research, and on Ctrl-C closes the stream and cancels a background run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.live import Live
+
+from xiaohu._client import XiaohuClient
+from xiaohu._exceptions import ConfigurationError, XiaohuError
+from xiaohu._fold import TextDelta
+from xiaohu._models import Response
+from xiaohu._params import build_payload
+from xiaohu._stream import ResponseStream
+
+from .common import guarded, make_client
+from .costs import cost_text
+from .render import ChatView, ResearchStatus, make_console
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ChatRun",
+    "Effort",
+    "chat",
+    "chat_params",
+    "is_deep_research",
+    "json_format",
+]
+
+DEFAULT_MODEL = "gpt-5-mini"
+"""The model `xiaohu chat` uses without `--model`: cheap, fast, and reasons."""
+
+
+class Effort(str, Enum):
+    """Reasoning effort choices offered by `--effort`.
+
+    Example:
+        >>> Effort("high").value
+        'high'
+    """
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+def is_deep_research(model: str) -> bool:
+    """Whether `model` is a deep-research model (minutes per run, priced per search too).
+
+    Example:
+        >>> is_deep_research("o4-mini-deep-research"), is_deep_research("gpt-5")
+        (True, False)
+    """
+    return "deep-research" in model
+
+
+def json_format(spec: str) -> dict[str, Any]:
+    """The `text.format` for `--json`: a JSON schema given inline or as a file path.
+
+    A `{"name": ..., "schema": ...}` object is used as is; anything else is the schema itself.
+
+    Raises:
+        ConfigurationError: `spec` is neither valid JSON nor a file holding a JSON object.
+
+    Example:
+        >>> json_format('{"type": "object", "properties": {"city": {"type": "string"}}}')["name"]
+        'answer'
+    """
+    path = Path(spec)
+    is_file = len(spec) < 4096 and not spec.lstrip().startswith("{") and path.is_file()
+    text = path.read_text(encoding="utf-8") if is_file else spec
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"--json needs a JSON schema or a file holding one; {spec[:60]!r} is neither ({exc})"
+        ) from None
+    if not isinstance(value, dict):
+        raise ConfigurationError("--json: the schema must be a JSON object")
+    if isinstance(value.get("schema"), dict):
+        fmt = {"type": "json_schema", "name": value.get("name") or "answer", **value}
+        fmt["type"] = "json_schema"
+        return fmt
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", str(value.get("title") or "answer"))[:64]
+    return {"type": "json_schema", "name": name, "schema": value}
+
+
+def chat_params(
+    question: str,
+    *,
+    model: str = DEFAULT_MODEL,
+    web_search: bool = False,
+    effort: str | None = None,
+    summary: bool = False,
+    json_spec: str | None = None,
+    background: bool = False,
+) -> dict[str, Any]:
+    """The request body for `xiaohu chat`, checked before anything is sent.
+
+    Deep-research models always get a web search tool: the API refuses them without one.
+
+    Raises:
+        ConfigurationError: An empty question, or an invalid option.
+
+    Example:
+        >>> chat_params("hi", web_search=True, effort="low")
+        {'model': 'gpt-5-mini', 'input': 'hi', 'tools': [{'type': 'web_search'}], 'reasoning': {'effort': 'low'}}
+    """
+    if not question.strip():
+        raise ConfigurationError("the question is empty")
+    params: dict[str, Any] = {"model": model, "input": question}
+    deep = is_deep_research(model)
+    if web_search or deep:
+        params["tools"] = [{"type": "web_search_preview" if deep else "web_search"}]
+    reasoning = {"effort": effort, "summary": "auto" if summary else None}
+    if any(reasoning.values()):
+        params["reasoning"] = {k: v for k, v in reasoning.items() if v}
+    if json_spec is not None:
+        params["text"] = {"format": json_format(json_spec)}
+    if background:
+        params["background"] = True
+        params["store"] = True
+    return build_payload(params)
+
+
+class ChatRun:
+    """One streamed chat answer; remembers its stream so Ctrl-C can close and cancel it.
+
+    Example:
+        >>> run = ChatRun(make_client(), {"model": "gpt-5-mini", "input": "hi"})  # doctest: +SKIP
+        >>> run.run().status  # doctest: +SKIP
+        'completed'
+    """
+
+    def __init__(self, client: XiaohuClient, params: dict[str, Any]) -> None:
+        self.client = client
+        self.params = params
+        self.console = make_console()
+        self.view = ChatView(self.console)
+        self.stream: ResponseStream | None = None
+
+    def run(self) -> Response:
+        """Stream the answer to the terminal and return the final response.
+
+        Example:
+            >>> ChatRun(make_client(), {"model": "gpt-5", "input": "hi"}).run()  # doctest: +SKIP
+        """
+        try:
+            response = self._stream()
+        except KeyboardInterrupt:
+            self._cancel()
+            raise
+        self.view.finish(response, cost_text(response))
+        return response
+
+    def _stream(self) -> Response:
+        deep = is_deep_research(str(self.params.get("model")))
+        with self.client.stream_response(**self.params) as stream:
+            self.stream = stream
+            if not deep:
+                for delta in stream.iter_deltas():
+                    self.view.show(delta)
+                return stream.get_final_response()
+            return self._stream_with_status(stream)
+
+    def _stream_with_status(self, stream: ResponseStream) -> Response:
+        status = ResearchStatus(self.view)
+        self.view.hold_partial_lines = True
+        with Live(status, console=self.console, transient=True, refresh_per_second=4) as live:
+            for delta in stream.iter_deltas():
+                if live.is_started and isinstance(delta, TextDelta):
+                    live.stop()
+                    self.view.hold_partial_lines = False
+                    self.view.flush()
+                    self.console.print(status.line(), style="cyan")
+                self.view.show(delta)
+        return stream.get_final_response()
+
+    def _cancel(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.view.flush()
+        snapshot = self.stream.state.snapshot if self.stream is not None else None
+        if not self.params.get("background") or snapshot is None or not snapshot.id:
+            return
+        try:
+            self.client.cancel_response(snapshot.id)
+        except XiaohuError as exc:
+            self.console.print(f"\ncould not cancel {snapshot.id}: {exc}", markup=False)
+        else:
+            self.console.print(f"\ncancelled background response {snapshot.id}", markup=False)
+
+
+@guarded
+def chat(
+    question: Annotated[str, typer.Argument(help="What to ask.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Any model the relay routes.")
+    ] = DEFAULT_MODEL,
+    web_search: Annotated[
+        bool, typer.Option("--web-search", help="Let the model search the web.")
+    ] = False,
+    effort: Annotated[Effort | None, typer.Option(help="Reasoning effort.")] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Show reasoning summaries (dimmed).")
+    ] = False,
+    json_spec: Annotated[
+        str | None, typer.Option("--json", help="Answer as JSON: a schema, inline or a file.")
+    ] = None,
+    background: Annotated[
+        bool, typer.Option("--background", help="Run in background mode (Ctrl-C cancels it).")
+    ] = False,
+) -> None:
+    """Stream one answer: reasoning dimmed, citations numbered, usage at the end.
+
+    Example:
+        $ xiaohu chat "What changed in Python 3.13?" --web-search
+    """
+    params = chat_params(
+        question,
+        model=model,
+        web_search=web_search,
+        effort=effort.value if effort else None,
+        summary=summary,
+        json_spec=json_spec,
+        background=background,
+    )
+    with make_client() as client:
+        ChatRun(client, params).run()
