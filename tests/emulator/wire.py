@@ -123,7 +123,7 @@ def check_schema(value: Any, schema: dict[str, Any], root: dict[str, Any] | None
         assert value in schema["enum"]
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    python = {
+    python: dict[str, Any] = {
         "string": str,
         "integer": int,
         "number": (int, float),

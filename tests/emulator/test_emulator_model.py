@@ -1,0 +1,453 @@
+"""The deterministic model reads requests like a real one: answers, tools, search, reasoning,
+structured output, deep research, budgets and conversation state."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.emulator.test_emulator_wire import SCHEMA, SEARCH, WEATHER
+from tests.emulator.wire import check_schema, stream
+
+
+def create(client: httpx.Client, **body: Any) -> dict[str, Any]:
+    response = client.post("/responses", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def text_of(response: dict[str, Any]) -> str:
+    return "".join(
+        part["text"]
+        for item in response["output"]
+        if item["type"] == "message"
+        for part in item["content"]
+    )
+
+
+def calls_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for item in response["output"] if item["type"] == "function_call"]
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def test_same_request_same_answer_different_question_different_answer(client: httpx.Client) -> None:
+    first = text_of(create(client, model="gpt-4.1", input="How do volcanoes form?"))
+    again = text_of(create(client, model="gpt-4.1", input="How do volcanoes form?"))
+    other = text_of(create(client, model="gpt-4.1", input="Why do cats purr?"))
+    assert first == again
+    assert first != other
+    assert "volcanoes" in first
+    assert "cats" in other
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        pytest.param("What is 12 * 4?", "12 * 4 = 48.", id="arithmetic"),
+        pytest.param("Say exactly 'pineapple'", "pineapple", id="say"),
+    ],
+)
+def test_direct_answers(client: httpx.Client, question: str, expected: str) -> None:
+    assert text_of(create(client, model="gpt-4.1", input=question)) == expected
+
+
+def test_instructions_shape_the_answer(client: httpx.Client) -> None:
+    plain = text_of(create(client, model="gpt-4.1", input="Describe the ocean tides"))
+    loud = text_of(
+        create(client, model="gpt-4.1", input="Describe the ocean tides", instructions="Uppercase")
+    )
+    assert loud == loud.upper()
+    assert loud != plain
+    system = create(
+        client,
+        model="gpt-4.1",
+        input=[
+            {"role": "system", "content": "Be brief: one sentence."},
+            {"role": "user", "content": "Describe the ocean tides"},
+        ],
+    )
+    assert text_of(system).count(".") == 1
+
+
+def test_chinese_question_gets_a_chinese_answer(client: httpx.Client) -> None:
+    assert "「" in text_of(create(client, model="gpt-4.1", input="请介绍一下长城"))
+
+
+# --- function calling ----------------------------------------------------------------------------
+
+
+def test_tool_call_arguments_are_valid_and_drawn_from_the_message(client: httpx.Client) -> None:
+    response = create(
+        client,
+        model="gpt-4.1",
+        input="What's the weather in Lisbon in fahrenheit?",
+        tools=[WEATHER],
+    )
+    (call,) = calls_of(response)
+    args = json.loads(call["arguments"])
+    check_schema(args, WEATHER["parameters"])
+    assert args == {"city": "Lisbon", "unit": "fahrenheit"}
+    assert call["call_id"].startswith("call_")
+    assert call["id"].startswith("fc_")
+    assert text_of(response) == ""
+
+
+def test_parallel_calls_and_parallel_tool_calls_false(client: httpx.Client) -> None:
+    question = "What is the weather in Rome, and search news about Rome"
+    both = calls_of(create(client, model="gpt-4.1", input=question, tools=[WEATHER, SEARCH]))
+    assert sorted(c["name"] for c in both) == ["get_weather", "search_news"]
+    one = calls_of(
+        create(
+            client,
+            model="gpt-4.1",
+            input=question,
+            tools=[WEATHER, SEARCH],
+            parallel_tool_calls=False,
+        )
+    )
+    assert len(one) == 1
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "names"),
+    [
+        pytest.param("none", [], id="none"),
+        pytest.param("auto", [], id="auto-no-fit"),
+        pytest.param("required", ["get_weather"], id="required"),
+        pytest.param({"type": "function", "name": "search_news"}, ["search_news"], id="forced"),
+        pytest.param(
+            {
+                "type": "allowed_tools",
+                "mode": "required",
+                "tools": [{"type": "function", "name": "search_news"}],
+            },
+            ["search_news"],
+            id="allowed-tools",
+        ),
+    ],
+)
+def test_tool_choice(client: httpx.Client, tool_choice: Any, names: list[str]) -> None:
+    response = create(
+        client,
+        model="gpt-4.1",
+        input="Hello there",
+        tools=[WEATHER, SEARCH],
+        tool_choice=tool_choice,
+    )
+    assert [c["name"] for c in calls_of(response)] == names
+    if not names:
+        assert text_of(response)
+
+
+def test_arguments_satisfy_nested_schemas(client: httpx.Client) -> None:
+    tool = {
+        "type": "function",
+        "name": "book_trip",
+        "description": "Book a trip with travellers",
+        "parameters": {
+            "type": "object",
+            "$defs": {
+                "Traveller": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "age": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["name", "age"],
+                }
+            },
+            "properties": {
+                "destination": {"type": "string"},
+                "nights": {"type": "integer"},
+                "budget": {"type": "number"},
+                "refundable": {"type": "boolean"},
+                "class_": {"type": "string", "enum": ["economy", "business"]},
+                "travellers": {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/Traveller"},
+                    "minItems": 2,
+                },
+                "notes": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            },
+            "required": ["destination", "nights", "budget", "refundable", "class_", "travellers"],
+        },
+    }
+    response = create(
+        client, model="gpt-4.1", input="Book a business trip to Kyoto for 5 nights", tools=[tool]
+    )
+    (call,) = calls_of(response)
+    args = json.loads(call["arguments"])
+    check_schema(args, tool["parameters"])
+    assert args["destination"] == "Kyoto"
+    assert args["nights"] == 5
+    assert args["class_"] == "business"
+
+
+def test_tool_outputs_are_quoted_in_the_answer(client: httpx.Client) -> None:
+    first = create(client, model="gpt-4.1", input="Weather in Paris?", tools=[WEATHER])
+    (call,) = calls_of(first)
+    follow = create(
+        client,
+        model="gpt-4.1",
+        tools=[WEATHER],
+        previous_response_id=first["id"],
+        input=[
+            {"type": "function_call_output", "call_id": call["call_id"], "output": "21 C, sunny"}
+        ],
+    )
+    assert "21 C, sunny" in text_of(follow)
+    assert "get_weather" in text_of(follow)
+    assert follow["usage"]["input_tokens_details"]["cached_tokens"] > 0
+
+
+# --- web search ----------------------------------------------------------------------------------
+
+
+def test_web_search_citations_have_exact_offsets(client: httpx.Client) -> None:
+    response = create(
+        client,
+        model="gpt-4.1",
+        input="Best hiking trails near Denver",
+        tools=[{"type": "web_search"}],
+        include=["web_search_call.action.sources"],
+    )
+    search, message = response["output"]
+    assert search["type"] == "web_search_call"
+    assert search["action"]["type"] == "search"
+    assert "denver" in search["action"]["query"]
+    assert search["action"]["sources"]
+    part = message["content"][0]
+    assert part["annotations"]
+    for note in part["annotations"]:
+        cited = part["text"][note["start_index"] : note["end_index"]]
+        assert cited.startswith("([")
+        assert cited.endswith("))")
+        assert note["url"] in cited
+        assert note["url"] in {s["url"] for s in search["action"]["sources"]}
+    assert response["tools"][0]["search_context_size"] == "medium"
+
+
+def test_web_search_without_sources_unless_included(client: httpx.Client) -> None:
+    response = create(
+        client, model="gpt-4.1", input="Tallest buildings", tools=[{"type": "web_search_preview"}]
+    )
+    assert "sources" not in response["output"][0]["action"]
+
+
+# --- reasoning -----------------------------------------------------------------------------------
+
+
+def test_reasoning_tokens_grow_with_effort(client: httpx.Client) -> None:
+    tokens = [
+        create(client, model="o3", input="Plan a garden", reasoning={"effort": effort})["usage"][
+            "output_tokens_details"
+        ]["reasoning_tokens"]
+        for effort in ("minimal", "low", "medium", "high")
+    ]
+    assert tokens == sorted(tokens)
+    assert len(set(tokens)) == 4
+
+
+def test_reasoning_item_first_with_summary_and_encrypted_content(client: httpx.Client) -> None:
+    events = stream(
+        client,
+        {
+            "model": "gpt-5-mini",
+            "input": "Why do leaves change colour?",
+            "reasoning": {"effort": "high", "summary": "auto"},
+            "include": ["reasoning.encrypted_content"],
+        },
+    )
+    added = events[2]
+    assert added["item"]["type"] == "reasoning"
+    final = events[-1]["response"]["output"][0]
+    assert final["summary"]
+    assert final["encrypted_content"].startswith("gAAAAAB")
+    assert added["item"]["encrypted_content"] != final["encrypted_content"]
+
+
+def test_non_reasoning_model_has_no_reasoning_item(client: httpx.Client) -> None:
+    response = create(client, model="gpt-4.1", input="hi there")
+    assert [i["type"] for i in response["output"]] == ["message"]
+    assert response["reasoning"] == {"effort": None, "summary": None}
+
+
+def test_reasoning_replayed_without_its_following_item_is_rejected(client: httpx.Client) -> None:
+    response = client.post(
+        "/responses",
+        json={
+            "model": "gpt-5",
+            "input": [
+                {"role": "user", "content": "weather?"},
+                {"type": "reasoning", "id": "rs_abc", "summary": []},
+                {"type": "function_call_output", "call_id": "call_1", "output": "sunny"},
+            ],
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": "Item 'rs_abc' of type 'reasoning' was provided without its required following item.",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": None,
+    }
+
+
+def test_reasoning_replayed_with_its_following_item_is_accepted(client: httpx.Client) -> None:
+    first = create(
+        client, model="gpt-5", input="Weather in Oslo?", tools=[WEATHER], store=False,
+        include=["reasoning.encrypted_content"],
+    )  # fmt: skip
+    replay = [{"role": "user", "content": "Weather in Oslo?"}, *first["output"]]
+    call = calls_of(first)[0]
+    replay.append({"type": "function_call_output", "call_id": call["call_id"], "output": "cold"})
+    follow = create(client, model="gpt-5", input=replay, tools=[WEATHER], store=False)
+    assert "cold" in text_of(follow)
+
+
+# --- structured output ---------------------------------------------------------------------------
+
+
+def test_json_schema_output_is_valid(client: httpx.Client) -> None:
+    response = create(
+        client,
+        model="gpt-5",
+        input="Tell me about Madrid, population 3300000",
+        text={"format": {"type": "json_schema", "name": "city", "schema": SCHEMA, "strict": True}},
+    )
+    value = json.loads(text_of(response))
+    check_schema(value, SCHEMA)
+    assert value["city"] == "Madrid"
+    assert value["population"] == 3300000
+    assert response["text"]["format"]["name"] == "city"
+
+
+def test_json_object_output_is_an_object(client: httpx.Client) -> None:
+    response = create(
+        client, model="gpt-4.1", input="JSON about pears", text={"format": {"type": "json_object"}}
+    )
+    assert isinstance(json.loads(text_of(response)), dict)
+
+
+# --- deep research -------------------------------------------------------------------------------
+
+
+def test_deep_research_needs_a_data_source_tool(client: httpx.Client) -> None:
+    response = client.post("/responses", json={"model": "o3-deep-research", "input": "Research"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert "web_search_preview" in error["message"]
+
+
+def test_deep_research_searches_a_lot_and_writes_a_long_report(client: httpx.Client) -> None:
+    response = create(
+        client,
+        model="o3-deep-research",
+        input="Research the state of offshore wind power",
+        tools=[{"type": "web_search_preview"}],
+    )
+    searches = [i for i in response["output"] if i["type"] == "web_search_call"]
+    assert 8 <= len(searches) <= 12
+    report = response["output"][-1]["content"][0]
+    assert len(report["text"]) > 2000
+    assert len(report["annotations"]) >= 16
+    assert response["model"] == "o3-deep-research-2025-06-26"
+
+
+def test_deep_research_honours_max_tool_calls(client: httpx.Client) -> None:
+    response = create(
+        client,
+        model="o4-mini-deep-research",
+        input="Research coral reef restoration",
+        tools=[{"type": "web_search_preview"}],
+        max_tool_calls=3,
+    )
+    assert sum(i["type"] == "web_search_call" for i in response["output"]) == 3
+
+
+# --- budgets, state, usage -----------------------------------------------------------------------
+
+
+def test_max_output_tokens_cuts_the_answer(client: httpx.Client) -> None:
+    full = create(client, model="gpt-4.1", input="Explain how glaciers move and shape valleys")
+    cut = create(
+        client,
+        model="gpt-4.1",
+        input="Explain how glaciers move and shape valleys",
+        max_output_tokens=16,
+    )
+    assert cut["status"] == "incomplete"
+    assert cut["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert cut["output"][0]["status"] == "incomplete"
+    assert text_of(full).startswith(text_of(cut))
+    assert len(text_of(cut)) < len(text_of(full))
+    assert cut["usage"]["output_tokens"] <= 16
+
+
+def test_reasoning_can_use_up_the_whole_budget(client: httpx.Client) -> None:
+    cut = create(
+        client,
+        model="o3",
+        input="Plan a garden",
+        reasoning={"effort": "high"},
+        max_output_tokens=20,
+    )
+    assert cut["status"] == "incomplete"
+    assert [i["type"] for i in cut["output"]] == ["reasoning"]
+
+
+def test_previous_response_id_continues_the_conversation(client: httpx.Client) -> None:
+    first = create(client, model="gpt-4.1", input="My name is Ada.")
+    second = create(
+        client, model="gpt-4.1", input="What is my name?", previous_response_id=first["id"]
+    )
+    assert text_of(second) == "Your name is Ada."
+    assert second["previous_response_id"] == first["id"]
+    assert second["usage"]["input_tokens_details"]["cached_tokens"] > 0
+
+
+def test_unknown_previous_response_id_is_404(client: httpx.Client) -> None:
+    response = client.post(
+        "/responses", json={"model": "gpt-4.1", "input": "hi", "previous_response_id": "resp_nope"}
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {
+            "message": "Previous response with id 'resp_nope' not found.",
+            "type": "invalid_request_error",
+            "param": "previous_response_id",
+            "code": "previous_response_not_found",
+        }
+    }
+
+
+def test_unstored_response_cannot_be_continued_or_retrieved(client: httpx.Client) -> None:
+    first = create(client, model="gpt-4.1", input="hello", store=False)
+    assert client.get(f"/responses/{first['id']}").status_code == 404
+    follow = client.post(
+        "/responses", json={"model": "gpt-4.1", "input": "hi", "previous_response_id": first["id"]}
+    )
+    assert follow.status_code == 404
+
+
+def test_repeated_prompt_reports_cached_tokens(client: httpx.Client) -> None:
+    body = {"model": "gpt-4.1", "input": "A prompt repeated for caching purposes, verbatim"}
+    create(client, **body)
+    usage = create(client, **body)["usage"]
+    assert usage["input_tokens_details"]["cached_tokens"] == usage["input_tokens"]
+    assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+
+
+def test_usage_grows_with_input_and_output(client: httpx.Client) -> None:
+    short = create(client, model="gpt-4.1", input="Hi")["usage"]
+    long = create(client, model="gpt-4.1", input="Tell me " + "about rivers and lakes " * 40)[
+        "usage"
+    ]
+    assert long["input_tokens"] > short["input_tokens"] * 10
