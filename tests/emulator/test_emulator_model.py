@@ -146,7 +146,7 @@ def test_tool_choice(client: httpx.Client, tool_choice: Any, names: list[str]) -
 
 
 def test_arguments_satisfy_nested_schemas(client: httpx.Client) -> None:
-    tool = {
+    tool: dict[str, Any] = {
         "type": "function",
         "name": "book_trip",
         "description": "Book a trip with travellers",

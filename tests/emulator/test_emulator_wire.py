@@ -12,7 +12,7 @@ from openai.types.responses import Response
 
 from tests.emulator.wire import matches, shape, stream, validate_events
 
-WEATHER = {
+WEATHER: dict[str, Any] = {
     "type": "function",
     "name": "get_weather",
     "description": "Get the current weather for a city",
@@ -26,7 +26,7 @@ WEATHER = {
         "additionalProperties": False,
     },
 }
-SEARCH = {
+SEARCH: dict[str, Any] = {
     "type": "function",
     "name": "search_news",
     "description": "Search recent news articles about a topic",
@@ -36,7 +36,7 @@ SEARCH = {
         "required": ["query"],
     },
 }
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "city": {"type": "string"},
