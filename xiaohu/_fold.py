@@ -307,16 +307,17 @@ class ResponseState:
 
     def _item_added(self, event: Any) -> Sequence[StreamDelta]:
         item = event.item
-        slot = _Slot(item)
-        self._slots[event.output_index] = slot
+        slot = self._slots.get(event.output_index)
+        if slot is None or slot.done:
+            slot = self._slots[event.output_index] = _Slot(item)
+        else:
+            slot.item = item  # deltas arrived before their item: keep what they carried
         if isinstance(item, FunctionCall):
-            slot.tool_index = self._tool_calls
-            self._tool_calls += 1
-            if item.arguments:
+            if item.arguments and not slot.arguments:
                 slot.arguments.append(item.arguments)
             return (
                 ToolCallDelta(
-                    slot.tool_index,
+                    self._tool_index(slot),
                     item.call_id,
                     item.name,
                     item.arguments,
@@ -356,19 +357,25 @@ class ResponseState:
                 elif isinstance(part, OutputRefusal) and not slot.refusal and part.refusal:
                     deltas.append(RefusalDelta(part.refusal, output_index, item.id))
         elif isinstance(item, FunctionCall):
-            if fresh:
-                slot.tool_index = self._tool_calls
-                self._tool_calls += 1
+            if fresh or not isinstance(slot.item, FunctionCall):
+                # Never announced by output_item.added: name it now, under its own index.
                 deltas.append(
                     ToolCallDelta(
-                        slot.tool_index, item.call_id, item.name, "", output_index, item.id
+                        self._tool_index(slot), item.call_id, item.name, "", output_index, item.id
                     )
                 )
             seen = "".join(slot.arguments)
             if len(item.arguments) > len(seen) and item.arguments.startswith(seen):
                 missing = item.arguments[len(seen) :]
                 slot.arguments.append(missing)
-                deltas.append(ToolCallDelta(slot.tool_index, arguments=missing, item_id=item.id))
+                deltas.append(
+                    ToolCallDelta(
+                        slot.tool_index,
+                        arguments=missing,
+                        output_index=output_index,
+                        item_id=item.id,
+                    )
+                )
         elif isinstance(item, ReasoningItem):
             for index, summary in enumerate(item.summary):
                 seen = _joined(slot.summary, index)
@@ -431,12 +438,19 @@ class ResponseState:
         self._slot(event.output_index, event.item_id).refusal.append(event.delta)
         return (RefusalDelta(event.delta, event.output_index, event.item_id),)
 
+    def _tool_index(self, slot: _Slot) -> int:
+        """The slot's function-call ordinal, given on first use (0, 1, ... in arrival order)."""
+        if slot.tool_index < 0:
+            slot.tool_index = self._tool_calls
+            self._tool_calls += 1
+        return slot.tool_index
+
     def _arguments(self, event: Any) -> Sequence[StreamDelta]:
         slot = self._slot(event.output_index, event.item_id)
         slot.arguments.append(event.delta)
         return (
             ToolCallDelta(
-                slot.tool_index,
+                self._tool_index(slot),
                 arguments=event.delta,
                 output_index=event.output_index,
                 item_id=event.item_id,
@@ -452,7 +466,7 @@ class ResponseState:
             slot.arguments.append(missing)
             return (
                 ToolCallDelta(
-                    slot.tool_index,
+                    self._tool_index(slot),
                     arguments=missing,
                     output_index=event.output_index,
                     item_id=event.item_id,
