@@ -1,0 +1,138 @@
+"""`XiaohuEmbedding`: LlamaIndex embeddings from the relay's `POST /v1/embeddings`.
+
+The six hooks only call the core (`XiaohuClient.embed`), which batches, decodes base64,
+keeps order, retries and raises typed errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from pydantic import Field, PrivateAttr, SecretStr
+
+from xiaohu import AsyncXiaohuClient, XiaohuClient
+from xiaohu._config import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
+from xiaohu._embeddings import (
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_MAX_CONCURRENCY,
+    MAX_INPUTS_PER_REQUEST,
+)
+
+__all__ = ["XiaohuEmbedding"]
+
+DEFAULT_EMBED_BATCH_SIZE = 100
+"""Texts LlamaIndex hands to one `_get_text_embeddings` call (one request unless very large)."""
+
+
+class XiaohuEmbedding(BaseEmbedding):
+    """Embeddings through the 小胡 relay, for indexes and retrievers.
+
+    The key and URL default to `XIAOHU_API_KEY` and `XIAOHU_BASE_URL`. An empty text raises
+    `ValueError` before any request (the API rejects it); nothing is truncated.
+
+    Example:
+        >>> from llama_index.embeddings.xiaohu import XiaohuEmbedding
+        >>> embed_model = XiaohuEmbedding(
+        ...     model="text-embedding-3-small",
+        ...     api_key="sk-test",
+        ...     base_url="http://127.0.0.1:8000/v1",
+        ... )
+        >>> embed_model.model_name, embed_model.class_name()
+        ('text-embedding-3-small', 'XiaohuEmbedding')
+    """
+
+    model_name: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL, description="The embedding model on the relay."
+    )
+    embed_batch_size: int = Field(
+        default=DEFAULT_EMBED_BATCH_SIZE,
+        gt=0,
+        le=MAX_INPUTS_PER_REQUEST,
+        description="Texts per embeddings request (at most 2,048).",
+    )
+    dimensions: int | None = Field(
+        default=None, gt=0, description="Vector length; None for the model's full length."
+    )
+    max_concurrency: int = Field(
+        default=DEFAULT_MAX_CONCURRENCY,
+        gt=0,
+        description="Requests in flight at once in one async batch call.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, description="The relay key (令牌); XIAOHU_API_KEY if unset."
+    )
+    base_url: str | None = Field(
+        default=None, description="The relay's URL (https://host/v1); XIAOHU_BASE_URL if unset."
+    )
+    timeout: float | None = Field(default=None, description="Seconds; None for the default.")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES,
+        ge=0,
+        description="Retries for connection errors, 408, 409, 429 and 5xx (the only layer).",
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Headers sent with every request."
+    )
+
+    _client: XiaohuClient = PrivateAttr()
+    _async_client: AsyncXiaohuClient = PrivateAttr()
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if model is not None:
+            kwargs["model_name"] = model
+        super().__init__(**kwargs)
+        args: dict[str, Any] = {
+            "api_key": resolve_api_key(self.api_key.get_secret_value() if self.api_key else None),
+            "base_url": resolve_base_url(self.base_url),
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        self._client = XiaohuClient(**args, http_client=http_client)
+        self._async_client = AsyncXiaohuClient(**args, http_client=async_http_client)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used when LlamaIndex serializes this component.
+
+        Example:
+            >>> XiaohuEmbedding.class_name()
+            'XiaohuEmbedding'
+        """
+        return "XiaohuEmbedding"
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "model": self.model_name,
+            "dimensions": self.dimensions,
+            "chunk_size": self.embed_batch_size,
+        }
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._get_text_embeddings([query])[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._client.embed(texts, **self._options())
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aget_text_embeddings([query]))[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aget_text_embeddings([text]))[0]
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._async_client.embed(
+            texts, max_concurrency=self.max_concurrency, **self._options()
+        )
