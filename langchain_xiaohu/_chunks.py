@@ -1,0 +1,194 @@
+"""The fold's deltas as `AIMessageChunk`s: the one converter `_stream` and `_astream` share.
+
+The core's `ResponseState` does all accumulation and repair; this module only maps each
+delta to a chunk whose content blocks have the same shape as the non-streamed message
+(`_messages.output_blocks`), so `chunk + chunk + ...` equals `invoke()`'s message. The only
+state kept here is which LangChain block `index` an output item (and content part) got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk
+from langchain_core.outputs import ChatGenerationChunk
+
+from xiaohu import (
+    AnnotationDelta,
+    FunctionCall,
+    ItemDone,
+    ReasoningDelta,
+    ReasoningItem,
+    RefusalDelta,
+    ResponseStreamEvent,
+    StreamDelta,
+    TextDelta,
+    ToolCallDelta,
+    ToolProgress,
+    WebSearchCall,
+)
+
+from ._messages import PROVIDER, response_metadata, usage_to_metadata
+
+__all__ = ["ChunkConverter"]
+
+_METADATA = {"model_provider": PROVIDER}
+_TERMINAL = frozenset({"response.completed", "response.incomplete"})
+
+
+class ChunkConverter:
+    """Turn one stream's `(event, deltas)` pairs into LangChain generation chunks.
+
+    Args:
+        model: The model asked for (reported when the server names none).
+        stream_usage: Put `usage_metadata` on the last chunk.
+
+    Example:
+        >>> from xiaohu import TextDelta
+        >>> from xiaohu._events import parse_event
+        >>> converter = ChunkConverter("gpt-5")
+        >>> event = parse_event('{"type":"response.output_text.delta","delta":"Hi"}')
+        >>> [c.message.text for c in converter.convert(event, [TextDelta("Hi")])]
+        ['Hi']
+    """
+
+    __slots__ = ("_indexes", "_model", "_stream_usage")
+
+    def __init__(self, model: str, *, stream_usage: bool = True) -> None:
+        self._model = model
+        self._stream_usage = stream_usage
+        self._indexes: dict[tuple[int, int], int] = {}
+
+    def _index(self, output_index: int, part: int = 0) -> tuple[int, bool]:
+        """The block index of an output item's part, and whether it is new."""
+        key = (output_index, part)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = len(self._indexes)
+            return index, True
+        return index, False
+
+    def convert(
+        self, event: ResponseStreamEvent, deltas: Sequence[StreamDelta]
+    ) -> list[ChatGenerationChunk]:
+        """The chunks for one event and the deltas the fold drew from it.
+
+        Example:
+            >>> from xiaohu._events import parse_event
+            >>> ChunkConverter("gpt-5").convert(
+            ...     parse_event('{"type":"response.in_progress","response":{"id":"r"}}'), []
+            ... )
+            []
+        """
+        chunks: list[ChatGenerationChunk] = []
+        for delta in deltas:
+            if type(delta) is TextDelta:  # the hot path
+                index, new = self._index(delta.output_index, delta.content_index)
+                block: dict[str, Any] = {"type": "text", "text": delta.text, "index": index}
+                if new and delta.item_id:
+                    block["id"] = delta.item_id
+                chunks.append(_chunk([block]))
+            else:
+                chunk = self._other(delta)
+                if chunk is not None:
+                    chunks.append(chunk)
+        kind = event.type
+        if kind == "response.created":
+            response = getattr(event, "response", None)
+            if response is not None and response.id:
+                chunks.insert(0, _chunk([], id=response.id))
+        elif kind in _TERMINAL:
+            chunks.append(self._last(event))
+        return chunks
+
+    def _other(self, delta: StreamDelta) -> ChatGenerationChunk | None:
+        if isinstance(delta, ToolCallDelta):
+            return self._tool_call(delta)
+        if isinstance(delta, ReasoningDelta):
+            index, _ = self._index(delta.output_index)
+            part = {"type": "summary_text", "text": delta.text, "index": delta.summary_index}
+            block = {"type": "reasoning", "summary": [part], "index": index}
+            if delta.item_id:
+                block["id"] = delta.item_id
+            return _chunk([block])
+        if isinstance(delta, AnnotationDelta):
+            index, _ = self._index(delta.output_index, delta.content_index)
+            annotation = delta.annotation.to_dict()
+            return _chunk(
+                [{"type": "text", "text": "", "annotations": [annotation], "index": index}]
+            )
+        if isinstance(delta, RefusalDelta):
+            index, _ = self._index(delta.output_index, -1)
+            return _chunk([{"type": "refusal", "refusal": delta.text, "index": index}])
+        if isinstance(delta, ToolProgress):
+            return self._progress(delta)
+        if isinstance(delta, ItemDone):
+            return self._item_done(delta)
+        return None
+
+    def _tool_call(self, delta: ToolCallDelta) -> ChatGenerationChunk:
+        index, _ = self._index(delta.output_index)
+        block: dict[str, Any] = {
+            "type": "function_call",
+            "arguments": delta.arguments,
+            "index": index,
+        }
+        tool_chunk = ToolCallChunk(
+            type="tool_call_chunk", name=None, args=delta.arguments, id=None, index=delta.index
+        )
+        if delta.call_id is not None:  # the first delta of a call
+            block.update(name=delta.name, call_id=delta.call_id)
+            if delta.item_id:
+                block["id"] = delta.item_id
+            tool_chunk["name"], tool_chunk["id"] = delta.name, delta.call_id
+        return _chunk([block], tool_call_chunks=[tool_chunk])
+
+    def _progress(self, delta: ToolProgress) -> ChatGenerationChunk | None:
+        if delta.phase != "added":
+            return None  # intermediate phases carry nothing the final item lacks
+        index, _ = self._index(delta.output_index)
+        block: dict[str, Any] = {"type": delta.tool, "index": index}
+        if delta.item_id:
+            block["id"] = delta.item_id
+        return _chunk([block])
+
+    def _item_done(self, delta: ItemDone) -> ChatGenerationChunk | None:
+        item = delta.item
+        index, _ = self._index(delta.output_index)
+        block: dict[str, Any]
+        if isinstance(item, ReasoningItem):
+            block = {"type": "reasoning", "summary": [], "index": index}
+            if item.id:
+                block["id"] = item.id
+            if item.encrypted_content:
+                block["encrypted_content"] = item.encrypted_content
+        elif isinstance(item, WebSearchCall):
+            block = item.to_dict()
+            block["index"] = index
+        elif isinstance(item, dict):
+            block = {**item, "index": index}
+        elif isinstance(item, FunctionCall):
+            return None  # name and arguments already streamed
+        else:
+            return None  # messages: text and annotations already streamed
+        return _chunk([block])
+
+    def _last(self, event: Any) -> ChatGenerationChunk:
+        response = event.response
+        metadata = response_metadata(response, self._model)
+        usage = usage_to_metadata(response.usage) if self._stream_usage and response.usage else None
+        message = AIMessageChunk(
+            content=[],
+            id=response.id or None,
+            usage_metadata=usage,
+            response_metadata=metadata,
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(message=message)
+
+
+def _chunk(content: list[Any], **kwargs: Any) -> ChatGenerationChunk:
+    message = AIMessageChunk(content=content, response_metadata=_METADATA, **kwargs)
+    return ChatGenerationChunk(message=message)

@@ -1,0 +1,513 @@
+"""`ChatXiaohu`: a LangChain chat model over the relay's Responses API (`POST /v1/responses`).
+
+The HTTP, retries, SSE decoding and the stream fold are the core's (`xiaohu`); this module
+only builds the request, calls the core client and translates its output with the pure
+functions of `_messages` and `_chunks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from functools import cached_property
+from operator import itemgetter
+from typing import Any, Literal, NoReturn
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.block_translators import openai as openai_blocks
+from langchain_core.messages.block_translators import register_translator
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import ConfigDict, Field, SecretStr, model_validator
+
+import xiaohu
+
+from ._chunks import ChunkConverter
+from ._errors import to_langchain_error
+from ._messages import (
+    PROVIDER,
+    convert_tool_choice,
+    convert_tools,
+    messages_to_input,
+    response_to_message,
+    split_after_last_response,
+    text_format,
+)
+
+__all__ = ["ChatXiaohu"]
+
+# Content is in the Responses item shape langchain-openai uses, so its translator applies.
+register_translator(
+    PROVIDER, openai_blocks.translate_content, openai_blocks.translate_content_chunk
+)
+
+#: Per-call kwargs that configure the core call rather than the request body.
+CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
+
+
+class ChatXiaohu(BaseChatModel):
+    """Chat model for the 小胡 relay's OpenAI Responses API (gpt-5, web search, deep research).
+
+    Setup:
+        `pip install "xiaohu[langchain]"`, then set `XIAOHU_API_KEY` and `XIAOHU_BASE_URL`
+        (`https://your-relay/v1`) or pass `api_key` / `base_url`.
+
+    Key init args:
+        model: Any model name the relay routes (aliases included).
+        reasoning / reasoning_effort: `{"effort": "low", "summary": "auto"}` or just `"low"`.
+        max_tokens: Sent as `max_output_tokens` (reasoning tokens count against it).
+        store / include: `store=False` + `include=["reasoning.encrypted_content"]` for
+            stateless multi-turn with reasoning models.
+        use_previous_response_id: Send only the messages after the last answer.
+        max_retries: Retries in the core (the only retry layer; default 2).
+
+    Instantiate:
+        >>> from langchain_xiaohu import ChatXiaohu
+        >>> llm = ChatXiaohu(
+        ...     model="gpt-5-mini", api_key="sk-...", base_url="http://127.0.0.1:8000/v1"
+        ... )
+        >>> llm.model
+        'gpt-5-mini'
+
+    Invoke:
+        >>> llm.invoke("用一句话介绍你自己").text  # doctest: +SKIP
+        '我是一个由 OpenAI 训练的语言模型……'
+
+    Stream:
+        >>> for chunk in llm.stream("Count to three"):  # doctest: +SKIP
+        ...     print(chunk.text, end="")
+
+    Async:
+        >>> await llm.ainvoke("hi")  # doctest: +SKIP
+
+    Tool calling:
+        >>> def get_weather(city: str) -> str:
+        ...     '''Weather of a city.'''
+        ...     return "sunny"
+        >>> llm.bind_tools([get_weather, {"type": "web_search"}]).invoke(
+        ...     "Weather in Paris?"
+        ... ).tool_calls  # doctest: +SKIP
+        [{'name': 'get_weather', 'args': {'city': 'Paris'}, 'id': 'call_...', 'type': 'tool_call'}]
+
+    Structured output:
+        >>> from pydantic import BaseModel
+        >>> class Answer(BaseModel):
+        ...     value: int
+        >>> llm.with_structured_output(Answer).invoke("2+2?")  # doctest: +SKIP
+        Answer(value=4)
+    """
+
+    model: str = Field(alias="model_name")
+    """The model (any name the relay routes, aliases included)."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("XIAOHU_API_KEY", default=None)
+    )
+    """The relay key; defaults to `XIAOHU_API_KEY`. Never serialized or shown."""
+    base_url: str | None = Field(default_factory=from_env("XIAOHU_BASE_URL", default=None))
+    """The relay URL ending in `/v1`; defaults to `XIAOHU_BASE_URL`."""
+    temperature: float | None = None
+    """Sampling temperature, 0 to 2 (reasoning models may reject it)."""
+    top_p: float | None = None
+    """Nucleus sampling, 0 to 1."""
+    max_tokens: int | None = Field(default=None, alias="max_output_tokens")
+    """Cap on output tokens, reasoning included; sent as `max_output_tokens`."""
+    reasoning: dict[str, Any] | None = None
+    """`{"effort": ..., "summary": "auto" | "concise" | "detailed"}`."""
+    reasoning_effort: str | None = None
+    """Shortcut for `reasoning["effort"]` (`reasoning` wins when it sets an effort)."""
+    verbosity: Literal["low", "medium", "high"] | None = None
+    """Answer length; sent as `text.verbosity`."""
+    include: list[str] | None = None
+    """Extra output, e.g. `["reasoning.encrypted_content"]`."""
+    store: bool | None = None
+    """Whether the relay keeps responses (server default true)."""
+    previous_response_id: str | None = None
+    """Continue from this stored response on every call."""
+    use_previous_response_id: bool = False
+    """Send only the messages after the last AI message with a response id."""
+    truncation: Literal["auto", "disabled"] | None = None
+    """What to do when the context overflows."""
+    service_tier: str | None = None
+    """`auto`, `default`, `flex`, `priority`, ..."""
+    max_tool_calls: int | None = None
+    """Cap on built-in tool calls (web searches) per response."""
+    parallel_tool_calls: bool | None = None
+    """Allow several function calls in one turn."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Not supported by the Responses API: a non-empty value raises before sending."""
+    timeout: float | httpx.Timeout | None = Field(default=None, alias="request_timeout")
+    """Seconds (or an `httpx.Timeout`); `None` uses the core's default."""
+    max_retries: int = 2
+    """Retries for connection errors, 408, 409, 429 and 5xx, done by the core."""
+    streaming: bool = False
+    """Stream under the hood even for `invoke`."""
+    stream_usage: bool = True
+    """Put usage on the last streamed chunk."""
+    default_headers: dict[str, str] | None = None
+    """Headers sent with every request."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own `httpx.Client` (proxies, CA); you close it."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own `httpx.AsyncClient`; you close it."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Other request-body fields, sent as given."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> ChatXiaohu:
+        if not self.base_url:
+            raise ValueError(
+                "ChatXiaohu needs the relay's URL: pass base_url= or set XIAOHU_BASE_URL"
+            )
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        return self
+
+    # -- LangChain plumbing ---------------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "xiaohu-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Where the key comes from when a serialized model is loaded.
+
+        Example:
+            >>> ChatXiaohu(model="gpt-5", api_key="k", base_url="http://x/v1").lc_secrets
+            {'api_key': 'XIAOHU_API_KEY'}
+        """
+        return {"api_key": "XIAOHU_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """`dumpd`/`load` round-trip the settings (never the key).
+
+        Example:
+            >>> ChatXiaohu.is_lc_serializable()
+            True
+        """
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """The import path `load` uses.
+
+        Example:
+            >>> ChatXiaohu.get_lc_namespace()
+            ['langchain_xiaohu', 'chat_models']
+        """
+        return ["langchain_xiaohu", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, **self._settings()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_output_tokens") or kwargs.get("max_tokens") or self.max_tokens
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    @cached_property
+    def _client(self) -> xiaohu.XiaohuClient:
+        return xiaohu.XiaohuClient(http_client=self.http_client, **self._client_settings())
+
+    @cached_property
+    def _async_client(self) -> xiaohu.AsyncXiaohuClient:
+        return xiaohu.AsyncXiaohuClient(
+            http_client=self.http_async_client, **self._client_settings()
+        )
+
+    def _client_settings(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key.get_secret_value() if self.api_key else None,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    # -- the request ----------------------------------------------------------------------------
+
+    def _settings(self) -> dict[str, Any]:
+        """Request-body fields from the constructor (None = unset)."""
+        reasoning = dict(self.reasoning) if self.reasoning else None
+        if self.reasoning_effort and not (reasoning or {}).get("effort"):
+            reasoning = {**(reasoning or {}), "effort": self.reasoning_effort}
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_output_tokens": self.max_tokens,
+            "reasoning": reasoning,
+            "text": {"verbosity": self.verbosity} if self.verbosity else None,
+            "include": self.include,
+            "store": self.store,
+            "previous_response_id": self.previous_response_id,
+            "truncation": self.truncation,
+            "service_tier": self.service_tier,
+            "max_tool_calls": self.max_tool_calls,
+            "parallel_tool_calls": self.parallel_tool_calls,
+            **self.model_kwargs,
+        }
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], bool]:
+        """Split a call into the request body, the core call options and `stream_usage`."""
+        if stop or self.stop:
+            raise ValueError(
+                "the Responses API has no stop sequences; remove stop= (or post-process the text)"
+            )
+        kwargs = dict(kwargs)
+        kwargs.pop("stream", None)
+        stream_usage = kwargs.pop("stream_usage", None)
+        options = {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
+        if "max_tokens" in kwargs:
+            kwargs["max_output_tokens"] = kwargs.pop("max_tokens")
+        effort = kwargs.pop("reasoning_effort", None)
+        params = {"model": self.model, **self._settings(), **kwargs}
+        if effort and not (params.get("reasoning") or {}).get("effort"):
+            params["reasoning"] = {**(params.get("reasoning") or {}), "effort": effort}
+        if self.verbosity and isinstance(kwargs.get("text"), dict):
+            params["text"] = {"verbosity": self.verbosity, **kwargs["text"]}
+        if self.use_previous_response_id and not params.get("previous_response_id"):
+            previous, messages = split_after_last_response(messages)
+            params["previous_response_id"] = previous
+        params["input"] = messages_to_input(messages, store=params.get("store"))
+        usage = self.stream_usage if stream_usage is None else bool(stream_usage)
+        return params, options, usage
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        params, options, _ = self._prepare(messages, stop, kwargs)
+        try:
+            response = self._client.create_response(**options, **params)
+        except xiaohu.XiaohuError as exc:
+            _reraise(exc)
+        return _result(response, params["model"])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        params, options, _ = self._prepare(messages, stop, kwargs)
+        try:
+            response = await self._async_client.create_response(**options, **params)
+        except xiaohu.XiaohuError as exc:
+            _reraise(exc)
+        return _result(response, params["model"])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        params, options, usage = self._prepare(messages, stop, kwargs)
+        converter = ChunkConverter(params["model"], stream_usage=usage)
+        try:
+            with self._client.stream_response(**options, **params) as stream:
+                for event, deltas in stream.iter_pairs():
+                    yield from converter.convert(event, deltas)
+        except xiaohu.XiaohuError as exc:
+            _reraise(exc)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        params, options, usage = self._prepare(messages, stop, kwargs)
+        converter = ChunkConverter(params["model"], stream_usage=usage)
+        try:
+            async with await self._async_client.stream_response(**options, **params) as stream:
+                async for event, deltas in stream.iter_pairs():
+                    for chunk in converter.convert(event, deltas):
+                        yield chunk
+        except xiaohu.XiaohuError as exc:
+            _reraise(exc)
+
+    # -- tools and structured output ------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind function tools and built-in tools (`{"type": "web_search"}`, ...).
+
+        Args:
+            tools: LangChain tools, pydantic models, functions, OpenAI-style dicts, or
+                built-in tool dicts (`web_search`, `web_search_preview`, `file_search`,
+                `code_interpreter`, `image_generation`, `mcp`), passed through.
+            tool_choice: "auto", "none", "required"/"any"/True, a tool's name or a
+                built-in type.
+            strict: Ask for schema-exact function arguments.
+            parallel_tool_calls: Allow several calls in one turn.
+            **kwargs: More request fields to bind.
+
+        Raises:
+            ValueError: `tool_choice` names no bound tool.
+
+        Example:
+            >>> llm = ChatXiaohu(model="gpt-5", api_key="k", base_url="http://x/v1")
+            >>> bound = llm.bind_tools([{"type": "web_search_preview"}], tool_choice="auto")
+            >>> bound.kwargs["tools"]
+            [{'type': 'web_search_preview'}]
+        """
+        formatted = convert_tools(tools, strict=strict)
+        choice = convert_tool_choice(tool_choice, formatted)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Answer as a pydantic object or a dict.
+
+        Args:
+            schema: A pydantic model, a TypedDict, or a JSON schema (not needed for json_mode).
+            method: `json_schema` (the server enforces the schema; default),
+                `function_calling` (one forced tool call) or `json_mode` (any JSON object).
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising.
+            strict: For json_schema / function_calling; json_schema defaults to strict.
+            **kwargs: More request fields to bind (e.g. `tools=`).
+
+        Raises:
+            ValueError: The method needs a schema and none was given.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> class Answer(BaseModel):
+            ...     value: int
+            >>> llm = ChatXiaohu(model="gpt-5", api_key="k", base_url="http://x/v1")
+            >>> structured = llm.with_structured_output(Answer)
+        """
+        is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
+        parser: Runnable[Any, Any]
+        if method == "json_mode":
+            llm: Runnable[LanguageModelInput, AIMessage] = self.bind(
+                text={"format": {"type": "json_object"}}, **kwargs
+            )
+            parser = (
+                PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
+            )
+        elif schema is None:
+            raise ValueError(f"with_structured_output(method={method!r}) needs a schema")
+        elif method == "function_calling":
+            name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema], tool_choice=name, strict=strict, parallel_tool_calls=False, **kwargs
+            )
+            parser = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)
+                if is_model
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+        elif method == "json_schema":
+            function = convert_to_openai_tool(schema, strict=strict is not False)["function"]
+            parameters = (
+                _strict_schema(function["parameters"])
+                if strict is not False
+                else function["parameters"]
+            )
+            fmt = text_format(parameters, name=function["name"], strict=strict is not False)
+            llm = self.bind(text={"format": fmt}, **kwargs)
+            parser = (
+                PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
+            )
+        else:
+            raise ValueError(
+                f"unknown method {method!r}: use json_schema, function_calling or json_mode"
+            )
+        if not include_raw:
+            return llm | parser
+        parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        failed = RunnablePassthrough.assign(parsed=lambda _: None)
+        with_fallback = parsed.with_fallbacks([failed], exception_key="parsing_error")
+        return RunnableMap(raw=llm) | with_fallback
+
+
+def _strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Strict structured outputs: every object closed and every property required."""
+    if not isinstance(schema, dict):
+        return schema
+    result = {k: _strict_value(v) for k, v in schema.items()}
+    if result.get("type") == "object" and isinstance(result.get("properties"), dict):
+        result["additionalProperties"] = False
+        result["required"] = list(result["properties"])
+    return result
+
+
+def _strict_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _strict_schema(value)
+    if isinstance(value, list):
+        return [_strict_value(v) for v in value]
+    return value
+
+
+def _result(response: xiaohu.Response, model: str) -> ChatResult:
+    message = response_to_message(response, model)
+    return ChatResult(
+        generations=[ChatGeneration(message=message)],
+        llm_output={"model_name": message.response_metadata["model_name"], "id": response.id},
+    )
+
+
+def _reraise(exc: xiaohu.XiaohuError) -> NoReturn:
+    converted = to_langchain_error(exc)
+    if converted is exc:
+        raise exc
+    raise converted from exc
