@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -54,22 +55,26 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         True
     """
     lowered = {k.lower(): v for k, v in headers.items()}
-    if (ms := lowered.get("retry-after-ms")) is not None:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
+    if (ms := _finite(lowered.get("retry-after-ms"))) is not None:
+        return ms / 1000
     value = lowered.get("retry-after")
     if value is None:
         return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
+    if (seconds := _finite(value)) is not None:
+        return seconds
     parsed = email.utils.parsedate_tz(value)
     if parsed is None:
         return None
     return float(email.utils.mktime_tz(parsed) - time.time())
+
+
+def _finite(value: str | None) -> float | None:
+    """A finite number from a header value; `nan`, `inf` and junk give `None`."""
+    try:
+        number = float(value) if value is not None else math.nan
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def should_retry(error: APIError, headers: Mapping[str, str] | None = None) -> bool:

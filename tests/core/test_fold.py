@@ -271,7 +271,7 @@ def test_stream_without_terminal_event_raises_incomplete_with_partial_text() -> 
 
 
 def test_arguments_delta_before_its_item_still_gets_a_call_index() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "response.function_call_arguments.delta", "item_id": "fc_x", "delta": "{}"},
         {
             "type": "response.output_item.done",

@@ -8,6 +8,7 @@ never change the events.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -101,7 +102,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("raw", "expected"), CASES)
-def test_decoder_by_the_spec_at_every_chunking(raw: bytes, expected: list) -> None:
+def test_decoder_by_the_spec_at_every_chunking(raw: bytes, expected: list[object]) -> None:
     assert _decode_every_way(raw) == expected
 
 
@@ -159,7 +160,7 @@ def test_repr_is_short() -> None:
 def test_async_decoder_matches_sync() -> None:
     raw = b"event: a\r\ndata: 1\r\n\r\n: ping\n\ndata: 2\n\n"
 
-    async def chunks():
+    async def chunks() -> AsyncIterator[bytes]:
         for i in range(len(raw)):
             yield raw[i : i + 1]
 
