@@ -1,1 +1,11 @@
-"""placeholder."""
+"""LlamaIndex on the 小胡 relay through the OpenAI Responses API.
+
+Example:
+    >>> from llama_index_xiaohu import XiaohuResponses
+    >>> XiaohuResponses.class_name()
+    'xiaohu_responses_llm'
+"""
+
+from .base import XiaohuResponses
+
+__all__ = ["XiaohuResponses"]

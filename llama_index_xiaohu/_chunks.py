@@ -1,0 +1,166 @@
+"""Fold deltas -> LlamaIndex `ChatResponse` chunks, shared by the sync and async streams.
+
+The core's `ResponseState` does the folding; `ChunkBuilder` only translates each batch of
+deltas into one chunk carrying the cumulative assistant message (what LlamaIndex consumers
+such as `FunctionAgent` and `ReActAgent` read) and the incremental `delta`. The last chunk is
+built from the fold's final `Response` with the same function `chat` uses, so the streamed
+and the non-streamed message are identical.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+
+from xiaohu import (
+    AnnotationDelta,
+    ItemDone,
+    ReasoningDelta,
+    RefusalDelta,
+    Response,
+    StreamDelta,
+    TextDelta,
+    ToolCallDelta,
+)
+
+from ._messages import message_from_response, response_extras
+
+__all__ = ["ChunkBuilder", "final_chat_response"]
+
+log = logging.getLogger("llama_index_xiaohu")
+
+_ASSISTANT = MessageRole.ASSISTANT
+
+
+def final_chat_response(response: Response) -> ChatResponse:
+    """The `ChatResponse` of a finished response (also the last chunk of a stream).
+
+    `raw` is the wire dict, with `usage` at its top level for `TokenCountingHandler`.
+
+    Example:
+        >>> final_chat_response(Response(id="resp_1", status="completed")).raw["id"]
+        'resp_1'
+    """
+    if response.status == "incomplete":
+        reason = response.incomplete_details.reason if response.incomplete_details else None
+        log.warning("response %s is incomplete (%s); the answer is cut short", response.id, reason)
+    return ChatResponse(
+        message=message_from_response(response),
+        raw=response.to_dict(),
+        delta="",
+        additional_kwargs=response_extras(response),
+    )
+
+
+class ChunkBuilder:
+    """Turn the deltas of one stream into cumulative `ChatResponse` chunks.
+
+    Example:
+        >>> builder = ChunkBuilder()
+        >>> builder.feed([TextDelta("Hel")], None).delta
+        'Hel'
+        >>> builder.feed([TextDelta("lo")], None).message.content
+        'Hello'
+    """
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._thinking: list[str] = []
+        self._thinking_key: tuple[int, int] | None = None
+        self._calls: list[list[str]] = []  # [call_id, name, *argument pieces]
+        self._citations: list[dict[str, Any]] = []
+        self._built_in: list[dict[str, Any]] = []
+        self._refusal = ""
+
+    def feed(self, deltas: Sequence[StreamDelta], raw: Any) -> ChatResponse | None:
+        """Apply one event's deltas; return a chunk, or `None` if nothing visible changed.
+
+        Example:
+            >>> ChunkBuilder().feed([], None) is None
+            True
+        """
+        text: list[str] = []
+        thinking: list[str] = []
+        changed = False
+        for delta in deltas:
+            if isinstance(delta, TextDelta):
+                text.append(delta.text)
+            elif isinstance(delta, ReasoningDelta):
+                thinking.append(self._add_thinking(delta))
+            elif isinstance(delta, ToolCallDelta):
+                self._add_call(delta)
+                changed = True
+            elif isinstance(delta, AnnotationDelta):
+                self._citations.append(delta.annotation.to_dict())
+            elif isinstance(delta, RefusalDelta):
+                self._refusal += delta.text
+                changed = True
+            elif isinstance(delta, ItemDone):
+                changed |= self._item_done(delta)
+        if not (text or thinking or changed):
+            return None
+        piece = "".join(text)
+        self._text += piece
+        extras = {"thinking_delta": "".join(thinking)} if thinking else {}
+        return ChatResponse.model_construct(
+            message=self._message(), delta=piece, raw=raw, additional_kwargs=extras
+        )
+
+    def _add_thinking(self, delta: ReasoningDelta) -> str:
+        key = (delta.output_index, delta.summary_index)
+        piece = delta.text
+        if self._thinking_key is not None and key != self._thinking_key:
+            piece = "\n\n" + piece
+        self._thinking_key = key
+        self._thinking.append(piece)
+        return piece
+
+    def _add_call(self, delta: ToolCallDelta) -> None:
+        while len(self._calls) <= delta.index:
+            self._calls.append(["", ""])
+        call = self._calls[delta.index]
+        if delta.call_id:
+            call[0] = delta.call_id
+        if delta.name:
+            call[1] = delta.name
+        if delta.arguments:
+            call.append(delta.arguments)
+
+    def _item_done(self, delta: ItemDone) -> bool:
+        item = delta.item
+        item_type = item.get("type") if isinstance(item, dict) else item.type
+        if item_type in ("message", "function_call", "reasoning"):
+            return False
+        self._built_in.append(dict(item) if isinstance(item, dict) else item.to_dict())
+        return True
+
+    def _message(self) -> ChatMessage:
+        blocks: list[Any] = []
+        if self._thinking:
+            blocks.append(ThinkingBlock.model_construct(content="".join(self._thinking)))
+        if self._text:
+            blocks.append(TextBlock.model_construct(text=self._text))
+        blocks.extend(
+            ToolCallBlock.model_construct(
+                tool_call_id=call[0], tool_name=call[1], tool_kwargs="".join(call[2:])
+            )
+            for call in self._calls
+        )
+        extras: dict[str, Any] = {}
+        if self._citations:
+            extras["citations"] = list(self._citations)
+        if self._built_in:
+            extras["built_in_tool_calls"] = list(self._built_in)
+        if self._refusal:
+            extras["refusal"] = self._refusal
+        return ChatMessage.model_construct(role=_ASSISTANT, blocks=blocks, additional_kwargs=extras)
