@@ -1,0 +1,542 @@
+"""The cost guard: refuse surprising calls before sending, stop runs that pass a budget.
+
+* Expensive models (deep research, `*-pro`) need `allow_expensive=True` or a budget
+  (`max_cost_usd`); without either, `CostLimitError` says what one call likely costs.
+* Deep-research models need a data-source tool (web search, file search or MCP); without one,
+  `ConfigurationError` says so before anything is sent.
+* A budget stops a run whose cost passes it. While a response streams, `CostMeter` counts
+  web searches and output as they arrive; passing the budget closes the stream (and cancels a
+  background run) with `BudgetExceededError`. The client's `max_cost_usd` is a budget for all
+  its calls together (`Ledger`); a per-call `max_cost_usd=` caps one call.
+
+`CostGuard`, `CostMeter` and `Ledger` are I/O-free; the guarded streams differ only in how they
+read and cancel.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import Any
+
+import httpx
+
+from ._exceptions import ConfigurationError, CostLimitError
+from ._fold import ItemDone, ReasoningDelta, RefusalDelta, ResponseState, StreamDelta, TextDelta
+from ._fold import ToolCallDelta as _ToolCallDelta
+from ._models import FunctionCall, OutputMessage, ReasoningItem, Response, Usage, WebSearchCall
+from ._pricing import Cost, PriceTable, base_model, estimate_tokens, typical_run
+from ._stream import AsyncResponseStream, ResponseStream
+
+__all__ = [
+    "DATA_SOURCE_TOOLS",
+    "AsyncGuardedResponseStream",
+    "BudgetExceededError",
+    "CostGuard",
+    "CostMeter",
+    "GuardedResponseStream",
+    "Ledger",
+    "is_deep_research",
+    "is_expensive",
+]
+
+#: Tools a deep-research model can read from; it refuses to run without one.
+DATA_SOURCE_TOOLS = frozenset(
+    {
+        "web_search_preview",
+        "web_search_preview_2025_03_11",
+        "web_search",
+        "web_search_2025_08_26",
+        "file_search",
+        "mcp",
+    }
+)
+
+
+def is_deep_research(model: str) -> bool:
+    """Whether `model` is a deep-research model.
+
+    Example:
+        >>> is_deep_research("o4-mini-deep-research-2025-06-26"), is_deep_research("o3")
+        (True, False)
+    """
+    return "deep-research" in base_model(model)
+
+
+def is_expensive(model: str) -> bool:
+    """Whether one call of `model` can cost dollars: deep research and the `*-pro` models.
+
+    Example:
+        >>> is_expensive("gpt-5-pro"), is_expensive("o3-pro-2025-06-10"), is_expensive("gpt-5")
+        (True, True, False)
+    """
+    name = base_model(model)
+    return is_deep_research(name) or name.endswith("-pro") or "-pro-" in name
+
+
+class BudgetExceededError(CostLimitError):
+    """Raised when a run's cost passes its budget; the run was stopped (and cancelled).
+
+    Attributes:
+        cost: The cost counted when the run was stopped (an estimate until usage arrives).
+        limit_usd: The budget that was passed.
+        response_id: The stopped response, when known.
+        partial_text: The answer text received before the stop.
+
+    Example:
+        >>> err = BudgetExceededError("over", cost=Cost(model="m"), limit_usd=1.0)
+        >>> err.limit_usd
+        1.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cost: Cost,
+        limit_usd: float,
+        response_id: str | None = None,
+        partial_text: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.limit_usd = limit_usd
+        self.response_id = response_id
+        self.partial_text = partial_text
+
+
+class Ledger:
+    """What a client has spent so far (thread-safe).
+
+    Example:
+        >>> ledger = Ledger()
+        >>> ledger.add(Cost(model="m", output_usd=0.5))
+        >>> ledger.spent_usd, ledger.calls
+        (0.5, 1)
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.spent_usd = 0.0
+        """Dollars spent (bills, plus estimates of runs stopped before their bill)."""
+        self.input_tokens = 0
+        """Input tokens billed."""
+        self.output_tokens = 0
+        """Output tokens billed."""
+        self.calls = 0
+        """Calls counted."""
+
+    def add(self, cost: Cost) -> None:
+        """Count one call's cost.
+
+        Example:
+            >>> Ledger().add(Cost(model="m"))
+        """
+        with self._lock:
+            self.spent_usd = round(self.spent_usd + cost.total_usd, 10)
+            self.input_tokens += cost.input_tokens
+            self.output_tokens += cost.output_tokens
+            self.calls += 1
+
+
+class CostMeter:
+    """The running cost of one call, from what has streamed (or been polled) so far.
+
+    Output is counted from the text, reasoning summaries and tool arguments received; each web
+    search adds its price plus the input a search typically feeds the model. Hidden reasoning
+    is not visible until the bill, so the meter errs low on reasoning and high on input.
+
+    Example:
+        >>> meter = CostMeter(PriceTable(), "gpt-5", input_tokens=10, limit_usd=None)
+        >>> meter.observe([TextDelta("hello world!")])
+        >>> meter.running().output_tokens
+        3
+    """
+
+    def __init__(
+        self,
+        table: PriceTable,
+        model: str,
+        *,
+        input_tokens: int,
+        limit_usd: float | None,
+        ledger: Ledger | None = None,
+    ) -> None:
+        self.table = table
+        self.model = model
+        self.limit_usd = limit_usd
+        """The budget for this call (already net of what the client spent), or `None`."""
+        self.ledger = ledger
+        self._input = input_tokens
+        typical = typical_run(model)
+        self._input_per_search = typical.input_tokens // max(typical.web_searches, 1)
+        self._output_chars: list[int] = []
+        self._output_tokens = 0
+        self._reasoning_tokens = 0
+        self._searches: set[str] = set()
+        self.response_id: str | None = None
+        """The response being metered, once known."""
+        self.final: Cost | None = None
+        """The bill, once the response finished."""
+
+    def running(self) -> Cost:
+        """The cost so far (an estimate until `finish`).
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).running().total_usd
+            0.0
+        """
+        if self.final is not None:
+            return self.final
+        searches = len(self._searches)
+        input_tokens = self._input + searches * self._input_per_search
+        output = self._output_tokens + self._reasoning_tokens
+        usage = Usage.model_validate(
+            {
+                "input_tokens": input_tokens,
+                "output_tokens": output,
+                "output_tokens_details": {"reasoning_tokens": self._reasoning_tokens},
+                "total_tokens": input_tokens + output,
+            }
+        )
+        return self.table.cost(self.model, usage, searches, estimated=True)
+
+    def observe(self, deltas: Iterable[StreamDelta], state: ResponseState | None = None) -> None:
+        """Count the deltas of one event; raise once the budget is passed.
+
+        Raises:
+            BudgetExceededError: The running cost passed the budget.
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=1.0).observe([])
+        """
+        for delta in deltas:
+            if isinstance(delta, (TextDelta, RefusalDelta)):
+                self._output_tokens += estimate_tokens(delta.text)
+            elif isinstance(delta, ReasoningDelta):
+                self._reasoning_tokens += estimate_tokens(delta.text)
+            elif isinstance(delta, _ToolCallDelta):
+                self._output_tokens += estimate_tokens(delta.arguments)
+            elif isinstance(delta, ItemDone):
+                self._count_search(delta.item, delta.output_index)
+        if state is not None and state.snapshot is not None and state.snapshot.id:
+            self.response_id = state.snapshot.id
+        self.check(partial_text=state.text if state is not None else "")
+
+    def observe_response(self, response: Response) -> None:
+        """Count a polled snapshot of a background run; raise once the budget is passed.
+
+        Raises:
+            BudgetExceededError: The running cost passed the budget.
+
+        Example:
+            >>> meter = CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None)
+            >>> meter.observe_response(Response(id="resp_1"))
+            >>> meter.response_id
+            'resp_1'
+        """
+        self.response_id = response.id or self.response_id
+        output = reasoning = 0
+        for index, item in enumerate(response.output):
+            if isinstance(item, OutputMessage):
+                output += estimate_tokens(item.text)
+            elif isinstance(item, FunctionCall):
+                output += estimate_tokens(item.arguments)
+            elif isinstance(item, ReasoningItem):
+                reasoning += estimate_tokens(item.summary_text)
+            else:
+                self._count_search(item, index)
+        self._output_tokens = max(self._output_tokens, output)
+        self._reasoning_tokens = max(self._reasoning_tokens, reasoning)
+        self.check(partial_text=response.output_text)
+
+    def _count_search(self, item: Any, index: int) -> None:
+        if isinstance(item, WebSearchCall):
+            self._searches.add(item.id or f"#{index}")
+        elif isinstance(item, Mapping) and item.get("type") == "web_search_call":
+            self._searches.add(str(item.get("id") or f"#{index}"))
+
+    def check(self, partial_text: str = "") -> None:
+        """Raise if the running cost passed the budget.
+
+        Raises:
+            BudgetExceededError: It did.
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).check()
+        """
+        if self.limit_usd is None or self.final is not None:
+            return
+        cost = self.running()
+        if cost.total_usd <= self.limit_usd:
+            return
+        raise BudgetExceededError(
+            f"stopped {self.model} run {self.response_id or ''}: its cost so far, {cost}, "
+            f"passed the budget of ${self.limit_usd:.4f} ({cost.web_search_calls} web searches, "
+            f"~{cost.output_tokens} output tokens); the partial answer is in .partial_text",
+            cost=cost,
+            limit_usd=self.limit_usd,
+            response_id=self.response_id,
+            partial_text=partial_text,
+        )
+
+    def finish(self, response: Response) -> Cost:
+        """Replace the estimate with the bill and count it in the ledger.
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).finish(
+            ...     Response(model="gpt-5")
+            ... ).estimated
+            False
+        """
+        if self.final is None:
+            self.final = self.table.cost_of(response)
+            if self.ledger is not None:
+                self.ledger.add(self.final)
+        return self.final
+
+    def stopped(self) -> None:
+        """Count the estimate of a run stopped before its bill.
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).stopped()
+        """
+        if self.final is None:
+            self.final = self.running()
+            if self.ledger is not None:
+                self.ledger.add(self.final)
+
+
+class CostGuard:
+    """The checks made before every create or stream call, and the client's ledger.
+
+    Args:
+        table: Prices and the group multiplier.
+        allow_expensive: Allow deep-research and `*-pro` models without a budget.
+        max_cost_usd: A budget for all calls of the client together, or `None`.
+
+    Example:
+        >>> guard = CostGuard(PriceTable())
+        >>> guard.check({"model": "o3-deep-research", "input": "x", "tools": [{"type": "mcp"}]})
+        Traceback (most recent call last):
+        ...
+        xiaohu._exceptions.CostLimitError: o3-deep-research is an expensive model: ...
+    """
+
+    def __init__(
+        self,
+        table: PriceTable,
+        *,
+        allow_expensive: bool = False,
+        max_cost_usd: float | None = None,
+    ) -> None:
+        self.table = table
+        self.allow_expensive = bool(allow_expensive)
+        self.max_cost_usd = _budget(max_cost_usd, "max_cost_usd")
+        self.ledger = Ledger()
+
+    def remaining_usd(self) -> float | None:
+        """What is left of the client's budget (`None` without one).
+
+        Example:
+            >>> CostGuard(PriceTable(), max_cost_usd=2.0).remaining_usd()
+            2.0
+        """
+        if self.max_cost_usd is None:
+            return None
+        return max(self.max_cost_usd - self.ledger.spent_usd, 0.0)
+
+    def meter_for(self, model: str) -> CostMeter:
+        """A meter for a run started elsewhere (e.g. a background run being waited for).
+
+        Example:
+            >>> CostGuard(PriceTable(), max_cost_usd=1.0).meter_for("gpt-5").limit_usd
+            1.0
+        """
+        return CostMeter(
+            self.table, model, input_tokens=0, limit_usd=self.remaining_usd(), ledger=self.ledger
+        )
+
+    def check(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], CostMeter]:
+        """Check a call; return its parameters (without the guard's options) and its meter.
+
+        `params` may carry `allow_expensive` and `max_cost_usd` for this call only.
+
+        Raises:
+            ConfigurationError: A deep-research model without a data-source tool.
+            CostLimitError: An expensive model without opt-in, or no budget left.
+
+        Example:
+            >>> params, meter = CostGuard(PriceTable()).check({"model": "gpt-5", "input": "hi"})
+            >>> params, meter.limit_usd
+            ({'model': 'gpt-5', 'input': 'hi'}, None)
+        """
+        body = dict(params)
+        allow = bool(body.pop("allow_expensive", None)) or self.allow_expensive
+        call_budget = _budget(body.pop("max_cost_usd", None), "max_cost_usd")
+        model = body.get("model")
+        model = model if isinstance(model, str) else ""
+        if is_deep_research(model):
+            _require_data_source(model, body.get("tools"))
+        estimate = self.table.estimate(body)
+        limit = _smaller(call_budget, self.remaining_usd())
+        if limit is None and not allow and is_expensive(model):
+            raise CostLimitError(
+                f"{model} is an expensive model: one call likely costs {estimate} "
+                f"(~{estimate.input_tokens:,} input and ~{estimate.output_tokens:,} output "
+                f"tokens, {estimate.web_search_calls} web searches, group ratio "
+                f"{self.table.group_ratio}). Pass allow_expensive=True, or a budget with "
+                "max_cost_usd=..., to run it; max_tool_calls and max_output_tokens cap it."
+            )
+        if limit is not None and limit <= 0:
+            raise CostLimitError(
+                f"the budget of ${self.max_cost_usd} is spent (${self.ledger.spent_usd:.4f} so "
+                "far); nothing was sent"
+            )
+        meter = CostMeter(
+            self.table,
+            model,
+            input_tokens=estimate.input_tokens - typical_run(model).input_tokens,
+            limit_usd=limit,
+            ledger=self.ledger,
+        )
+        return body, meter
+
+
+def _budget(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigurationError(f"{name} must be a number of US dollars > 0, got {value!r}")
+    return float(value)
+
+
+def _smaller(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
+
+
+def _require_data_source(model: str, tools: Any) -> None:
+    kinds = {t.get("type") for t in tools or () if isinstance(t, Mapping)}
+    if not kinds & DATA_SOURCE_TOOLS:
+        raise ConfigurationError(
+            f"{model} is a deep-research model and needs at least one data-source tool: "
+            'tools=[{"type": "web_search_preview"}] (or file_search, or mcp); nothing was sent. '
+            "Cap its searches with max_tool_calls."
+        )
+
+
+class GuardedResponseStream(ResponseStream):
+    """A `ResponseStream` whose cost is metered: it stops when the budget is passed.
+
+    On the stop the connection is closed, `on_stop(response_id)` runs (the client cancels a
+    background run there) and `BudgetExceededError` is raised. The bill of a finished stream
+    is counted in the client's ledger; `stream.cost` gives it.
+
+    Example:
+        >>> with client.stream_response(
+        ...     model="o3-deep-research", input="...", max_cost_usd=2.0
+        ... ) as stream:  # doctest: +SKIP
+        ...     text = stream.get_final_response().output_text
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        meter: CostMeter,
+        *,
+        on_stop: Callable[[str], None] | None = None,
+        state: ResponseState | None = None,
+    ) -> None:
+        self.meter = meter
+        """The meter of this call."""
+        self._on_stop = on_stop
+        super().__init__(response, state)
+
+    @property
+    def cost(self) -> Cost:
+        """The bill once the stream finished, else the running estimate.
+
+        Example:
+            >>> stream.cost.total_usd  # doctest: +SKIP
+            0.0123
+        """
+        return self.meter.running()
+
+    def _iter_pairs(self) -> Generator[tuple[Any, Sequence[StreamDelta]], None, None]:
+        pairs = super()._iter_pairs()
+        try:
+            for pair in pairs:
+                try:
+                    self.meter.observe(pair[1], self.state)
+                except BudgetExceededError:
+                    pairs.close()
+                    self.meter.stopped()
+                    if self._on_stop is not None and self.meter.response_id:
+                        self._on_stop(self.meter.response_id)
+                    raise
+                yield pair
+            if self.response is not None:
+                self.meter.finish(self.response)
+        finally:
+            pairs.close()
+
+
+class AsyncGuardedResponseStream(AsyncResponseStream):
+    """Async twin of `GuardedResponseStream`; `on_stop` is awaited.
+
+    Example:
+        >>> stream = await client.stream_response(
+        ...     model="o3-deep-research", input="...", max_cost_usd=2.0
+        ... )  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        meter: CostMeter,
+        *,
+        on_stop: Callable[[str], Awaitable[None]] | None = None,
+        state: ResponseState | None = None,
+    ) -> None:
+        self.meter = meter
+        """The meter of this call."""
+        self._on_stop = on_stop
+        super().__init__(response, state)
+
+    @property
+    def cost(self) -> Cost:
+        """The bill once the stream finished, else the running estimate.
+
+        Example:
+            >>> stream.cost.estimated  # doctest: +SKIP
+            True
+        """
+        return self.meter.running()
+
+    async def _iter_pairs(self) -> AsyncGenerator[tuple[Any, Sequence[StreamDelta]], None]:
+        pairs = super()._iter_pairs()
+        try:
+            async for pair in pairs:
+                try:
+                    self.meter.observe(pair[1], self.state)
+                except BudgetExceededError:
+                    await pairs.aclose()
+                    self.meter.stopped()
+                    if self._on_stop is not None and self.meter.response_id:
+                        await self._on_stop(self.meter.response_id)
+                    raise
+                yield pair
+            if self.response is not None:
+                self.meter.finish(self.response)
+        finally:
+            await pairs.aclose()
