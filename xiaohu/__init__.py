@@ -9,6 +9,7 @@ Example:
     XiaohuClient(base_url='http://127.0.0.1:8000/v1', max_retries=2)
 """
 
+from ._background import BackgroundUnsupportedError, PollSchedule, Progress
 from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
 from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
 from ._embeddings import EmbeddingData, EmbeddingsResponse, EmbeddingUsage
@@ -47,6 +48,7 @@ from ._fold import (
     ToolCallDelta,
     ToolProgress,
 )
+from ._guard import BudgetExceededError, is_deep_research, is_expensive
 from ._models import (
     Annotation,
     FunctionCall,
@@ -58,12 +60,15 @@ from ._models import (
     WebSearchCall,
 )
 from ._params import build_payload
+from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
+from ._quota import Quota
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
 
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_PRICES",
     "DEFAULT_TIMEOUT",
     "USE_CLIENT_DEFAULT",
     "APIConnectionError",
@@ -76,9 +81,12 @@ __all__ = [
     "AsyncResponseStream",
     "AsyncXiaohuClient",
     "AuthenticationError",
+    "BackgroundUnsupportedError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",
+    "Cost",
     "CostLimitError",
     "EmbeddingData",
     "EmbeddingUsage",
@@ -88,11 +96,16 @@ __all__ = [
     "InsufficientQuotaError",
     "InternalServerError",
     "ItemDone",
+    "ModelPrice",
     "ModelUnavailableError",
     "NotFoundError",
     "OutputMessage",
     "OutputText",
     "PermissionDeniedError",
+    "PollSchedule",
+    "PriceTable",
+    "Progress",
+    "Quota",
     "RateLimitError",
     "ReasoningDelta",
     "ReasoningItem",
@@ -114,5 +127,9 @@ __all__ = [
     "XiaohuError",
     "__version__",
     "build_payload",
+    "cost_of",
+    "estimate_cost",
+    "is_deep_research",
+    "is_expensive",
     "parse_event",
 ]

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from ._background import AsyncBackgroundMixin, BackgroundMixin
 from ._config import (
     DEFAULT_MAX_RETRIES,
     resolve_api_key,
@@ -41,8 +42,10 @@ from ._exceptions import (
     make_status_error,
     map_transport_error,
 )
+from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
 from ._models import Response
 from ._params import build_payload
+from ._pricing import ModelPrice, PriceTable
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
@@ -83,7 +86,17 @@ class _BaseClient:
         timeout: TimeoutTypes,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        allow_expensive: bool = False,
+        max_cost_usd: float | None = None,
+        prices: Mapping[str, ModelPrice] | None = None,
+        group_ratio: float = 1.0,
     ) -> None:
+        self.cost_guard = CostGuard(
+            PriceTable(prices, group_ratio),
+            allow_expensive=allow_expensive,
+            max_cost_usd=max_cost_usd,
+        )
+        """Prices, the expensive-model check, the budget and what was spent."""
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         self.__api_key = resolve_api_key(api_key)
@@ -197,7 +210,7 @@ class _BaseClient:
         return f"xiaohu-{uuid.uuid4()}"
 
 
-class XiaohuClient(_BaseClient):
+class XiaohuClient(BackgroundMixin, _BaseClient):
     """Blocking client for the relay's Responses API.
 
     Args:
@@ -226,6 +239,10 @@ class XiaohuClient(_BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        allow_expensive: bool = False,
+        max_cost_usd: float | None = None,
+        prices: Mapping[str, ModelPrice] | None = None,
+        group_ratio: float = 1.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -233,6 +250,10 @@ class XiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            allow_expensive=allow_expensive,
+            max_cost_usd=max_cost_usd,
+            prices=prices,
+            group_ratio=group_ratio,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -323,6 +344,7 @@ class XiaohuClient(_BaseClient):
             >>> client.create_response(model="gpt-5", input="2+2?").output_text  # doctest: +SKIP
             '4'
         """
+        params, meter = self.cost_guard.check(params)
         body = self._payload(params, stream=False)
         data = self._json(
             "POST",
@@ -332,7 +354,10 @@ class XiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._decode_model(Response, data)
+        response = self._decode_model(Response, data)
+        if response.status not in ("queued", "in_progress"):
+            meter.finish(response)
+        return response
 
     def stream_response(
         self,
@@ -351,6 +376,7 @@ class XiaohuClient(_BaseClient):
             ...     for delta in stream.iter_deltas():
             ...         print(getattr(delta, "text", ""), end="")
         """
+        params, meter = self.cost_guard.check(params)
         body = self._payload(params, stream=True)
         response = self.request(
             "POST",
@@ -361,7 +387,7 @@ class XiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
         )
-        return ResponseStream(response)
+        return GuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -507,7 +533,7 @@ class XiaohuClient(_BaseClient):
         self.close()
 
 
-class AsyncXiaohuClient(_BaseClient):
+class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
     """Async twin of `XiaohuClient`: same arguments, same methods, awaited.
 
     Example:
@@ -526,6 +552,10 @@ class AsyncXiaohuClient(_BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        allow_expensive: bool = False,
+        max_cost_usd: float | None = None,
+        prices: Mapping[str, ModelPrice] | None = None,
+        group_ratio: float = 1.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -533,6 +563,10 @@ class AsyncXiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            allow_expensive=allow_expensive,
+            max_cost_usd=max_cost_usd,
+            prices=prices,
+            group_ratio=group_ratio,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
@@ -607,6 +641,7 @@ class AsyncXiaohuClient(_BaseClient):
             >>> (await client.create_response(model="gpt-5", input="hi")).status  # doctest: +SKIP
             'completed'
         """
+        params, meter = self.cost_guard.check(params)
         body = self._payload(params, stream=False)
         data = await self._json(
             "POST",
@@ -616,7 +651,10 @@ class AsyncXiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._decode_model(Response, data)
+        response = self._decode_model(Response, data)
+        if response.status not in ("queued", "in_progress"):
+            meter.finish(response)
+        return response
 
     async def stream_response(
         self,
@@ -633,6 +671,7 @@ class AsyncXiaohuClient(_BaseClient):
             >>> async for event in stream:  # doctest: +SKIP
             ...     pass
         """
+        params, meter = self.cost_guard.check(params)
         body = self._payload(params, stream=True)
         response = await self.request(
             "POST",
@@ -643,7 +682,7 @@ class AsyncXiaohuClient(_BaseClient):
             timeout=timeout,
             max_retries=max_retries,
         )
-        return AsyncResponseStream(response)
+        return AsyncGuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
