@@ -370,10 +370,18 @@ async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int
     """
     _check_positive("max_concurrency", limit)
     semaphore = asyncio.Semaphore(limit)
+    failed = False
 
     async def run(call: Callable[[], Awaitable[T]]) -> T:
+        nonlocal failed
         async with semaphore:
-            return await call()
+            if failed:  # another call failed: start nothing new
+                raise asyncio.CancelledError
+            try:
+                return await call()
+            except BaseException:
+                failed = True
+                raise
 
     tasks = [asyncio.ensure_future(run(call)) for call in calls]
     try:
