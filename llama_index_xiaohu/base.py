@@ -193,6 +193,22 @@ class XiaohuResponses(FunctionCallingLLM):
         self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
         self.api_base = self._client.base_url
 
+    def close(self) -> None:
+        """Close the sync HTTP client (not one you passed in).
+
+        Example:
+            >>> XiaohuResponses(api_key="sk-x", api_base="http://x/v1").close()
+        """
+        self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the async HTTP client (not one you passed in); call it in the loop that used it.
+
+        Example:
+            >>> await llm.aclose()  # doctest: +SKIP
+        """
+        await self._aclient.aclose()
+
     @classmethod
     def class_name(cls) -> str:
         """The serialization name.
