@@ -366,7 +366,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
         **params: Any,
-    ) -> ResponseStream:
+    ) -> GuardedResponseStream:
         """Create a response and stream its events (`"stream": true`).
 
         Retries happen only until the stream starts; errors before that raise here.
@@ -663,7 +663,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
         **params: Any,
-    ) -> AsyncResponseStream:
+    ) -> AsyncGuardedResponseStream:
         """Async twin of `XiaohuClient.stream_response`.
 
         Example:

@@ -484,9 +484,9 @@ class GuardedResponseStream(ResponseStream):
                     if self._on_stop is not None and self.meter.response_id:
                         self._on_stop(self.meter.response_id)
                     raise
+                if self.state.done:
+                    self.meter.finish(self.state.final_response())
                 yield pair
-            if self.response is not None:
-                self.meter.finish(self.response)
         finally:
             pairs.close()
 
@@ -535,8 +535,8 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
                     if self._on_stop is not None and self.meter.response_id:
                         await self._on_stop(self.meter.response_id)
                     raise
+                if self.state.done:
+                    self.meter.finish(self.state.final_response())
                 yield pair
-            if self.response is not None:
-                self.meter.finish(self.response)
         finally:
             await pairs.aclose()
