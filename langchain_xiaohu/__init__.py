@@ -7,7 +7,9 @@ Example:
 """
 
 from langchain_xiaohu.chat_models import ChatXiaohu
+from langchain_xiaohu.embeddings import XiaohuEmbeddings
 
 __all__ = [
     "ChatXiaohu",
+    "XiaohuEmbeddings",
 ]

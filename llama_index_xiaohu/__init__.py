@@ -7,5 +7,6 @@ Example:
 """
 
 from .base import XiaohuResponses
+from .embedding import XiaohuEmbedding
 
-__all__ = ["XiaohuResponses"]
+__all__ = ["XiaohuEmbedding", "XiaohuResponses"]

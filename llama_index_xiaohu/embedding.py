@@ -77,7 +77,8 @@ class XiaohuEmbedding(BaseEmbedding):
     )
 
     _client: XiaohuClient = PrivateAttr()
-    _async_client: AsyncXiaohuClient = PrivateAttr()
+    _settings: dict[str, Any] = PrivateAttr()
+    _async_http: httpx.AsyncClient | None = PrivateAttr()
 
     def __init__(
         self,
@@ -90,15 +91,15 @@ class XiaohuEmbedding(BaseEmbedding):
         if model is not None:
             kwargs["model_name"] = model
         super().__init__(**kwargs)
-        args: dict[str, Any] = {
+        self._settings = {
             "api_key": resolve_api_key(self.api_key.get_secret_value() if self.api_key else None),
             "base_url": resolve_base_url(self.base_url),
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
-        self._client = XiaohuClient(**args, http_client=http_client)
-        self._async_client = AsyncXiaohuClient(**args, http_client=async_http_client)
+        self._client = XiaohuClient(**self._settings, http_client=http_client)
+        self._async_http = async_http_client
 
     @classmethod
     def class_name(cls) -> str:
@@ -133,6 +134,8 @@ class XiaohuEmbedding(BaseEmbedding):
         return (await self._aget_text_embeddings([text]))[0]
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await self._async_client.embed(
-            texts, max_concurrency=self.max_concurrency, **self._options()
-        )
+        # A pool per call unless you gave one: an async pool belongs to one event loop.
+        async with AsyncXiaohuClient(**self._settings, http_client=self._async_http) as client:
+            return await client.embed(
+                texts, max_concurrency=self.max_concurrency, **self._options()
+            )

@@ -57,10 +57,6 @@ def test_relay_errors_are_typed(emulator_url: str) -> None:
     with xiaohu.XiaohuClient(api_key="sk-test", base_url=emulator_url) as client:
         with pytest.raises(xiaohu.BadRequestError, match="dimensions"):
             client.embed(["a"], model=MODEL, dimensions=5000)
-        # The emulator's raw 2,049-input answer, bypassing the client's own check.
-        response = client.request(
-            "POST", "/embeddings", json={"model": MODEL, "input": ["a"] * 2048}
-        )
-        assert len(response.json()["data"]) == 2048
+        # The emulator's own limit, past the client's check (which `request` bypasses).
         with pytest.raises(xiaohu.BadRequestError, match="2048"):
             client.request("POST", "/embeddings", json={"model": MODEL, "input": ["a"] * 2049})
