@@ -14,6 +14,7 @@ from __future__ import annotations
 import typer
 
 from .chat import chat
+from .demo import demo
 from .emulator import emulator
 from .models import models
 from .quota import quota
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app.command()(demo)
 app.command()(chat)
 app.command()(models)
 app.command()(quota)

@@ -17,14 +17,15 @@ import typer
 from rich.live import Live
 
 from xiaohu._client import XiaohuClient
-from xiaohu._exceptions import ConfigurationError, XiaohuError
+from xiaohu._exceptions import ConfigurationError, CostLimitError, XiaohuError
 from xiaohu._fold import TextDelta
+from xiaohu._guard import GuardedResponseStream
 from xiaohu._models import Response
 from xiaohu._params import build_payload
+from xiaohu._pricing import Cost
 from xiaohu._stream import ResponseStream
 
 from .common import guarded, make_client
-from .costs import cost_text
 from .render import ChatView, ResearchStatus, make_console
 
 __all__ = [
@@ -104,10 +105,13 @@ def chat_params(
     summary: bool = False,
     json_spec: str | None = None,
     background: bool = False,
+    max_cost_usd: float | None = None,
+    allow_expensive: bool = False,
 ) -> dict[str, Any]:
     """The request body for `xiaohu chat`, checked before anything is sent.
 
     Deep-research models always get a web search tool: the API refuses them without one.
+    `max_cost_usd` and `allow_expensive` are the core cost guard's per-call options.
 
     Raises:
         ConfigurationError: An empty question, or an invalid option.
@@ -130,6 +134,10 @@ def chat_params(
     if background:
         params["background"] = True
         params["store"] = True
+    if max_cost_usd is not None:
+        params["max_cost_usd"] = max_cost_usd
+    if allow_expensive:
+        params["allow_expensive"] = True
     return build_payload(params)
 
 
@@ -160,7 +168,7 @@ class ChatRun:
         except KeyboardInterrupt:
             self._cancel()
             raise
-        self.view.finish(response, cost_text(response))
+        self.view.finish(response, _cost(self.stream))
         return response
 
     def _stream(self) -> Response:
@@ -184,6 +192,7 @@ class ChatRun:
                     self.view.flush()
                     self.console.print(status.line(), style="cyan")
                 self.view.show(delta)
+                status.cost_so_far = _cost(stream)
         return stream.get_final_response()
 
     def _cancel(self) -> None:
@@ -199,6 +208,11 @@ class ChatRun:
             self.console.print(f"\ncould not cancel {snapshot.id}: {exc}", markup=False)
         else:
             self.console.print(f"\ncancelled background response {snapshot.id}", markup=False)
+
+
+def _cost(stream: ResponseStream | None) -> Cost | None:
+    """The running cost (the bill once finished) of a stream the cost guard metered."""
+    return stream.cost if isinstance(stream, GuardedResponseStream) else None
 
 
 @guarded
@@ -220,6 +234,16 @@ def chat(
     background: Annotated[
         bool, typer.Option("--background", help="Run in background mode (Ctrl-C cancels it).")
     ] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option("--max-cost", help="Budget in US dollars; the run stops past it."),
+    ] = None,
+    allow_expensive: Annotated[
+        bool,
+        typer.Option(
+            "--allow-expensive", help="Run deep-research and *-pro models without a budget."
+        ),
+    ] = False,
 ) -> None:
     """Stream one answer: reasoning dimmed, citations numbered, usage at the end.
 
@@ -234,6 +258,15 @@ def chat(
         summary=summary,
         json_spec=json_spec,
         background=background,
+        max_cost_usd=max_cost,
+        allow_expensive=allow_expensive,
     )
     with make_client() as client:
-        ChatRun(client, params).run()
+        try:
+            ChatRun(client, params).run()
+        except CostLimitError as exc:
+            if max_cost is not None or allow_expensive:
+                raise
+            raise CostLimitError(
+                f"{exc} On the command line: --max-cost USD or --allow-expensive."
+            ) from None

@@ -21,7 +21,8 @@ from xiaohu._fold import (
     TextDelta,
     ToolProgress,
 )
-from xiaohu._models import Annotation, Response
+from xiaohu._models import Annotation, Response, Usage
+from xiaohu._pricing import Cost
 
 __all__ = ["ChatView", "ResearchStatus", "make_console", "one_line", "sources_text", "usage_text"]
 
@@ -62,21 +63,13 @@ def sources_text(citations: list[Annotation]) -> list[str]:
     return [f"[{n}] {title} - {url}" for n, (url, title) in enumerate(seen.items(), 1)]
 
 
-def usage_text(response: Response, cost: str | None = None) -> str:
-    """One line of token usage (and cost, when known) for a finished response.
+def usage_text(usage: Usage | None, cost: Cost | None = None) -> str:
+    """One line of token usage (and cost, when it could be priced).
 
     Example:
-        >>> usage_text(
-        ...     Response.model_validate(
-        ...         {
-        ...             "id": "r",
-        ...             "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15},
-        ...         }
-        ...     )
-        ... )
+        >>> usage_text(Usage(input_tokens=10, output_tokens=5, total_tokens=15))
         'tokens: 10 in, 5 out (0 reasoning, 0 cached), 15 total'
     """
-    usage = response.usage
     if usage is None:
         return "tokens: not reported by the relay"
     line = (
@@ -84,7 +77,7 @@ def usage_text(response: Response, cost: str | None = None) -> str:
         f"({usage.reasoning_tokens} reasoning, {usage.cached_tokens} cached), "
         f"{usage.total_tokens} total"
     )
-    return f"{line}; cost {cost}" if cost else line
+    return f"{line}; cost {cost}" if cost is not None and cost.priced else line
 
 
 @dataclass
@@ -154,7 +147,7 @@ class ChatView:
             self.console.print(Text(self._pending, style="dim"))
             self._pending = ""
 
-    def finish(self, response: Response | None, cost: str | None = None) -> None:
+    def finish(self, response: Response | None, cost: Cost | None = None) -> None:
         """End the answer: numbered sources, then the usage line.
 
         Example:
@@ -169,7 +162,7 @@ class ChatView:
             for line in sources_text(cited):
                 self.console.print(line)
         if response is not None:
-            self.console.print(usage_text(response, cost), style="dim")
+            self.console.print(usage_text(response.usage, cost), style="dim")
 
 
 @dataclass
@@ -184,8 +177,8 @@ class ResearchStatus:
 
     view: ChatView
     started: float = field(default_factory=time.monotonic)
-    cost_so_far: str | None = None
-    """Cost of the searches so far, when a price table is available."""
+    cost_so_far: Cost | None = None
+    """The running cost estimate, when the model has a price."""
 
     def line(self, now: float | None = None) -> str:
         """The status text at time `now` (default: the current time).
@@ -196,7 +189,8 @@ class ResearchStatus:
         """
         elapsed = int((time.monotonic() if now is None else now) - self.started)
         text = f"researching... {self.view.searches} searches, {elapsed // 60}m{elapsed % 60:02d}s elapsed"
-        return f"{text}, {self.cost_so_far} so far" if self.cost_so_far else text
+        cost = self.cost_so_far
+        return f"{text}, {cost} so far" if cost is not None and cost.priced else text
 
     def __rich__(self) -> Text:
         return Text(self.line(), style="cyan")
