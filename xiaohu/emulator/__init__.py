@@ -50,8 +50,9 @@ Faults
 ------
 Ask for a fault with the header ``X-Emulator-Fault: NAME[;key=value...]`` or a model suffix
 ``MODEL@NAME[;key=value...]`` (e.g. ``gpt-5@rate_limit``; the real model is used otherwise).
-``times=N`` fails only the first N requests carrying the same spec; later ones succeed. An unknown
-name answers 400 listing the known ones.
+``times=N`` fails only the first N requests carrying the same spec; later ones succeed. Other
+parameters (e.g. ``id=abc``) only make a spec, and so its counter, unique. An unknown name answers
+400 listing the known ones.
 
 ========================  =====================================================================
 name                      effect
@@ -91,7 +92,8 @@ Deviations, on purpose: the ``error`` event nests its details under ``error`` as
 while the ``openai`` package's ``ResponseErrorEvent`` declares them at top level; ``usage`` carries
 ``input_tokens_details.cache_write_tokens`` (0), which the ``openai`` types require and real
 payloads so far omit. Cancelling a running background job ends its event stream without a
-terminal event.
+terminal event; cancelling a finished one returns it unchanged. ``GET ?stream=true`` replays any
+background response (real reports mention only background+stream ones).
 """
 
 from __future__ import annotations

@@ -161,7 +161,8 @@ class _Builder:
 def _opening(final: dict[str, Any], status: str) -> dict[str, Any]:
     start = copy.deepcopy(final)
     start.update(status=status, output=[], usage=None, error=None, incomplete_details=None)
-    start["service_tier"] = final.get("service_tier") if status == "queued" else "auto"
+    if start.get("service_tier") == "default":
+        start["service_tier"] = "auto"  # the tier actually used is known only at the end
     return start
 
 

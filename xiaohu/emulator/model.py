@@ -104,15 +104,50 @@ def _message(text: str, annotations: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _formatted(req: CreateRequest, question: str, prose: str) -> str | None:
+@dataclass(frozen=True)
+class _Asked:
+    question: str
+    guidance: str
+    history: list[str]
+
+    def prose(self, rng: random.Random) -> str:
+        return prose_answer(self.question, guidance=self.guidance, history=self.history, rng=rng)
+
+
+def _answer(
+    req: CreateRequest,
+    context: list[dict[str, Any]],
+    asked: _Asked,
+    outputs: list[dict[str, Any]],
+    found: list[tuple[str, list[Source]]],
+    *,
+    deep: bool,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Write the final message: tool results quoted, a cited answer, or prose; JSON if asked."""
+    cited: CitedText | None = None
+    if outputs:
+        names = {
+            str(i.get("call_id")): str(i.get("name"))
+            for i in context
+            if i.get("type") == "function_call"
+        }
+        prose = tool_outputs_text(outputs, names)
+    elif found:
+        cited = (research_report if deep else cited_answer)(asked.question, found, rng)
+        prose = cited.text
+    else:
+        prose = asked.prose(rng)
     kind = req.text_format.get("type")
-    hints = Hints.from_text(question, prose=prose)
-    if kind == "json_schema":
-        value = generate(req.text_format.get("schema") or {}, hints=hints)
-        return json.dumps(value, ensure_ascii=False)
-    if kind == "json_object":
-        return json.dumps({"answer": prose, "keywords": hints.words[:5]}, ensure_ascii=False)
-    return None
+    if kind in ("json_schema", "json_object"):
+        plain = prose if cited is None else asked.prose(rng)
+        hints = Hints.from_text(asked.question, prose=plain)
+        if kind == "json_schema":
+            value = generate(req.text_format.get("schema") or {}, hints=hints)
+        else:
+            value = {"answer": plain, "keywords": hints.words[:5]}
+        return _message(json.dumps(value, ensure_ascii=False), [])
+    return _message(prose, cited.annotations if cited else [])
 
 
 def _searches(req: CreateRequest, question: str, rng: random.Random, deep: bool) -> list[Any]:
@@ -226,40 +261,20 @@ def run_model(
         output.append(
             reasoning_item(question, summary=summary, include_encrypted=encrypted, step=step)
         )
-    cited: CitedText | None = None
     found: list[tuple[str, list[Source]]] = []
     for index, (item, sources) in enumerate(searches):
         if deep and thinking and index > 0:
-            output.append(reasoning_item(question, summary=summary, include_encrypted=encrypted))
+            step = f"look into {item['action']['query']}"
+            output.append(
+                reasoning_item(question, summary=summary, include_encrypted=encrypted, step=step)
+            )
         output.append(item)
         found.append((item["action"]["query"], sources))
     if calls:
         output.extend(calls)
     else:
-        if outputs:
-            names = {
-                str(i.get("call_id")): str(i.get("name"))
-                for i in context
-                if i.get("type") == "function_call"
-            }
-            prose = tool_outputs_text(outputs, names)
-        elif found:
-            cited = (research_report if deep else cited_answer)(question, found, rng)
-            prose = cited.text
-        else:
-            history = users[:-1]
-            prose = prose_answer(question, guidance=guidance, history=history, rng=rng)
-        formatted = _formatted(
-            req,
-            question,
-            prose
-            if cited is None
-            else prose_answer(question, guidance=guidance, history=users[:-1], rng=rng),
-        )
-        if formatted is not None:
-            output.append(_message(formatted, []))
-        else:
-            output.append(_message(prose, cited.annotations if cited else []))
+        answer = _Asked(question=question, guidance=guidance, history=users[:-1])
+        output.append(_answer(req, context, answer, outputs, found, deep=deep, rng=rng))
 
     input_tokens = count_tokens(guidance) + sum(count_tokens(item_text(i)) for i in context)
     input_tokens += count_tokens(json.dumps(req.tools)) if req.tools else 0
