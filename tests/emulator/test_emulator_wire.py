@@ -10,42 +10,7 @@ import httpx
 import pytest
 from openai.types.responses import Response
 
-from tests.emulator.wire import matches, shape, stream, validate_events
-
-WEATHER: dict[str, Any] = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "city": {"type": "string", "description": "City name"},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-        },
-        "required": ["city", "unit"],
-        "additionalProperties": False,
-    },
-}
-SEARCH: dict[str, Any] = {
-    "type": "function",
-    "name": "search_news",
-    "description": "Search recent news articles about a topic",
-    "parameters": {
-        "type": "object",
-        "properties": {"query": {"type": "string"}},
-        "required": ["query"],
-    },
-}
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "city": {"type": "string"},
-        "population": {"type": "integer"},
-        "landmarks": {"type": "array", "items": {"type": "string"}},
-    },
-    "required": ["city", "population", "landmarks"],
-    "additionalProperties": False,
-}
+from tests.emulator.wire import SCHEMA, SEARCH, WEATHER, matches, shape, stream, validate_events
 
 START = r"created in_progress "
 MSG = (

@@ -14,6 +14,43 @@ from openai.types.responses import Response, ResponseStreamEvent
 KEY = "sk-emulator-tests"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
+#: Tools and a schema shared by the scenario tests.
+WEATHER: dict[str, Any] = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string", "description": "City name"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        },
+        "required": ["city", "unit"],
+        "additionalProperties": False,
+    },
+}
+SEARCH: dict[str, Any] = {
+    "type": "function",
+    "name": "search_news",
+    "description": "Search recent news articles about a topic",
+    "parameters": {
+        "type": "object",
+        "properties": {"query": {"type": "string"}},
+        "required": ["query"],
+    },
+}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string"},
+        "population": {"type": "integer"},
+        "landmarks": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["city", "population", "landmarks"],
+    "additionalProperties": False,
+}
+
+
 _EVENT = pydantic.TypeAdapter(ResponseStreamEvent)
 
 
@@ -154,3 +191,26 @@ def check_schema(value: Any, schema: dict[str, Any], root: dict[str, Any] | None
             assert value >= schema["minimum"]
         if "maximum" in schema:
             assert value <= schema["maximum"]
+
+
+def create(client: httpx.Client, **body: Any) -> dict[str, Any]:
+    """POST a (non-streaming) create and return the Response JSON, asserting a 200."""
+    response = client.post("/responses", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def text_of(response: dict[str, Any]) -> str:
+    """The text of every message in a Response JSON."""
+    return "".join(
+        part["text"]
+        for item in response["output"]
+        if item["type"] == "message"
+        for part in item["content"]
+    )
+
+
+def calls_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The function_call items of a Response JSON."""
+    return [item for item in response["output"] if item["type"] == "function_call"]
