@@ -7,11 +7,15 @@ functions of `_messages` and `_chunks`.
 
 from __future__ import annotations
 
+import ssl
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from functools import cached_property
+from contextlib import asynccontextmanager
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Any, Literal, NoReturn
 
+import certifi
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
@@ -27,7 +31,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, SecretStr, model_validator
 
@@ -233,13 +237,33 @@ class ChatXiaohu(BaseChatModel):
 
     @cached_property
     def _client(self) -> xiaohu.XiaohuClient:
-        return xiaohu.XiaohuClient(http_client=self.http_client, **self._client_settings())
+        client = xiaohu.XiaohuClient(http_client=self.http_client, **self._client_settings())
+        # The pool lives as long as the model: close its connections when the model goes.
+        weakref.finalize(self, client.close)
+        return client
 
     @cached_property
-    def _async_client(self) -> xiaohu.AsyncXiaohuClient:
+    def _shared_async_client(self) -> xiaohu.AsyncXiaohuClient:
         return xiaohu.AsyncXiaohuClient(
             http_client=self.http_async_client, **self._client_settings()
         )
+
+    @asynccontextmanager
+    async def _async_client(self) -> AsyncIterator[xiaohu.AsyncXiaohuClient]:
+        """The async client for one call.
+
+        A pooled `httpx.AsyncClient` is bound to the event loop that opened its connections,
+        and LangChain runs calls in many loops (`asyncio.run` per call, a loop per test). So
+        unless you passed `http_async_client`, each call gets its own pool, closed after it.
+        """
+        if self.http_async_client is not None:
+            yield self._shared_async_client
+            return
+        http = httpx.AsyncClient(verify=_ssl_context())
+        try:
+            yield xiaohu.AsyncXiaohuClient(http_client=http, **self._client_settings())
+        finally:
+            await http.aclose()
 
     def _client_settings(self) -> dict[str, Any]:
         return {
@@ -325,7 +349,8 @@ class ChatXiaohu(BaseChatModel):
     ) -> ChatResult:
         params, options, _ = self._prepare(messages, stop, kwargs)
         try:
-            response = await self._async_client.create_response(**options, **params)
+            async with self._async_client() as client:
+                response = await client.create_response(**options, **params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
         return _result(response, params["model"])
@@ -356,10 +381,12 @@ class ChatXiaohu(BaseChatModel):
         params, options, usage = self._prepare(messages, stop, kwargs)
         converter = ChunkConverter(params["model"], stream_usage=usage)
         try:
-            async with await self._async_client.stream_response(**options, **params) as stream:
-                async for event, deltas in stream.iter_pairs():
-                    for chunk in converter.convert(event, deltas):
-                        yield chunk
+            async with self._async_client() as client:
+                stream = await client.stream_response(**options, **params)
+                async with stream:
+                    async for event, deltas in stream.iter_pairs():
+                        for chunk in converter.convert(event, deltas):
+                            yield chunk
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
 
@@ -434,6 +461,11 @@ class ChatXiaohu(BaseChatModel):
         """
         is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
         parser: Runnable[Any, Any]
+        if schema is not None:  # traced by LangChain (LangSmith shows the schema asked for)
+            kwargs["ls_structured_output_format"] = {
+                "kwargs": {"method": method, "strict": strict},
+                "schema": convert_to_json_schema(schema),
+            }
         if method == "json_mode":
             llm: Runnable[LanguageModelInput, AIMessage] = self.bind(
                 text={"format": {"type": "json_object"}}, **kwargs
@@ -496,6 +528,12 @@ def _strict_value(value: Any) -> Any:
     if isinstance(value, list):
         return [_strict_value(v) for v in value]
     return value
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verified TLS context for every per-call async pool (building one costs ~10 ms)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _result(response: xiaohu.Response, model: str) -> ChatResult:
