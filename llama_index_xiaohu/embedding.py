@@ -111,6 +111,14 @@ class XiaohuEmbedding(BaseEmbedding):
         """
         return "XiaohuEmbedding"
 
+    def close(self) -> None:
+        """Close the sync HTTP client (not one you passed in).
+
+        Example:
+            >>> XiaohuEmbedding(api_key="sk-x", base_url="http://x/v1").close()
+        """
+        self._client.close()
+
     def _options(self) -> dict[str, Any]:
         return {
             "model": self.model_name,
