@@ -1,0 +1,93 @@
+"""Running totals of tokens and dollars across many calls, for the frameworks' handlers.
+
+The LangChain callback handler and the LlamaIndex event handler both count with `UsageTally`;
+they differ only in where they find each call's usage.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from ._models import Usage
+from ._pricing import ModelPrice, PriceTable
+
+__all__ = ["UsageTally"]
+
+
+class UsageTally:
+    """Tokens and cost of many calls (thread-safe).
+
+    Args:
+        prices: Prices to add or replace, by model (see `ModelPrice`).
+        group_ratio: The relay group multiplier (分组倍率).
+
+    Example:
+        >>> tally = UsageTally()
+        >>> tally.add("gpt-5-mini", Usage(input_tokens=1000, output_tokens=1000, total_tokens=2000))
+        >>> tally.total_tokens, tally.total_cost_usd
+        (2000, 0.00225)
+    """
+
+    def __init__(
+        self, prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
+    ) -> None:
+        self.price_table = PriceTable(prices, group_ratio)
+        self._tally_lock = threading.Lock()
+        self.input_tokens = 0
+        """Input tokens, cached included."""
+        self.output_tokens = 0
+        """Output tokens, reasoning included."""
+        self.total_tokens = 0
+        """Input plus output."""
+        self.cached_tokens = 0
+        """Input tokens served from cache."""
+        self.reasoning_tokens = 0
+        """Reasoning tokens."""
+        self.web_searches = 0
+        """Web-search calls."""
+        self.successful_requests = 0
+        """Calls counted."""
+        self.total_cost_usd = 0.0
+        """Dollars, at the table's prices times the group ratio."""
+        self.unpriced_models: set[str] = set()
+        """Models seen without a price: their tokens are counted, their cost is not."""
+
+    def add(
+        self, model: str, usage: Usage, web_searches: int = 0, cost_usd: float | None = None
+    ) -> None:
+        """Count one call; `cost_usd` (when the call was already priced) wins over the table.
+
+        Example:
+            >>> tally = UsageTally()
+            >>> tally.add("m", Usage(), cost_usd=0.5)
+            >>> tally.total_cost_usd
+            0.5
+        """
+        priced = True
+        if cost_usd is None:
+            bill = self.price_table.cost(model, usage, web_searches)
+            cost_usd, priced = bill.total_usd, bill.priced
+        with self._tally_lock:
+            self.input_tokens += usage.input_tokens
+            self.output_tokens += usage.output_tokens
+            self.total_tokens += usage.total_tokens or usage.input_tokens + usage.output_tokens
+            self.cached_tokens += usage.cached_tokens
+            self.reasoning_tokens += usage.reasoning_tokens
+            self.web_searches += web_searches
+            self.successful_requests += 1
+            self.total_cost_usd = round(self.total_cost_usd + cost_usd, 10)
+            if not priced:
+                self.unpriced_models.add(model)
+
+    def summary(self) -> str:
+        """One line for humans.
+
+        Example:
+            >>> UsageTally().summary()
+            'Tokens: 0 (in 0, out 0) · requests: 0 · cost: $0.0000'
+        """
+        return (
+            f"Tokens: {self.total_tokens} (in {self.input_tokens}, out {self.output_tokens}) · "
+            f"requests: {self.successful_requests} · cost: ${self.total_cost_usd:.4f}"
+        )
