@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -78,12 +79,28 @@ def test_chat_json_schema_prints_the_structured_answer(env: str, tmp_path) -> No
 
 def test_chat_deep_research_reports_searches(env: str) -> None:
     result = runner.invoke(
-        app, ["chat", "Research the history of server-sent events", "-m", "o4-mini-deep-research"]
+        app,
+        [
+            "chat",
+            "Research the history of server-sent events",
+            "-m",
+            "o4-mini-deep-research",
+            "--max-cost",
+            "5",
+        ],
     )
     assert result.exit_code == 0, result.output
     status = next(line for line in result.stdout.splitlines() if line.startswith("researching"))
     assert int(status.split()[1]) > 0
+    assert re.search(r"about \$\d+\.\d{4} \(o4-mini-deep-research\) so far", status)
     assert "Sources:" in result.stdout
+    assert re.search(r"total; cost \$\d+\.\d{4}", result.stdout)
+
+
+def test_chat_refuses_deep_research_without_opt_in(env: str) -> None:
+    line = _one_error_line(runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research"]))
+    assert "expensive" in line
+    assert "--max-cost" in line
 
 
 @pytest.mark.parametrize(
@@ -135,12 +152,23 @@ def test_models_responses_only_hides_the_rest(env: str) -> None:
 
 
 def test_quota_reads_the_billing_endpoints(env: str) -> None:
-    with XiaohuClient() as client:
-        limit = client.request("GET", "/dashboard/billing/subscription").json()["hard_limit_usd"]
     result = runner.invoke(app, ["quota"])
     assert result.exit_code == 0, result.output
-    assert f"limit {limit:.4f}" in result.stdout
-    assert "remaining" in result.stdout
+    with XiaohuClient() as client:
+        found = client.quota()
+    assert f"limit ${found.limit_usd:.4f}" in result.stdout
+    assert f"remaining ${found.remaining_usd:.4f}" in result.stdout
+
+
+def test_quota_with_a_key_the_relay_rejects_is_one_line(monkeypatch) -> None:
+    from xiaohu.emulator.server import serve
+
+    with serve(api_key="sk-the-only-key") as url:
+        monkeypatch.setenv("XIAOHU_API_KEY", "sk-another-key")
+        monkeypatch.setenv("XIAOHU_BASE_URL", url)
+        line = _one_error_line(runner.invoke(app, ["quota"]))
+    assert "401" in line or "令牌" in line
+    assert "sk-another-key" not in line
 
 
 def test_json_format_accepts_a_named_format() -> None:
@@ -190,7 +218,7 @@ def test_ctrl_c_cancels_a_background_run() -> None:
     from xiaohu.emulator.server import serve
 
     with serve(delay=0.05) as url:
-        args = ["chat", "Research SSE history", "--background", "--summary"]
+        args = ["chat", "Research SSE history", "--background", "--summary", "--allow-expensive"]
         args += ["-m", "o4-mini-deep-research"]
         with subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
             [sys.executable, "-m", "xiaohu._cli", *args],

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import typer
 
-from .chat import chat
-from .demo import demo
-from .emulator import emulator
-from .models import models
-from .quota import quota
+from .chat import chat_command
+from .demo import demo_command
+from .emulator import emulator_command
+from .models import models_command
+from .quota import quota_command
 
 __all__ = ["app", "run"]
 
@@ -29,11 +29,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.command()(demo)
-app.command()(chat)
-app.command()(models)
-app.command()(quota)
-app.command()(emulator)
+app.command("demo")(demo_command)
+app.command("chat")(chat_command)
+app.command("models")(models_command)
+app.command("quota")(quota_command)
+app.command("emulator")(emulator_command)
 
 
 def run(argv: list[str]) -> int:

@@ -32,7 +32,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "ChatRun",
     "Effort",
-    "chat",
+    "chat_command",
     "chat_params",
     "is_deep_research",
     "json_format",
@@ -216,7 +216,7 @@ def _cost(stream: ResponseStream | None) -> Cost | None:
 
 
 @guarded
-def chat(
+def chat_command(
     question: Annotated[str, typer.Argument(help="What to ask.")],
     model: Annotated[
         str, typer.Option("--model", "-m", help="Any model the relay routes.")

@@ -13,17 +13,18 @@ import time
 from collections.abc import Iterator
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 
-from xiaohu._config import API_KEY_ENV, resolve_api_key, resolve_base_url
+from xiaohu._config import API_KEY_ENV, DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url
 
 from .common import MissingExtraError, guarded
 from .demo_steps import Relay, run_agent, run_rag, run_structured
 from .render import make_console, usage_text
 from .tally import Tally
 
-__all__ = ["DEMO_MODEL", "demo", "demo_relay"]
+__all__ = ["DEMO_MODEL", "demo_command", "demo_relay"]
 
 DEMO_MODEL = "gpt-5-mini"
 """The demo's model: cheap on a live relay, and it reasons and searches."""
@@ -44,11 +45,10 @@ def demo_relay(console: Console) -> Iterator[Relay]:
         'http://127.0.0.1:51234/v1'
     """
     if os.environ.get(API_KEY_ENV, "").strip():
-        relay = Relay(resolve_api_key(None), resolve_base_url(None))
-        console.print(
-            f"Using your relay at {relay.base_url} ({API_KEY_ENV} is set): this spends quota."
-        )
-        yield relay
+        key, url = resolve_api_key(None), resolve_base_url(None)
+        console.print(f"Using your relay at {url} ({API_KEY_ENV} is set): this spends quota.")
+        with httpx.Client(timeout=DEFAULT_TIMEOUT) as http:
+            yield Relay(key, url, http)
         return
     try:
         from xiaohu.emulator.server import serve
@@ -57,11 +57,12 @@ def demo_relay(console: Console) -> Iterator[Relay]:
     console.print(f"No {API_KEY_ENV} set: starting the local emulator on loopback (offline, free).")
     with serve(port=0) as base_url:
         console.print(f"Emulator at {base_url}", style="dim")
-        yield Relay(_EMULATOR_KEY, base_url)
+        with httpx.Client(timeout=DEFAULT_TIMEOUT) as http:
+            yield Relay(_EMULATOR_KEY, base_url, http)
 
 
 @guarded
-def demo(
+def demo_command(
     model: Annotated[
         str, typer.Option("--model", "-m", help="The chat model to use.")
     ] = DEMO_MODEL,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import httpx
 from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.text import Text
@@ -46,15 +47,17 @@ EMBEDDING_MODEL = "text-embedding-3-small"
 
 @dataclass(frozen=True)
 class Relay:
-    """Where the demo sends its calls. The key never appears in `repr`.
+    """Where the demo sends its calls, over one connection pool. The key never appears in `repr`.
 
     Example:
-        >>> Relay("sk-secret", "http://127.0.0.1:8000/v1")
+        >>> Relay("sk-secret", "http://127.0.0.1:8000/v1", httpx.Client())
         Relay(base_url='http://127.0.0.1:8000/v1')
     """
 
     api_key: str
     base_url: str
+    http: httpx.Client
+    """Shared by every model of the demo; whoever made the `Relay` closes it."""
 
     def __repr__(self) -> str:
         return f"Relay(base_url={self.base_url!r})"
@@ -100,7 +103,9 @@ def run_agent(console: Console, relay: Relay, model: str, tally: Tally) -> None:
 
     _heading(console, "1. LangChain agent with web search (create_agent + ChatXiaohu)")
     console.print(f"Q: {AGENT_QUESTION}", style="bold")
-    llm = ChatXiaohu(model=model, api_key=relay.api_key, base_url=relay.base_url)
+    llm = ChatXiaohu(
+        model=model, api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http
+    )
     agent: Any = create_agent(llm, tools=[{"type": "web_search"}])
     final: list[Any] = []
     request = {"messages": [{"role": "user", "content": AGENT_QUESTION}]}
@@ -224,8 +229,15 @@ def run_rag(console: Console, relay: Relay, model: str, tally: Tally) -> None:
     documents = [
         Document(text=text, metadata={"file_name": name}) for name, text in demo_documents()
     ]
-    embed = XiaohuEmbedding(model=EMBEDDING_MODEL, api_key=relay.api_key, base_url=relay.base_url)
-    llm = XiaohuResponses(model=model, api_key=relay.api_key, api_base=relay.base_url)
+    embed = XiaohuEmbedding(
+        model=EMBEDDING_MODEL,
+        api_key=relay.api_key,
+        base_url=relay.base_url,
+        http_client=relay.http,
+    )
+    llm = XiaohuResponses(
+        model=model, api_key=relay.api_key, api_base=relay.base_url, http_client=relay.http
+    )
     index = VectorStoreIndex.from_documents(documents, embed_model=embed)
     engine = index.as_query_engine(llm=llm, streaming=True, similarity_top_k=2)
     console.print(f"Q: {RAG_QUESTION}", style="bold")
@@ -252,7 +264,9 @@ def run_structured(console: Console, relay: Relay, model: str, tally: Tally) -> 
 
     _heading(console, "3. Structured output (ChatXiaohu.with_structured_output)")
     console.print(f"Input: {STRUCTURED_INPUT}", style="bold")
-    llm = ChatXiaohu(model=model, api_key=relay.api_key, base_url=relay.base_url)
+    llm = ChatXiaohu(
+        model=model, api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http
+    )
     result: Any = llm.with_structured_output(Release, include_raw=True).invoke(STRUCTURED_INPUT)
     raw = result["raw"]
     tally.add(

@@ -9,7 +9,7 @@ import typer
 
 from .common import MissingExtraError, guarded
 
-__all__ = ["RelayModeChoice", "emulator"]
+__all__ = ["RelayModeChoice", "emulator_command"]
 
 
 class RelayModeChoice(str, Enum):
@@ -25,7 +25,7 @@ class RelayModeChoice(str, Enum):
 
 
 @guarded
-def emulator(
+def emulator_command(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0 picks a free one).")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     api_key: Annotated[

@@ -9,7 +9,7 @@ from rich.table import Table
 from .common import guarded, make_client
 from .render import make_console
 
-__all__ = ["RESPONSES_ENDPOINT_TYPE", "models", "speaks_responses"]
+__all__ = ["RESPONSES_ENDPOINT_TYPE", "models_command", "speaks_responses"]
 
 RESPONSES_ENDPOINT_TYPE = "openai-response"
 """The `supported_endpoint_types` entry new-api gives models that serve `/v1/responses`."""
@@ -31,7 +31,7 @@ def speaks_responses(model: dict[str, Any]) -> bool | None:
 
 
 @guarded
-def models(
+def models_command(
     responses_only: bool = False,
 ) -> None:
     """List the models your key (令牌) may use; "yes" marks those that speak the Responses API.

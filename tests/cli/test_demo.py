@@ -1,0 +1,82 @@
+"""`xiaohu demo` offline: on its own emulator without a key, on the given relay with one."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TEST_API_KEY
+from xiaohu.cli import app
+from xiaohu.cli.demo_steps import Release, demo_documents
+
+runner = CliRunner()
+
+
+def _json_after(marker: str, text: str) -> dict:
+    start = text.index("{", text.index(marker))
+    return json.loads(text[start : text.index("\n}", start) + 2])
+
+
+def _check_tour(stdout: str) -> None:
+    for heading in ("1. LangChain agent", "2. LlamaIndex RAG", "3. Structured output"):
+        assert heading in stdout
+    agent = stdout[stdout.index("1. LangChain agent") : stdout.index("2. LlamaIndex RAG")]
+    assert "[searched the web: " in agent
+    assert re.search(r"^\[1\] .+ - https?://\S+$", agent, re.MULTILINE)
+    rag = stdout[stdout.index("2. LlamaIndex RAG") : stdout.index("3. Structured output")]
+    shipped = {name for name, _ in demo_documents()}
+    cited = re.findall(r"^\[\d\] (\S+) \(similarity", rag, re.MULTILINE)
+    assert cited
+    assert set(cited) <= shipped
+    Release.model_validate(_json_after("3. Structured output", stdout))
+    calls = re.search(r"^(\d+) calls, (\d+) web search", stdout, re.MULTILINE)
+    assert calls
+    assert int(calls.group(1)) >= 3
+    assert int(calls.group(2)) >= 1
+    assert re.search(r"^cost: \$\d+\.\d{4}", stdout, re.MULTILINE)
+
+
+def test_demo_without_a_key_runs_on_its_own_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XIAOHU_API_KEY", raising=False)
+    monkeypatch.delenv("XIAOHU_BASE_URL", raising=False)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("No XIAOHU_API_KEY set: starting the local emulator")
+    _check_tour(result.stdout)
+
+
+def test_demo_with_a_key_uses_that_relay(emulator_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith(f"Using your relay at {emulator_url}")
+    assert TEST_API_KEY not in result.output
+    _check_tour(result.stdout)
+
+
+def test_demo_with_a_key_but_no_base_url_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.delenv("XIAOHU_BASE_URL", raising=False)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: no base URL: pass base_url=... or set XIAOHU_BASE_URL to your relay's "
+        "address, e.g. https://<relay-host>/v1"
+    ]
+
+
+def test_demo_without_langchain_names_the_extra(emulator_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
+    monkeypatch.setitem(sys.modules, "langchain.agents", None)  # as if not installed
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        'error: this needs langchain: pip install "xiaohu[all]"'
+    ]
