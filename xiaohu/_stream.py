@@ -8,7 +8,7 @@ early (a `break`, an exception, `close()`) closes the HTTP response at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Generator, Sequence
 from types import TracebackType
 
 import httpx
@@ -149,14 +149,14 @@ class ResponseStream:
         finally:
             core.http_response.close()
 
-    def __iter__(self) -> Iterator[ResponseStreamEvent]:
+    def __iter__(self) -> Generator[ResponseStreamEvent, None, None]:
         try:
             for event, _ in self._pairs:
                 yield event
         finally:
             self.close()
 
-    def iter_deltas(self) -> Iterator[StreamDelta]:
+    def iter_deltas(self) -> Generator[StreamDelta, None, None]:
         """Iterate the normalised deltas (text, tool calls, reasoning, citations, ...).
 
         Example:
@@ -169,7 +169,7 @@ class ResponseStream:
         finally:
             self.close()
 
-    def iter_pairs(self) -> Iterator[Pair]:
+    def iter_pairs(self) -> Generator[Pair, None, None]:
         """Iterate `(event, deltas)` pairs: what adapters use.
 
         Example:
@@ -275,14 +275,14 @@ class AsyncResponseStream:
         finally:
             await core.http_response.aclose()
 
-    async def __aiter__(self) -> AsyncIterator[ResponseStreamEvent]:
+    async def __aiter__(self) -> AsyncGenerator[ResponseStreamEvent, None]:
         try:
             async for event, _ in self._pairs:
                 yield event
         finally:
             await self.aclose()
 
-    async def iter_deltas(self) -> AsyncIterator[StreamDelta]:
+    async def iter_deltas(self) -> AsyncGenerator[StreamDelta, None]:
         """Iterate the normalised deltas.
 
         Example:
@@ -296,7 +296,7 @@ class AsyncResponseStream:
         finally:
             await self.aclose()
 
-    async def iter_pairs(self) -> AsyncIterator[Pair]:
+    async def iter_pairs(self) -> AsyncGenerator[Pair, None]:
         """Iterate `(event, deltas)` pairs.
 
         Example:
