@@ -26,6 +26,7 @@ from langchain_core.messages import (
 )
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
 
 import xiaohu
@@ -48,9 +49,11 @@ def make(url: str, **kwargs: Any) -> ChatXiaohu:
     )
 
 
-async def run(llm: Any, messages: Any, *, sync: bool, stream: bool, **kwargs: Any) -> BaseMessage:
+async def run(llm: Any, messages: Any, *, sync: bool, stream: bool, **kwargs: Any) -> AIMessage:
     if not stream:
-        return llm.invoke(messages, **kwargs) if sync else await llm.ainvoke(messages, **kwargs)
+        result = llm.invoke(messages, **kwargs) if sync else await llm.ainvoke(messages, **kwargs)
+        assert isinstance(result, AIMessage)
+        return result
     full: AIMessageChunk | None = None
     if sync:
         for chunk in llm.stream(messages, **kwargs):
@@ -119,7 +122,7 @@ async def test_reasoning_summary_and_effort(
 
 
 @pytest.fixture
-def bodies() -> Iterator[list[dict[str, Any]]]:
+def bodies() -> list[dict[str, Any]]:
     """Request bodies seen by the `recording` client."""
     return []
 
@@ -199,7 +202,7 @@ class _Tokens(BaseCallbackHandler):
 async def test_streaming_callbacks_get_every_text_delta(emulator_url: str, sync: bool) -> None:
     handler = _Tokens()
     llm = make(emulator_url, streaming=True)
-    config = {"callbacks": [handler]}
+    config: RunnableConfig = {"callbacks": [handler]}
     message = (
         llm.invoke("Tell me a story", config=config)
         if sync
