@@ -229,7 +229,11 @@ class CostMeter:
                 self._count_search(delta.item, delta.output_index)
         if state is not None and state.snapshot is not None and state.snapshot.id:
             self.response_id = state.snapshot.id
-        self.check(partial_text=state.text if state is not None else "")
+        if self.limit_usd is None or self.final is not None:
+            return
+        # Join the partial text only when raising: joining it on every event is O(N²).
+        if self.running().total_usd > self.limit_usd:
+            self.check(partial_text=state.text if state is not None else "")
 
     def observe_response(self, response: Response) -> None:
         """Count a polled snapshot of a background run; raise once the budget is passed.
