@@ -34,10 +34,9 @@ from ._exceptions import (
     IncompleteStreamError,
     NotFoundError,
     ResponseFailedError,
-    StreamError,
 )
 from ._fold import ItemDone, ResponseState, StreamDelta
-from ._guard import AsyncGuardedResponseStream, CostMeter, GuardedResponseStream
+from ._guard import CostMeter
 from ._models import Response, WebSearchCall
 from ._pricing import Cost
 from ._quota import (
@@ -50,6 +49,7 @@ from ._quota import (
 )
 
 if TYPE_CHECKING:
+    from ._background_stream import AsyncBackgroundStream, BackgroundStream
     from ._client import AsyncXiaohuClient, XiaohuClient
 
 __all__ = [
@@ -360,32 +360,36 @@ class BackgroundMixin:
             ...     allow_expensive=True,
             ... ).output_text  # doctest: +SKIP
         """
+        with self.stream_background(
+            on_progress=on_progress, max_resumes=max_resumes, **params
+        ) as stream:
+            return stream.get_final_response()
+
+    def stream_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        **params: Any,
+    ) -> BackgroundStream:
+        """Start a background run and stream it, resuming dropped connections.
+
+        The same guard, progress and fallback as `run_background`; read it like a
+        `ResponseStream` (`iter_pairs`, `iter_deltas`, `get_final_response`).
+
+        Example:
+            >>> with client.stream_background(model="o3", input="...") as stream:  # doctest: +SKIP
+            ...     for delta in stream.iter_deltas():
+            ...         print(delta)
+        """
+        from ._background_stream import BackgroundStream
+
         client = self._me()
         body, meter = client.cost_guard.check({**params, "background": True, "store": True})
-        follow = _Follow(meter, on_progress)
         response = client.request(
             "POST", "/responses", json=client._payload(body, stream=True), stream=True
         )
-        for _ in range(max_resumes + 1):
-            stream = GuardedResponseStream(
-                response, meter, on_stop=self._cancel_quietly, state=follow.state
-            )
-            try:
-                for event, deltas in stream.iter_pairs():
-                    follow.see(event, deltas)
-                return stream.get_final_response()
-            except (IncompleteStreamError, APIConnectionError) as exc:
-                response_id, after = follow.resume_point(exc)
-                try:
-                    response = client.request(
-                        "GET",
-                        f"/responses/{response_id}",
-                        params={"stream": "true", "starting_after": after},
-                        stream=True,
-                    )
-                except NotFoundError as missing:
-                    raise follow.unsupported(missing, response_id) from exc
-        raise StreamError(f"gave up after {max_resumes} resumes of {meter.response_id}")
+        return BackgroundStream(client, response, _Follow(meter, on_progress), max_resumes)
 
     def _cancel_quietly(self, response_id: str) -> None:
         try:
@@ -531,32 +535,32 @@ class AsyncBackgroundMixin:
             >>> (await client.run_background(model="o3", input="...")).status  # doctest: +SKIP
             'completed'
         """
+        stream = await self.stream_background(
+            on_progress=on_progress, max_resumes=max_resumes, **params
+        )
+        async with stream:
+            return await stream.get_final_response()
+
+    async def stream_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        **params: Any,
+    ) -> AsyncBackgroundStream:
+        """Async twin of `XiaohuClient.stream_background`.
+
+        Example:
+            >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
+        """
+        from ._background_stream import AsyncBackgroundStream
+
         client = self._me()
         body, meter = client.cost_guard.check({**params, "background": True, "store": True})
-        follow = _Follow(meter, on_progress)
         response = await client.request(
             "POST", "/responses", json=client._payload(body, stream=True), stream=True
         )
-        for _ in range(max_resumes + 1):
-            stream = AsyncGuardedResponseStream(
-                response, meter, on_stop=self._cancel_quietly, state=follow.state
-            )
-            try:
-                async for event, deltas in stream.iter_pairs():
-                    follow.see(event, deltas)
-                return await stream.get_final_response()
-            except (IncompleteStreamError, APIConnectionError) as exc:
-                response_id, after = follow.resume_point(exc)
-                try:
-                    response = await client.request(
-                        "GET",
-                        f"/responses/{response_id}",
-                        params={"stream": "true", "starting_after": after},
-                        stream=True,
-                    )
-                except NotFoundError as missing:
-                    raise follow.unsupported(missing, response_id) from exc
-        raise StreamError(f"gave up after {max_resumes} resumes of {meter.response_id}")
+        return AsyncBackgroundStream(client, response, _Follow(meter, on_progress), max_resumes)
 
     async def _cancel_quietly(self, response_id: str) -> None:
         try:

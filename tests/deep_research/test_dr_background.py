@@ -207,3 +207,28 @@ def test_progress_stream_deltas_match_final_text(paced_url: str, key: str) -> No
         with client.stream_response(model="gpt-5-mini", input="hi", background=True) as stream:
             text = "".join(d.text for d in stream.iter_deltas() if isinstance(d, TextDelta))
         assert text == stream.response.output_text if stream.response else False
+
+
+def test_stream_background_resumes_without_duplicate_chunks(paced_url: str, key: str) -> None:
+    with XiaohuClient(api_key=key, base_url=paced_url) as client:
+        stream = client.stream_background(model="gpt-5-mini@drop_stream", input="Explain oolong")
+        with stream:
+            numbers = []
+            pieces: list[str] = []
+            for event, deltas in stream.iter_pairs():
+                numbers.append(event.sequence_number)
+                pieces.extend(d.text for d in deltas if isinstance(d, TextDelta))
+        final = stream.get_final_response()
+    assert numbers == sorted(set(numbers))
+    assert "".join(pieces) == final.output_text
+    assert stream.cost.estimated is False
+
+
+async def test_stream_background_async_deltas(paced_url: str, key: str) -> None:
+    async with AsyncXiaohuClient(api_key=key, base_url=paced_url) as client:
+        stream = await client.stream_background(
+            model="gpt-5-mini@drop_stream", input="Explain pu-erh"
+        )
+        pieces = [d.text async for d in stream.iter_deltas() if isinstance(d, TextDelta)]
+        final = await stream.get_final_response()
+    assert "".join(pieces) == final.output_text
