@@ -1,0 +1,383 @@
+"""Targets, the RESULTS.md tables and the chart, from the raw results of `run_all.py`."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+FAMILIES = {
+    "langchain": ("ChatXiaohu", "ChatOpenAI", "BaseChatModel floor"),
+    "llamaindex": ("XiaohuResponses", "OpenAIResponses", "CustomLLM floor"),
+}
+FLOOR = "httpx+json"
+IMPORT_TARGETS = [
+    ("langchain_xiaohu", "langchain_core.language_models", 1.3),
+    ("llama_index_xiaohu", "llama_index.core.llms", 1.1),
+]
+PACKAGES = [
+    "xiaohu",
+    "httpx",
+    "pydantic",
+    "langchain-core",
+    "langchain-openai",
+    "llama-index-core",
+    "llama-index-llms-openai",
+    "openai",
+    "pyinstrument",
+    "matplotlib",
+]
+LINEAR_LIMIT = 1.5
+FINDINGS = Path(__file__).resolve().parent / "findings.md"
+
+
+def _ok(c: dict[str, Any] | None) -> bool:
+    return c is not None and "error" not in c
+
+
+def cpu_median(c: dict[str, Any], n: int) -> float:
+    return statistics.median(c["cpu"][str(n)])
+
+
+def throughput(c: dict[str, Any], k: int) -> float:
+    return k / statistics.median(c["conc"])
+
+
+def growth(c: dict[str, Any]) -> float | None:
+    """Marginal CPU per delta from 5k to 20k over that from 1k to 5k (1.0 = linear)."""
+    try:
+        t1, t5, t20 = (cpu_median(c, n) for n in (1000, 5000, 20000))
+    except KeyError:
+        return None
+    low = (t5 - t1) / 4000
+    return ((t20 - t5) / 15000) / low if low > 0 else None
+
+
+def _target(
+    kind: str, label: str, ours: str, other: str, ratio: float | None, limit: float, at_most: bool
+) -> dict[str, Any]:
+    ok = None if ratio is None else (ratio <= limit if at_most else ratio >= limit)
+    return {
+        "kind": kind,
+        "label": label,
+        "ours": ours,
+        "other": other,
+        "ratio": ratio,
+        "limit": limit,
+        "at_most": at_most,
+        "ok": ok,
+    }
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target from the issues, judged: ok True (PASS), False (MISS) or None (not measured)."""
+    cs = results["contenders"]
+    cfg = results["config"]
+    targets = []
+    for ours, anchor, ffloor in FAMILIES.values():
+        o, a, f = cs.get(ours), cs.get(anchor), cs.get(ffloor)
+        for n, _ in cfg["cpu"]:
+            for other, c, limit in ((anchor, a, 0.3), (ffloor, f, 2.0)):
+                r = cpu_median(o, n) / cpu_median(c, n) if _ok(o) and _ok(c) else None
+                targets.append(
+                    _target(
+                        "cpu", f"stream CPU, N={n}: {ours} / {other}", ours, other, r, limit, True
+                    )
+                )
+        r = throughput(o, cfg["k"]) / throughput(a, cfg["k"]) if _ok(o) and _ok(a) else None
+        targets.append(
+            _target(
+                "conc",
+                f"{cfg['k']} concurrent calls/s: {ours} / {anchor}",
+                ours,
+                anchor,
+                r,
+                1.0,
+                False,
+            )
+        )
+        ok_mem = _ok(o) and _ok(a) and "peak" in o["mem"] and "peak" in a["mem"]
+        r = o["mem"]["peak"] / a["mem"]["peak"] if ok_mem else None
+        targets.append(
+            _target(
+                "mem",
+                f"peak memory, N={cfg['mem_n']}: {ours} / {anchor}",
+                ours,
+                anchor,
+                r,
+                1.0,
+                True,
+            )
+        )
+    mods = results["imports"]["modules"]
+    for ours, base, limit in IMPORT_TARGETS:
+        r = mods[ours] / mods[base] if ours in mods and base in mods else None
+        targets.append(
+            _target("import", f"import time: {ours} / {base}", ours, base, r, limit, True)
+        )
+    for name in ("xiaohu core", "ChatXiaohu", "XiaohuResponses"):
+        g = growth(cs[name]) if _ok(cs.get(name)) else None
+        targets.append(
+            _target(
+                "linear",
+                f"linear growth: {name} (marginal CPU/delta 5k→20k over 1k→5k)",
+                name,
+                name,
+                g,
+                LINEAR_LIMIT,
+                True,
+            )
+        )
+    return targets
+
+
+def _verdict(t: dict[str, Any]) -> str:
+    return {True: "PASS", False: "MISS", None: "n/a"}[t["ok"]]
+
+
+def _machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for p in PACKAGES:
+        try:
+            versions.append(f"{p} {importlib.metadata.version(p)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{p} (not installed)")
+    return [
+        f"- Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs",
+        f"- Python: {sys.version.split()[0]} ({platform.python_implementation()})",
+        f"- Packages: {', '.join(versions)}",
+    ]
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _raw_tables(results: dict[str, Any]) -> list[str]:
+    cs = results["contenders"]
+    cfg = results["config"]
+    ns = [n for n, _ in cfg["cpu"]]
+    floor_ttft = statistics.median(cs[FLOOR]["ttft"]) if _ok(cs.get(FLOOR)) else None
+    head = "| client | role | " + " | ".join(f"CPU ms N={n}" for n in ns)
+    head += (
+        " | µs/delta N=20k | growth | TTFT ms | TTFT over floor ms | calls/s | peak MiB | RSS MiB |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, c in cs.items():
+        if not _ok(c):
+            lines.append(f"| {name} | {c['role']} | not measured: {c.get('error', '?')[:120]} |")
+            continue
+        cpu = [cpu_median(c, n) * 1000 for n in ns]
+        per = cpu_median(c, ns[-1]) / ns[-1] * 1e6
+        ttft = statistics.median(c["ttft"]) * 1000
+        over = None if floor_ttft is None else ttft - floor_ttft * 1000
+        mem = c.get("mem", {})
+        peak = mem.get("peak", 0) / 2**20
+        rss = mem.get("rss_kib", 0) / 1024
+        cells = [
+            name,
+            c["role"],
+            *(f"{x:.1f}" for x in cpu),
+            f"{per:.1f}",
+            _fmt(growth(c)),
+            f"{ttft:.2f}",
+            _fmt(over),
+            f"{throughput(c, cfg['k']):.0f}",
+            f"{peak:.1f}",
+            f"{rss:.0f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cpu_ratio(cs: dict[str, Any], ours: str, other: str | None, n: int) -> str:
+    o = cs.get(ours)
+    c = cs.get(other) if other else None
+    return _fmt(cpu_median(o, n) / cpu_median(c, n)) if o and c and _ok(o) and _ok(c) else "–"
+
+
+def _ratio_table(results: dict[str, Any]) -> list[str]:
+    cs = results["contenders"]
+    ns = [n for n, _ in results["config"]["cpu"]]
+    lines = [
+        "| ours | N | ours / anchor | ours / framework floor | ours / httpx+json floor |",
+        "|---|---|---|---|---|",
+    ]
+    rows = [("xiaohu core", None, None), *FAMILIES.values()]
+    for ours, anchor, ffloor in rows:
+        for n in ns:
+            cells = [_cpu_ratio(cs, ours, other, n) for other in (anchor, ffloor, FLOOR)]
+            lines.append(f"| {ours} | {n} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _profiles(results: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for name, p in results.get("profiles", {}).items():
+        if "error" in p:
+            out.append(f"- {name}: profile failed: {p['error']}")
+            continue
+        pk = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in p["by_package"][:6])
+        fn = "; ".join(f"`{k}` {v * 1000:.0f} ms" for k, v in p["top_functions"][:5])
+        out += [
+            f"- **{name}** (N=5000, {p['total'] * 1000:.0f} ms wall, full tree in `{p['file']}`)",
+            f"  - by package (C code counted for its caller): {pk}",
+            f"  - top leaf functions: {fn}",
+        ]
+    return out
+
+
+def write_markdown(results: dict[str, Any], path: Path, quick: bool) -> str:
+    """Write RESULTS.md and return its text."""
+    cfg = results["config"]
+    targets = results["targets"]
+    lines = [
+        "# Benchmark results" + (" (quick run: few repetitions, indicative only)" if quick else ""),
+        "",
+        f"Generated by `python benchmarks/run_all.py` on {datetime.date.today().isoformat()} "
+        f"in {results.get('wall_seconds', 0):.0f} s. All figures are medians; CPU is the client process's "
+        "`time.process_time()` (the server runs in its own process).",
+        "",
+        *_machine(),
+        f"- Runs: stream CPU reps {', '.join(f'N={n}×{r}' for n, r in cfg['cpu'])}; TTFT ×{cfg['ttft_reps']} "
+        f"at N={cfg['ttft_n']}; {cfg['k']} concurrent calls ×{cfg['conc_reps']}; memory at N={cfg['mem_n']} "
+        f"(tracemalloc peak while streaming, fresh process); imports ×{cfg['import_rounds']} "
+        f"(`python -c 'import X'` minus `python -c pass`).",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | verdict |",
+        "|---|---|---|---|",
+    ]
+    for t in targets:
+        lim = ("≤ " if t["at_most"] else "≥ ") + f"{t['limit']}"
+        lines.append(f"| {t['label']} | {_fmt(t['ratio'])} | {lim} | {_verdict(t)} |")
+    lines += [
+        "",
+        "## Stream CPU ratios",
+        "",
+        *_ratio_table(results),
+        "",
+        "## Raw figures",
+        "",
+        *_raw_tables(results),
+        "",
+        "`growth` = marginal CPU per delta from 5k to 20k over that from 1k to 5k: 1.0 is linear, "
+        "2+ means the cost per delta rises with the stream's length (quadratic).",
+        "",
+    ]
+    imp = results["imports"]
+    lines += [
+        "## Import times",
+        "",
+        f"Interpreter start-up: {imp['interpreter'] * 1000:.0f} ms (subtracted).",
+        "",
+        "| module | ms |",
+        "|---|---|",
+    ]
+    lines += [f"| `{m}` | {v * 1000:.0f} |" for m, v in imp["modules"].items()]
+    lines += [f"| `{m}` | not importable |" for m in imp["missing"]]
+    prof = _profiles(results)
+    if prof:
+        lines += ["", "## Profiles of missed CPU targets", "", *prof]
+    if FINDINGS.exists():
+        lines += ["", FINDINGS.read_text().strip()]
+    text = "\n".join(lines) + "\n"
+    path.write_text(text)
+    return text
+
+
+def write_chart(results: dict[str, Any], path: Path) -> None:
+    """A 2×3 panel PNG: CPU vs N, CPU per delta, TTFT, throughput, memory, imports."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cs = {k: v for k, v in results["contenders"].items() if _ok(v)}
+    cfg = results["config"]
+    ns = [n for n, _ in cfg["cpu"]]
+    colors = {
+        "ours": "tab:red",
+        "anchor": "tab:blue",
+        "framework floor": "tab:gray",
+        "floor": "black",
+    }
+    fig, axes = plt.subplots(2, 3, figsize=(16, 9))
+    ax = axes[0][0]
+    for name, c in cs.items():
+        style = "-" if c["family"] != "llamaindex" else "--"
+        ax.plot(
+            ns,
+            [cpu_median(c, n) * 1000 for n in ns],
+            style,
+            marker="o",
+            color=colors[c["role"]],
+            label=name,
+        )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="deltas in the stream (N)",
+        ylabel="client CPU ms",
+        title="Stream CPU vs N",
+    )
+    ax.legend(fontsize=7)
+    names = list(cs)
+    bar_colors = [colors[cs[n]["role"]] for n in names]
+
+    def bars(ax: Any, values: list[float], title: str, unit: str) -> None:
+        ax.barh(names, values, color=bar_colors)
+        ax.invert_yaxis()
+        ax.set(title=title, xlabel=unit)
+        ax.tick_params(axis="y", labelsize=8)
+
+    bars(
+        axes[0][1],
+        [cpu_median(cs[n], ns[-1]) / ns[-1] * 1e6 for n in names],
+        f"CPU per delta, N={ns[-1]}",
+        "µs",
+    )
+    bars(
+        axes[0][2],
+        [statistics.median(cs[n]["ttft"]) * 1000 for n in names],
+        f"Time to first token, N={cfg['ttft_n']}",
+        "ms",
+    )
+    bars(
+        axes[1][0],
+        [throughput(cs[n], cfg["k"]) for n in names],
+        f"{cfg['k']} concurrent non-stream calls",
+        "calls/s",
+    )
+    bars(
+        axes[1][1],
+        [cs[n].get("mem", {}).get("peak", 0) / 2**20 for n in names],
+        f"Peak traced memory, N={cfg['mem_n']}",
+        "MiB",
+    )
+    mods = results["imports"]["modules"]
+    ax = axes[1][2]
+    ax.barh(list(mods), [v * 1000 for v in mods.values()], color="tab:green")
+    ax.invert_yaxis()
+    ax.set(title="Import time (minus interpreter start-up)", xlabel="ms")
+    ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle(
+        "xiaohu vs the anchors (red: ours, blue: anchors, grey: framework floors, black: httpx+json)"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -1,0 +1,182 @@
+"""Run every benchmark offline and write `RESULTS.md`, `results.png` and `results.json`.
+
+    python benchmarks/run_all.py            # the full run, a few minutes on 2 cores
+    python benchmarks/run_all.py --quick    # a smoke run in about a minute (written to a temp dir)
+
+The synthetic server runs in its own process; every contender is measured in fresh worker
+processes (`worker.py`), so no client pays for another's imports, caches or garbage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):
+    sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.contenders import CONTENDERS  # noqa: E402
+from benchmarks.report import evaluate, write_chart, write_markdown  # noqa: E402
+
+IMPORTS = [
+    "httpx",
+    "openai",
+    "xiaohu",
+    "langchain_core.language_models",
+    "langchain_xiaohu",
+    "langchain_openai",
+    "llama_index.core.llms",
+    "llama_index_xiaohu",
+    "llama_index.llms.openai",
+]
+
+FULL = {
+    "cpu": [[1000, 7], [5000, 5], [20000, 3]],
+    "ttft_n": 1000,
+    "ttft_reps": 15,
+    "k": 200,
+    "conc_reps": 3,
+    "mem_n": 20000,
+    "import_rounds": 7,
+}
+QUICK = {
+    "cpu": [[1000, 3], [5000, 2], [20000, 1]],
+    "ttft_n": 1000,
+    "ttft_reps": 5,
+    "k": 200,
+    "conc_reps": 1,
+    "mem_n": 20000,
+    "import_rounds": 3,
+}
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def start_server() -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "server.py")], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("PORT "):
+        proc.kill()
+        raise SystemExit(f"benchmark server did not start: {line!r}")
+    return proc, int(line.split()[1])
+
+
+def worker(spec: dict[str, Any]) -> Any:
+    done = subprocess.run(
+        [sys.executable, str(HERE / "worker.py"), json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {"error": " | ".join(tail)}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def importable(module: str) -> bool:
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+def import_times(rounds: int) -> dict[str, Any]:
+    """Median wall seconds of `python -c "import X"` minus `python -c "pass"`, interleaved."""
+    modules = [m for m in IMPORTS if importable(m)]  # also warms the .pyc caches
+    samples: dict[str, list[float]] = {m: [] for m in ["", *modules]}
+    for _ in range(rounds):
+        for m in samples:
+            code = f"import {m}" if m else "pass"
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            samples[m].append(time.perf_counter() - start)
+    base = statistics.median(samples.pop(""))
+    return {
+        "interpreter": base,
+        "modules": {m: statistics.median(s) - base for m, s in samples.items()},
+        "missing": [m for m in IMPORTS if m not in modules],
+    }
+
+
+def run(cfg: dict[str, Any], out: Path, profile: bool) -> dict[str, Any]:
+    server, port = start_server()
+    results: dict[str, Any] = {"config": cfg, "contenders": {}}
+    try:
+        _log("imports ...")
+        results["imports"] = import_times(cfg["import_rounds"])
+        for name, c in CONTENDERS.items():
+            _log(f"{name} ...")
+            entry: dict[str, Any] = {"family": c.family, "role": c.role}
+            spec = {"task": "bench", "client": name, "port": port, **cfg}
+            entry.update(worker(spec))
+            if "error" not in entry:
+                entry["mem"] = worker(
+                    {"task": "mem", "client": name, "port": port, "n": cfg["mem_n"]}
+                )
+            results["contenders"][name] = entry
+        results["targets"] = evaluate(results)
+        if profile:
+            results["profiles"] = profile_misses(results, port, out)
+    finally:
+        server.kill()
+        server.wait()
+    return results
+
+
+def profile_misses(results: dict[str, Any], port: int, out: Path) -> dict[str, Any]:
+    """Profile ours and its comparator for every missed stream-CPU target."""
+    profiles: dict[str, Any] = {}
+    wanted: list[str] = []
+    for t in results["targets"]:
+        if t["ok"] is False and t["kind"] == "cpu":
+            wanted += [n for n in (t["ours"], t["other"]) if n not in wanted]
+    (out / "profiles").mkdir(exist_ok=True)
+    for name in wanted:
+        _log(f"profiling {name} ...")
+        slug = name.lower().replace(" ", "_").replace("+", "_")
+        path = out / "profiles" / f"{slug}.txt"
+        profiles[name] = worker(
+            {"task": "profile", "client": name, "port": port, "n": 5000, "out": str(path)}
+        )
+        profiles[name]["file"] = f"profiles/{slug}.txt"
+    return profiles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions; a smoke run")
+    parser.add_argument(
+        "--out", type=Path, help="where to write (default: benchmarks/, or a temp dir with --quick)"
+    )
+    parser.add_argument("--no-profile", action="store_true", help="skip profiling missed targets")
+    args = parser.parse_args()
+    out = args.out or (Path(tempfile.mkdtemp(prefix="xiaohu-bench-")) if args.quick else HERE)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results = run(QUICK if args.quick else FULL, out, profile=not args.no_profile)
+    results["wall_seconds"] = time.perf_counter() - started
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    text = write_markdown(results, out / "RESULTS.md", quick=args.quick)
+    write_chart(results, out / "results.png")
+    print(text)
+    print(
+        f"\nwritten to {out}/RESULTS.md, results.png, results.json in {results['wall_seconds']:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
