@@ -237,3 +237,12 @@ def test_ctrl_c_cancels_a_background_run() -> None:
         response_id = out.split("cancelled background response ")[1].split()[0]
         with XiaohuClient(api_key=TEST_API_KEY, base_url=url) as client:
             assert client.retrieve_response(response_id).status == "cancelled"
+
+
+def test_the_core_does_not_import_the_cli() -> None:
+    # rich and click are left out: httpx imports both (for its own CLI) whenever they are installed.
+    code = "import sys, xiaohu; print(sorted({'typer', 'xiaohu.cli'} & set(sys.modules)))"
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_script_env(), timeout=60
+    )
+    assert done.stdout.strip() == "[]", done.stderr

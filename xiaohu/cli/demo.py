@@ -51,7 +51,7 @@ def demo_relay(console: Console) -> Iterator[Relay]:
             yield Relay(key, url, http)
         return
     try:
-        from xiaohu.emulator.server import serve
+        from xiaohu.emulator import serve
     except ImportError as exc:
         raise MissingExtraError("the emulator (starlette, uvicorn)", "emulator") from exc
     console.print(f"No {API_KEY_ENV} set: starting the local emulator on loopback (offline, free).")

@@ -42,7 +42,7 @@ def emulator_command(
         $ xiaohu emulator --port 8000
     """
     try:
-        from xiaohu.emulator.server import run_forever
+        from xiaohu.emulator import run_forever
     except ImportError as exc:
         raise MissingExtraError("the emulator's server (starlette, uvicorn)", "emulator") from exc
     run_forever(host=host, port=port, api_key=api_key, relay_mode=relay_mode.value, delay=delay)

@@ -188,7 +188,9 @@ class ResearchStatus:
             'researching... 0 searches, 0m03s elapsed'
         """
         elapsed = int((time.monotonic() if now is None else now) - self.started)
-        text = f"researching... {self.view.searches} searches, {elapsed // 60}m{elapsed % 60:02d}s elapsed"
+        n = self.view.searches
+        searches = f"{n} search" + ("" if n == 1 else "es")
+        text = f"researching... {searches}, {elapsed // 60}m{elapsed % 60:02d}s elapsed"
         cost = self.cost_so_far
         return f"{text}, {cost} so far" if cost is not None and cost.priced else text
 
