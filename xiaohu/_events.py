@@ -8,9 +8,9 @@ older client.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter
+from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError
 
 from ._models import Annotation, OutputItem, ReasoningSummary, Response, WireModel
 
@@ -592,8 +592,17 @@ ResponseStreamEvent = Annotated[
 _ADAPTER: TypeAdapter[ResponseStreamEvent] = TypeAdapter(ResponseStreamEvent)
 
 
-def parse_event(data: str | bytes) -> ResponseStreamEvent:
+def parse_event(data: str | bytes, hint: str | None = None) -> ResponseStreamEvent:
     """Parse one SSE `data` payload (JSON text) into its event class.
+
+    Dispatch is on the payload's own `type`. `hint`, the SSE `event:` name, only picks a
+    faster path: the named class is tried first, and its result is kept only when the payload
+    carried that very `type`; anything else goes through the full union, so the answer is the
+    same with or without a hint.
+
+    Args:
+        data: The JSON text of one event.
+        hint: The SSE `event:` name, if the stream sent one.
 
     Raises:
         pydantic.ValidationError: The payload is not JSON, or a known event has the wrong
@@ -603,4 +612,13 @@ def parse_event(data: str | bytes) -> ResponseStreamEvent:
         >>> type(parse_event('{"type":"response.output_text.delta","delta":"x"}')).__name__
         'OutputTextDeltaEvent'
     """
+    cls = _CLASSES.get(hint) if hint else None
+    if cls is not None:
+        try:
+            event = cls.model_validate_json(data)
+        except ValidationError:
+            pass  # not what the name said: let the union decide (and report)
+        else:
+            if "type" in event.model_fields_set:
+                return cast(ResponseStreamEvent, event)
     return _ADAPTER.validate_json(data)

@@ -98,9 +98,16 @@ class SSEDecoder:
             self._skip_lf = True
         events: list[ServerSentEvent] = []
         for line in complete.splitlines():
-            event = self._line(line)
-            if event is not None:
-                events.append(event)
+            # The hot path inline (data lines and blank lines); everything else in `_line`.
+            if line.startswith(b"data: "):
+                self._data.append(line[6:].decode("utf-8", "replace"))
+            elif not line:
+                if self._data:
+                    events.append(self._dispatch())
+                else:
+                    self._event = ""
+            else:
+                self._line(line)
         return events
 
     def flush(self) -> list[ServerSentEvent]:
@@ -123,12 +130,21 @@ class SSEDecoder:
 
     def _line(self, raw: bytes) -> ServerSentEvent | None:
         if not raw:
-            return self._dispatch()
-        if raw.startswith(b"data:"):  # the hot path: most lines are data lines
+            if self._data:
+                return self._dispatch()
+            self._event = ""
+            return None
+        if raw.startswith(b"data:"):
             value = raw[5:]
             if value[:1] == b" ":
                 value = value[1:]
             self._data.append(value.decode("utf-8", "replace"))
+            return None
+        if raw.startswith(b"event:"):  # the other line of every Responses event
+            value = raw[6:]
+            if value[:1] == b" ":
+                value = value[1:]
+            self._event = value.decode("utf-8", "replace")
             return None
         if raw[:1] == b":":
             return None  # comment or keep-alive
@@ -147,10 +163,7 @@ class SSEDecoder:
             self._retry = int(value_s)
         return None
 
-    def _dispatch(self) -> ServerSentEvent | None:
-        if not self._data:
-            self._event = ""
-            return None
+    def _dispatch(self) -> ServerSentEvent:
         data = self._data[0] if len(self._data) == 1 else "\n".join(self._data)
         event = ServerSentEvent(self._event or "message", data, self._last_id, self._retry)
         self._event, self._data = "", []

@@ -51,7 +51,7 @@ class _StreamCore:
                 self.finished = True
                 break
             try:
-                event = parse_event(data)
+                event = parse_event(data, sse.event)
             except ValidationError as exc:
                 raise APIResponseValidationError(
                     f"malformed stream event after sequence number "

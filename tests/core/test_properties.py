@@ -232,3 +232,30 @@ def test_malformed_event_is_a_typed_error(payload: str) -> None:
 
     with pytest.raises(APIResponseValidationError, match="malformed stream event"):
         _stream([payload]).get_final_response()
+
+
+def _parsed(payload: str, hint: str | None) -> object:
+    try:
+        event = parse_event(payload, hint)
+    except ValidationError:
+        return "invalid"
+    return (type(event).__name__, event.model_dump())
+
+
+@SETTINGS
+@given(payload=payloads.flatmap(lambda p: st.sampled_from(p or ["{}"])), hint=st.data())
+def test_event_name_hint_never_changes_the_parse(payload: str, hint: st.DataObject) -> None:
+    name = hint.draw(st.sampled_from([None, "message", "error", *LIFECYCLE, *ITEM_EVENTS]))
+    assert _parsed(payload, name) == _parsed(payload, None)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"delta":"x"}',  # no type: the SSE name must not supply one
+        '{"type":"response.completed","response":{"id":"r"}}',
+        '{"type":"response.output_text.delta","delta":5}',
+    ],
+)
+def test_hint_for_another_type_or_no_type(payload: str) -> None:
+    assert _parsed(payload, "response.output_text.delta") == _parsed(payload, None)
