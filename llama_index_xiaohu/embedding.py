@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr
 
 from xiaohu import AsyncXiaohuClient, XiaohuClient
 from xiaohu._config import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
@@ -29,15 +29,25 @@ DEFAULT_EMBED_BATCH_SIZE = 100
 class XiaohuEmbedding(BaseEmbedding):
     """Embeddings through the 小胡 relay, for indexes and retrievers.
 
-    The key and URL default to `XIAOHU_API_KEY` and `XIAOHU_BASE_URL`. An empty text raises
-    `ValueError` before any request (the API rejects it); nothing is truncated.
+    Args:
+        model: The embedding model (the `model_name` field).
+        api_key: The relay key; defaults to `XIAOHU_API_KEY`. Kept only inside the HTTP
+            clients, never in a field, `repr` or serialized form.
+        base_url: Same as `api_base` (the name the core and LangChain use).
+        http_client: Your own `httpx.Client` (proxies, custom CA); you close it.
+        async_http_client: Your own `httpx.AsyncClient`; you close it. Without one, each
+            async call uses its own pool, as an async pool belongs to one event loop.
+        **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`).
+
+    An empty text raises `ValueError` before any request (the API rejects it); nothing is
+    truncated. Errors are the core's typed `xiaohu` errors after its retries.
 
     Example:
         >>> from llama_index.embeddings.xiaohu import XiaohuEmbedding
         >>> embed_model = XiaohuEmbedding(
         ...     model="text-embedding-3-small",
         ...     api_key="sk-test",
-        ...     base_url="http://127.0.0.1:8000/v1",
+        ...     api_base="http://127.0.0.1:8000/v1",
         ... )
         >>> embed_model.model_name, embed_model.class_name()
         ('text-embedding-3-small', 'XiaohuEmbedding')
@@ -60,10 +70,7 @@ class XiaohuEmbedding(BaseEmbedding):
         gt=0,
         description="Requests in flight at once in one async batch call.",
     )
-    api_key: SecretStr | None = Field(
-        default=None, exclude=True, description="The relay key (令牌); XIAOHU_API_KEY if unset."
-    )
-    base_url: str | None = Field(
+    api_base: str | None = Field(
         default=None, description="The relay's URL (https://host/v1); XIAOHU_BASE_URL if unset."
     )
     timeout: float | None = Field(default=None, description="Seconds; None for the default.")
@@ -84,20 +91,26 @@ class XiaohuEmbedding(BaseEmbedding):
         self,
         model: str | None = None,
         *,
+        api_key: str | None = None,
+        base_url: str | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         **kwargs: Any,
     ) -> None:
         if model is not None:
             kwargs["model_name"] = model
+        if base_url is not None:  # the core's and LangChain's name for `api_base`
+            kwargs["api_base"] = base_url
         super().__init__(**kwargs)
+        # The key lives only in the clients' settings: never a field, repr or serialized form.
         self._settings = {
-            "api_key": resolve_api_key(self.api_key.get_secret_value() if self.api_key else None),
-            "base_url": resolve_base_url(self.base_url),
+            "api_key": resolve_api_key(api_key),
+            "base_url": resolve_base_url(self.api_base),
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
+        self.api_base = self._settings["base_url"]
         self._client = XiaohuClient(**self._settings, http_client=http_client)
         self._async_http = async_http_client
 
@@ -115,7 +128,7 @@ class XiaohuEmbedding(BaseEmbedding):
         """Close the sync HTTP client (not one you passed in).
 
         Example:
-            >>> XiaohuEmbedding(api_key="sk-x", base_url="http://x/v1").close()
+            >>> XiaohuEmbedding(api_key="sk-x", api_base="http://x/v1").close()
         """
         self._client.close()
 

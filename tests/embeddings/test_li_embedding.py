@@ -31,13 +31,25 @@ def test_namespace_alias_is_the_same_class() -> None:
 
 def test_settings_and_serialization_never_carry_the_key(emulator_url: str) -> None:
     model = XiaohuEmbedding(
-        model="text-embedding-3-large", api_key=KEY, base_url=emulator_url, dimensions=64
+        model="text-embedding-3-large", api_key=KEY, api_base=emulator_url, dimensions=64
     )
     assert model.model_name == "text-embedding-3-large"
-    for text in (repr(model), str(model), model.to_json(), json.dumps(model.to_payload())):
+    dumped = (repr(model), str(model), model.to_json(), json.dumps(model.to_payload()))
+    for text in (*dumped, str(model.model_dump())):
         assert KEY not in text
     assert json.loads(model.to_json())["dimensions"] == 64
     model.close()
+
+
+def test_base_url_is_an_alias_of_api_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", KEY)
+    model = XiaohuEmbedding(base_url="http://127.0.0.1:9")
+    assert model.api_base == "http://127.0.0.1:9/v1"
+    # A serialized model rebuilds from its JSON, the key coming from the environment again.
+    again = XiaohuEmbedding.from_json(model.to_json())
+    assert (again.api_base, again.model_name) == (model.api_base, model.model_name)
+    model.close()
+    again.close()
 
 
 def test_missing_settings_fail_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
