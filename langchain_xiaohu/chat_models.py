@@ -19,7 +19,7 @@ import certifi
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.block_translators import openai as openai_blocks
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
@@ -166,6 +166,14 @@ class ChatXiaohu(BaseChatModel):
     """Your own `httpx.AsyncClient`; you close it."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request-body fields, sent as given."""
+    background: bool = False
+    """Run in background mode, streamed and resumed after a dropped connection (deep research)."""
+    allow_expensive: bool = False
+    """Allow deep-research and `*-pro` models without a budget."""
+    max_cost_usd: float | None = None
+    """Stop (and cancel) any single call whose cost passes this many US dollars."""
+    group_ratio: float | None = None
+    """The relay group multiplier (分组倍率) applied to `cost_usd` in the metadata (None: 1)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -272,6 +280,7 @@ class ChatXiaohu(BaseChatModel):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "group_ratio": 1.0 if self.group_ratio is None else self.group_ratio,
         }
 
     # -- the request ----------------------------------------------------------------------------
@@ -294,6 +303,9 @@ class ChatXiaohu(BaseChatModel):
             "service_tier": self.service_tier,
             "max_tool_calls": self.max_tool_calls,
             "parallel_tool_calls": self.parallel_tool_calls,
+            # Read (and removed from the body) by the core's cost guard.
+            "allow_expensive": self.allow_expensive or None,
+            "max_cost_usd": self.max_cost_usd,
             **self.model_kwargs,
         }
 
@@ -334,11 +346,13 @@ class ChatXiaohu(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         params, options, _ = self._prepare(messages, stop, kwargs)
+        client = self._client
         try:
-            response = self._client.create_response(**options, **params)
+            run = client.run_background if self.background else client.create_response
+            response = run(**options, **params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
-        return _result(response, params["model"])
+        return _result(response, params["model"], client.cost_of(response))
 
     async def _agenerate(
         self,
@@ -350,10 +364,11 @@ class ChatXiaohu(BaseChatModel):
         params, options, _ = self._prepare(messages, stop, kwargs)
         try:
             async with self._async_client() as client:
-                response = await client.create_response(**options, **params)
+                run = client.run_background if self.background else client.create_response
+                response = await run(**options, **params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
-        return _result(response, params["model"])
+        return _result(response, params["model"], client.cost_of(response))
 
     def _stream(
         self,
@@ -364,10 +379,14 @@ class ChatXiaohu(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         params, options, usage = self._prepare(messages, stop, kwargs)
         converter = ChunkConverter(params["model"], stream_usage=usage)
+        client = self._client
         try:
-            with self._client.stream_response(**options, **params) as stream:
+            start = client.stream_background if self.background else client.stream_response
+            stream = start(**options, **params)
+            with stream:
                 for event, deltas in stream.iter_pairs():
-                    yield from converter.convert(event, deltas)
+                    for chunk in converter.convert(event, deltas):
+                        yield _with_cost(chunk, stream.cost)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
 
@@ -382,11 +401,12 @@ class ChatXiaohu(BaseChatModel):
         converter = ChunkConverter(params["model"], stream_usage=usage)
         try:
             async with self._async_client() as client:
-                stream = await client.stream_response(**options, **params)
+                start = client.stream_background if self.background else client.stream_response
+                stream = await start(**options, **params)
                 async with stream:
                     async for event, deltas in stream.iter_pairs():
                         for chunk in converter.convert(event, deltas):
-                            yield chunk
+                            yield _with_cost(chunk, stream.cost)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
 
@@ -536,12 +556,22 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _result(response: xiaohu.Response, model: str) -> ChatResult:
+def _result(response: xiaohu.Response, model: str, cost: xiaohu.Cost) -> ChatResult:
     message = response_to_message(response, model)
+    if cost.priced:
+        message.response_metadata["cost_usd"] = cost.total_usd
     return ChatResult(
         generations=[ChatGeneration(message=message)],
         llm_output={"model_name": message.response_metadata["model_name"], "id": response.id},
     )
+
+
+def _with_cost(chunk: ChatGenerationChunk, cost: xiaohu.Cost) -> ChatGenerationChunk:
+    """Put the bill on the chunk that carries the usage (the last one)."""
+    message = chunk.message
+    if isinstance(message, AIMessageChunk) and message.usage_metadata and cost.priced:
+        message.response_metadata["cost_usd"] = cost.total_usd
+    return chunk
 
 
 def _reraise(exc: xiaohu.XiaohuError) -> NoReturn:

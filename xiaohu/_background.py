@@ -89,6 +89,14 @@ _DROPPED_WARNING = (
 )
 
 
+_CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
+
+
+def _call_options(params: dict[str, Any]) -> dict[str, Any]:
+    """Take the per-call options (headers, timeout, retries) out of the request body."""
+    return {name: params.pop(name) for name in _CALL_OPTIONS if name in params}
+
+
 class BackgroundUnsupportedError(APIError):
     """Raised when a background run cannot be followed: the relay does not route it.
 
@@ -385,11 +393,13 @@ class BackgroundMixin:
         from ._background_stream import BackgroundStream
 
         client = self._me()
+        options = _call_options(params)
         body, meter = client.cost_guard.check({**params, "background": True, "store": True})
         response = client.request(
-            "POST", "/responses", json=client._payload(body, stream=True), stream=True
+            "POST", "/responses", json=client._payload(body, stream=True), stream=True, **options
         )
-        return BackgroundStream(client, response, _Follow(meter, on_progress), max_resumes)
+        follow = _Follow(meter, on_progress)
+        return BackgroundStream(client, response, follow, max_resumes, options)
 
     def _cancel_quietly(self, response_id: str) -> None:
         try:
@@ -556,11 +566,13 @@ class AsyncBackgroundMixin:
         from ._background_stream import AsyncBackgroundStream
 
         client = self._me()
+        options = _call_options(params)
         body, meter = client.cost_guard.check({**params, "background": True, "store": True})
         response = await client.request(
-            "POST", "/responses", json=client._payload(body, stream=True), stream=True
+            "POST", "/responses", json=client._payload(body, stream=True), stream=True, **options
         )
-        return AsyncBackgroundStream(client, response, _Follow(meter, on_progress), max_resumes)
+        follow = _Follow(meter, on_progress)
+        return AsyncBackgroundStream(client, response, follow, max_resumes, options)
 
     async def _cancel_quietly(self, response_id: str) -> None:
         try:

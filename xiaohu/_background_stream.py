@@ -8,7 +8,14 @@ sends again are skipped, so an adapter reading it never sees a duplicated chunk.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -101,8 +108,10 @@ class BackgroundStream(_Base):
         http_response: httpx.Response,
         follow: _Follow,
         max_resumes: int = 5,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(follow, max_resumes)
+        self._options = dict(options or {})
         self._client = client
         self._current: GuardedResponseStream | None = None
         self._pairs = self._run(http_response)
@@ -132,6 +141,7 @@ class BackgroundStream(_Base):
                         f"/responses/{response_id}",
                         params=_resume_params(after),
                         stream=True,
+                        **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
@@ -209,8 +219,10 @@ class AsyncBackgroundStream(_Base):
         http_response: httpx.Response,
         follow: _Follow,
         max_resumes: int = 5,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(follow, max_resumes)
+        self._options = dict(options or {})
         self._client = client
         self._current: AsyncGuardedResponseStream | None = None
         self._pairs = self._run(http_response)
@@ -240,6 +252,7 @@ class AsyncBackgroundStream(_Base):
                         f"/responses/{response_id}",
                         params=_resume_params(after),
                         stream=True,
+                        **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
