@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import xiaohu
 from xiaohu._embeddings import (
@@ -316,3 +318,19 @@ def test_embeddings_response_keeps_unknown_fields() -> None:
         {"data": [{"index": 0, "embedding": [1.0]}], "new": 1}
     )
     assert answer.model_extra == {"new": 1}
+
+
+@given(
+    texts=st.lists(st.text(min_size=1, max_size=12), max_size=60),
+    chunk_size=st.integers(1, 9),
+    max_batch_bytes=st.integers(1, 40),
+)
+def test_batches_cover_every_text_once_in_order_within_limits(
+    texts: list[str], chunk_size: int, max_batch_bytes: int
+) -> None:
+    slices = plan_batches(texts, chunk_size=chunk_size, max_batch_bytes=max_batch_bytes)
+    assert [i for a, b in slices for i in range(a, b)] == list(range(len(texts)))
+    for a, b in slices:
+        assert 1 <= b - a <= chunk_size
+        size = sum(len(t.encode()) for t in texts[a:b])
+        assert size <= max_batch_bytes or b - a == 1
