@@ -8,6 +8,7 @@ only the blocking or awaited calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -39,6 +40,7 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     ConfigurationError,
+    ResponseFailedError,
     make_status_error,
     map_transport_error,
 )
@@ -194,12 +196,15 @@ class _BaseClient:
         if isinstance(data, dict) and isinstance(data.get("error"), dict):
             # new-api answers some errors with HTTP 200 and an error body.
             error = data["error"]
-            raise APIError(
-                str(error.get("message") or "error"),
-                body=data,
-                code=error.get("code"),
-                type=error.get("type"),
-            )
+            fields: dict[str, Any] = {
+                "body": data,
+                "code": error.get("code"),
+                "type": error.get("type"),
+            }
+            message = str(error.get("message") or "error")
+            if data.get("status") == "failed":  # a failed Response, as `response.failed` is
+                raise ResponseFailedError(message, response_id=data.get("id"), **fields)
+            raise APIError(message, **fields)
         try:
             return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
         except ValidationError as exc:
@@ -305,7 +310,8 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                response.read()
+                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
+                    response.read()
                 response.close()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
@@ -614,7 +620,8 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                await response.aread()
+                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
+                    await response.aread()
                 await response.aclose()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)

@@ -141,7 +141,8 @@ class ErrorEvent(StreamEvent):
     """An error during streaming.
 
     The real wire nests the details in `error`; the SDK's type declares them at top level.
-    Both shapes parse, and `details()` reads either.
+    Both shapes parse, and `details()` reads either. A bare `{"error": {...}}` frame with no
+    `type` (as some relays send) parses as this event too.
 
     Example:
         >>> ev = parse_event('{"type":"error","error":{"code":"c","message":"m"}}')
@@ -553,7 +554,12 @@ _TAGS.update(dict.fromkeys(_TOOL_DELTA_TYPES, "tool_delta"))
 
 
 def _event_tag(value: Any) -> str:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if kind is None and isinstance(value.get("error"), dict):
+            return "error"  # a relay's bare `{"error": {...}}` frame: a failure, not garbage
+    else:
+        kind = getattr(value, "type", None)
     return _TAGS.get(kind, "unknown") if isinstance(kind, str) else "unknown"
 
 

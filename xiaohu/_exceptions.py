@@ -365,7 +365,10 @@ def _request_id(response: httpx.Response, message: str) -> str | None:
 
 def _decode_error_body(response: httpx.Response) -> tuple[object, dict[str, Any]]:
     """Return the body (dict or short text) and the `error` dict inside it, if any."""
-    raw = response.content
+    try:
+        raw = response.content
+    except httpx.ResponseNotRead:  # the body broke while being read
+        raw = b""
     try:
         body: object = json.loads(raw) if raw else None
     except ValueError:

@@ -39,7 +39,9 @@ class _StreamCore:
         self.http_response = response
         self.state = state or ResponseState()
         self.decoder = SSEDecoder()
-        self.is_json = "json" in response.headers.get("content-type", "")
+        content_type = response.headers.get("content-type", "")
+        self.is_json = "json" in content_type
+        self.is_html = "html" in content_type
         self.finished = False
 
     def feed(self, chunk: bytes) -> list[Pair]:
@@ -76,6 +78,15 @@ class _StreamCore:
         event = ResponseCompletedEvent(response=response, sequence_number=0)
         self.finished = True
         return [(event, self.state.apply(event))]
+
+    def not_events(self, body: bytes) -> APIError:
+        """A proxy answered with a web page (a login wall, an nginx page): say what came."""
+        preview = body[:200].decode("utf-8", "replace")
+        return APIResponseValidationError(
+            f"expected an event stream, got {self.http_response.headers['content-type']}: "
+            f"{preview!r}",
+            body=preview,
+        )
 
     def broken(self, exc: httpx.HTTPError) -> APIError:
         """The connection failed mid-stream: say so, keep what arrived, never pretend."""
@@ -137,6 +148,8 @@ class ResponseStream:
         try:
             if core.is_json:
                 yield from core.feed_json(core.http_response.read())
+            elif core.is_html:
+                raise core.not_events(core.http_response.read())
             else:
                 try:
                     for chunk in core.http_response.iter_bytes():
@@ -262,6 +275,8 @@ class AsyncResponseStream:
             if core.is_json:
                 for pair in core.feed_json(await core.http_response.aread()):
                     yield pair
+            elif core.is_html:
+                raise core.not_events(await core.http_response.aread())
             else:
                 try:
                     async for chunk in core.http_response.aiter_bytes():
