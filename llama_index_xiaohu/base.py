@@ -42,7 +42,9 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from xiaohu import AsyncResponseStream, AsyncXiaohuClient, ResponseStream, XiaohuClient
+from xiaohu import AsyncXiaohuClient, Cost, XiaohuClient
+from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
+from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
 
 from ._chunks import ChunkBuilder, final_chat_response
 from ._messages import (
@@ -168,6 +170,19 @@ class XiaohuResponses(FunctionCallingLLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request-body parameters sent with every call."
     )
+    background: bool = Field(
+        default=False,
+        description="Run in background mode, streamed and resumed after a dropped connection.",
+    )
+    allow_expensive: bool = Field(
+        default=False, description="Allow deep-research and *-pro models without a budget."
+    )
+    max_cost_usd: float | None = Field(
+        default=None, gt=0, description="Stop (and cancel) any call costing more US dollars."
+    )
+    group_ratio: float = Field(
+        default=1.0, gt=0, description="The relay group multiplier (分组倍率) for cost_usd."
+    )
 
     _client: XiaohuClient = PrivateAttr()
     _aclient: AsyncXiaohuClient = PrivateAttr()
@@ -188,6 +203,7 @@ class XiaohuResponses(FunctionCallingLLM):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "group_ratio": self.group_ratio,
         }
         self._client = XiaohuClient(**settings, http_client=http_client)
         self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
@@ -282,6 +298,8 @@ class XiaohuResponses(FunctionCallingLLM):
             body["previous_response_id"] = previous
         if track:
             body["store"] = True
+        # Read (and removed from the body) by the core's cost guard.
+        body.update(allow_expensive=self.allow_expensive or None, max_cost_usd=self.max_cost_usd)
         return body, options
 
     # -- chat --------------------------------------------------------------------------------
@@ -298,7 +316,9 @@ class XiaohuResponses(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body, options = self._request(messages, kwargs)
-        return final_chat_response(self._client.create_response(**options, **body))
+        run = self._client.run_background if self.background else self._client.create_response
+        response = run(**options, **body)
+        return _priced(final_chat_response(response), self._client.cost_of(response))
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -317,7 +337,8 @@ class XiaohuResponses(FunctionCallingLLM):
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body, options = self._request(messages, kwargs)
-        return _iter_chunks(self._client.stream_response(**options, **body))
+        start = self._client.stream_background if self.background else self._client.stream_response
+        return _iter_chunks(start(**options, **body))
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -333,7 +354,9 @@ class XiaohuResponses(FunctionCallingLLM):
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body, options = self._request(messages, kwargs)
-        return final_chat_response(await self._aclient.create_response(**options, **body))
+        run = self._aclient.run_background if self.background else self._aclient.create_response
+        response = await run(**options, **body)
+        return _priced(final_chat_response(response), self._aclient.cost_of(response))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -351,7 +374,9 @@ class XiaohuResponses(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body, options = self._request(messages, kwargs)
-        return _aiter_chunks(await self._aclient.stream_response(**options, **body))
+        client = self._aclient
+        start = client.stream_background if self.background else client.stream_response
+        return _aiter_chunks(await start(**options, **body))
 
     # -- complete (derived from chat, with completion events only) ------------------------------
 
@@ -567,7 +592,14 @@ class XiaohuResponses(FunctionCallingLLM):
 # -- the two stream loops: only the I/O differs ------------------------------------------------
 
 
-def _iter_chunks(stream: ResponseStream) -> ChatResponseGen:
+def _priced(response: ChatResponse, cost: Cost) -> ChatResponse:
+    """Put the bill in the final response's `additional_kwargs["cost_usd"]`."""
+    if cost.priced:
+        response.additional_kwargs["cost_usd"] = cost.total_usd
+    return response
+
+
+def _iter_chunks(stream: GuardedResponseStream | BackgroundStream) -> ChatResponseGen:
     builder = ChunkBuilder()
     with stream:
         for event, deltas in stream.iter_pairs():
@@ -576,10 +608,12 @@ def _iter_chunks(stream: ResponseStream) -> ChatResponseGen:
                 if chunk is not None:
                     yield chunk
         final = stream.get_final_response()
-    yield final_chat_response(final)
+    yield _priced(final_chat_response(final), stream.cost)
 
 
-async def _aiter_chunks(stream: AsyncResponseStream) -> ChatResponseAsyncGen:
+async def _aiter_chunks(
+    stream: AsyncGuardedResponseStream | AsyncBackgroundStream,
+) -> ChatResponseAsyncGen:
     builder = ChunkBuilder()
     async with stream:
         async for event, deltas in stream.iter_pairs():
@@ -588,7 +622,7 @@ async def _aiter_chunks(stream: AsyncResponseStream) -> ChatResponseAsyncGen:
                 if chunk is not None:
                     yield chunk
         final = await stream.get_final_response()
-    yield final_chat_response(final)
+    yield _priced(final_chat_response(final), stream.cost)
 
 
 def _tool_kwargs(kwargs: dict[str, Any] | str) -> dict[str, Any]:
