@@ -31,7 +31,8 @@ def resolve_api_key(api_key: str | None) -> str:
     """Return the key (令牌) from the argument or `XIAOHU_API_KEY`.
 
     Raises:
-        ConfigurationError: Neither is set.
+        ConfigurationError: Neither is set, or the key holds characters no HTTP header can
+            carry (a pasted full-width quote or space); the message never repeats the key.
 
     Example:
         >>> resolve_api_key("sk-test")
@@ -42,6 +43,14 @@ def resolve_api_key(api_key: str | None) -> str:
     if not key:
         raise ConfigurationError(
             f"no API key: pass api_key=... or set {API_KEY_ENV} to your relay key (令牌, sk-...)"
+        )
+    bad = next(
+        (i for i, c in enumerate(key) if not (c.isascii() and c.isprintable()) or c == " "), -1
+    )
+    if bad >= 0:
+        raise ConfigurationError(
+            f"the API key has an invalid character at position {bad} (U+{ord(key[bad]):04X}): "
+            "check for a pasted quote, space or full-width character (全角字符)"
         )
     return key
 
@@ -68,7 +77,9 @@ def resolve_base_url(base_url: str | None) -> str:
         )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"base URL must be an http(s) URL, got {url!r}")
+        # A key pasted into the URL variable must not end up in a traceback.
+        shown = url[:3] + "..." if url.startswith("sk-") else url
+        raise ConfigurationError(f"base URL must be an http(s) URL, got {shown!r}")
     url = url.rstrip("/")
     if not parts.path.strip("/"):
         url += "/v1"

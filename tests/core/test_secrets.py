@@ -95,3 +95,26 @@ def test_configuration_errors_do_not_echo_the_key() -> None:
     with pytest.raises(ConfigurationError) as info:
         XiaohuClient(api_key=KEY, base_url="http://relay.test", timeout=-1)
     _assert_clean(str(info.value))
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        KEY + "\u201d",  # a closing curly quote from a chat app
+        "\u201c" + KEY,
+        KEY[:10] + "\u3000" + KEY[10:],  # a full-width space
+        KEY[:10] + " " + KEY[10:],
+        KEY + "\x00",
+    ],
+)
+def test_mangled_key_is_refused_at_construction_without_echoing_it(pasted: str) -> None:
+    with pytest.raises(ConfigurationError, match="invalid character at position") as info:
+        XiaohuClient(api_key=pasted, base_url="http://relay.test")
+    _assert_clean(str(info.value))
+
+
+def test_key_pasted_as_the_base_url_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIAOHU_BASE_URL", KEY)
+    with pytest.raises(ConfigurationError, match="http") as info:
+        XiaohuClient(api_key=KEY)
+    _assert_clean(str(info.value))
