@@ -8,7 +8,6 @@ only the blocking or awaited calls.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -310,8 +309,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
-                    response.read()
+                response.read()
                 response.close()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
@@ -620,8 +618,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
-                    await response.aread()
+                await response.aread()
                 await response.aclose()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)

@@ -1,0 +1,55 @@
+"""Regression tests for bugs the fault matrix found, faked at the transport.
+
+1. A non-streamed Response with `status: "failed"` raised a bare `APIError` whose message lost
+   the error code; it now raises `ResponseFailedError`, as the same failure does in a stream.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import xiaohu
+
+FAILED = {
+    "id": "resp_failed_1",
+    "object": "response",
+    "status": "failed",
+    "model": "gpt-4.1-mini",
+    "output": [],
+    "error": {"code": "rate_limit_exceeded", "message": "Request too large for gpt-4.1-mini"},
+}
+
+
+def _failed(_: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=FAILED)
+
+
+def test_failed_response_raises_response_failed_error() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(_failed))
+    client = xiaohu.XiaohuClient(api_key="sk-x", base_url="http://relay.test/v1", http_client=http)
+    with pytest.raises(xiaohu.ResponseFailedError) as info:
+        client.create_response(model="gpt-4.1-mini", input="hi")
+    assert info.value.response_id == "resp_failed_1"
+    assert str(info.value) == "rate_limit_exceeded: Request too large for gpt-4.1-mini"
+
+
+async def test_failed_response_raises_async() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(_failed))
+    client = xiaohu.AsyncXiaohuClient(
+        api_key="sk-x", base_url="http://relay.test/v1", http_client=http
+    )
+    with pytest.raises(xiaohu.ResponseFailedError, match="rate_limit_exceeded"):
+        await client.create_response(model="gpt-4.1-mini", input="hi")
+    await http.aclose()
+
+
+def test_error_body_without_failed_status_stays_api_error() -> None:
+    def handler(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"error": {"message": "bad", "type": "new_api_error"}})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = xiaohu.XiaohuClient(api_key="sk-x", base_url="http://relay.test/v1", http_client=http)
+    with pytest.raises(xiaohu.APIError) as info:
+        client.create_response(model="gpt-4.1-mini", input="hi")
+    assert not isinstance(info.value, xiaohu.ResponseFailedError)
