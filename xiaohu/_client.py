@@ -8,6 +8,7 @@ only the blocking or awaited calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -309,7 +310,8 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                response.read()
+                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
+                    response.read()
                 response.close()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
@@ -618,7 +620,8 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             else:
                 if response.is_success:
                     return response
-                await response.aread()
+                with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
+                    await response.aread()
                 await response.aclose()
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
