@@ -19,6 +19,7 @@ InternalServerError        ->   ModelAPIError
 ConflictError, other 4xx   ->   ModelAPIError
 APITimeoutError            ->   ModelTimeoutError
 APIConnectionError         ->   ModelConnectionError
+APIResponseValidationError ->   ModelAPIError                (bad JSON, malformed SSE)
 StreamError and the rest   ->   ModelAPIError
 ```
 """
@@ -57,6 +58,7 @@ __all__ = [
     "XiaohuPermissionDeniedError",
     "XiaohuRateLimitError",
     "XiaohuResponseFailedError",
+    "XiaohuResponseValidationError",
     "XiaohuStatusError",
     "XiaohuTimeoutError",
     "XiaohuUnprocessableEntityError",
@@ -215,6 +217,15 @@ class XiaohuResponseFailedError(xiaohu.ResponseFailedError, ModelAPIError):
     """
 
 
+class XiaohuResponseValidationError(xiaohu.APIResponseValidationError, ModelAPIError):
+    """The answer could not be understood (invalid JSON, a malformed stream event).
+
+    Example:
+        >>> issubclass(XiaohuResponseValidationError, xiaohu.APIResponseValidationError)
+        True
+    """
+
+
 class XiaohuAPIError(xiaohu.APIError, ModelAPIError):
     """Any other relay error (e.g. an answer that could not be understood).
 
@@ -240,6 +251,7 @@ _MAPPING: tuple[tuple[type[xiaohu.XiaohuError], type[ModelError]], ...] = (
     (xiaohu.APIConnectionError, XiaohuConnectionError),
     (xiaohu.IncompleteStreamError, XiaohuIncompleteStreamError),
     (xiaohu.ResponseFailedError, XiaohuResponseFailedError),
+    (xiaohu.APIResponseValidationError, XiaohuResponseValidationError),
     (xiaohu.APIError, XiaohuAPIError),
 )
 

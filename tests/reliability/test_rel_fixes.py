@@ -1,15 +1,20 @@
-"""Regression tests for bugs the fault matrix found, faked at the transport.
+"""Regression tests for two bugs the fault matrix found, faked at the transport.
 
 1. A non-streamed Response with `status: "failed"` raised a bare `APIError` whose message lost
    the error code; it now raises `ResponseFailedError`, as the same failure does in a stream.
+2. LangChain turned `APIResponseValidationError` (malformed SSE, bad JSON) into a plain
+   `XiaohuAPIError`, so `except xiaohu.APIResponseValidationError` missed it.
 """
 
 from __future__ import annotations
 
 import httpx
 import pytest
+from langchain_core.exceptions import ModelAPIError
 
 import xiaohu
+from langchain_xiaohu import ChatXiaohu
+from langchain_xiaohu._errors import to_langchain_error
 
 FAILED = {
     "id": "resp_failed_1",
@@ -53,3 +58,19 @@ def test_error_body_without_failed_status_stays_api_error() -> None:
     with pytest.raises(xiaohu.APIError) as info:
         client.create_response(model="gpt-4.1-mini", input="hi")
     assert not isinstance(info.value, xiaohu.ResponseFailedError)
+
+
+def test_langchain_keeps_the_validation_error_class() -> None:
+    converted = to_langchain_error(xiaohu.APIResponseValidationError("malformed stream event"))
+    assert isinstance(converted, xiaohu.APIResponseValidationError)
+    assert isinstance(converted, ModelAPIError)
+
+
+def test_langchain_failed_response_is_response_failed() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(_failed))
+    llm = ChatXiaohu(
+        model="gpt-4.1-mini", api_key="sk-x", base_url="http://relay.test/v1", http_client=http
+    )
+    with pytest.raises(xiaohu.ResponseFailedError) as info:
+        llm.invoke("hi")
+    assert isinstance(info.value, ModelAPIError)
