@@ -484,7 +484,9 @@ class ChatXiaohu(BaseChatModel):
         if schema is not None:  # traced by LangChain (LangSmith shows the schema asked for)
             kwargs["ls_structured_output_format"] = {
                 "kwargs": {"method": method, "strict": strict},
-                "schema": convert_to_json_schema(schema),
+                "schema": convert_to_json_schema(
+                    dict(schema) if isinstance(schema, Mapping) else schema
+                ),
             }
         if method == "json_mode":
             llm: Runnable[LanguageModelInput, AIMessage] = self.bind(
