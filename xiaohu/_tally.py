@@ -33,6 +33,7 @@ class UsageTally:
         self, prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
     ) -> None:
         self.price_table = PriceTable(prices, group_ratio)
+        self._own_prices = bool(prices) or group_ratio != 1.0
         self._tally_lock = threading.Lock()
         self.input_tokens = 0
         """Input tokens, cached included."""
@@ -56,7 +57,10 @@ class UsageTally:
     def add(
         self, model: str, usage: Usage, web_searches: int = 0, cost_usd: float | None = None
     ) -> None:
-        """Count one call; `cost_usd` (when the call was already priced) wins over the table.
+        """Count one call.
+
+        A `cost_usd` the chat model already computed (at its own prices and group ratio) is
+        used as is, unless this tally was given prices or a group ratio of its own.
 
         Example:
             >>> tally = UsageTally()
@@ -65,7 +69,7 @@ class UsageTally:
             0.5
         """
         priced = True
-        if cost_usd is None:
+        if cost_usd is None or self._own_prices:
             bill = self.price_table.cost(model, usage, web_searches)
             cost_usd, priced = bill.total_usd, bill.priced
         with self._tally_lock:

@@ -90,3 +90,12 @@ def test_llama_index_handler_is_removed_after_the_block(emulator_url: str, key: 
     llm.complete("hi")
     assert usage.successful_requests == 0
     llm.close()
+
+
+def test_langchain_handler_uses_the_models_own_bill(emulator_url: str, key: str) -> None:
+    model = ChatXiaohu(model="gpt-5-mini", api_key=key, base_url=emulator_url, group_ratio=0.5)
+    with get_xiaohu_callback() as cb:
+        message = model.invoke("Tell me about black tea")
+    cost = message.response_metadata["cost_usd"]
+    assert cost == pytest.approx(_expected_cost([message], ratio=0.5))
+    assert cb.total_cost_usd == pytest.approx(cost)
