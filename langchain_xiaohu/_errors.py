@@ -262,8 +262,28 @@ def _target(exc: xiaohu.XiaohuError) -> type[ModelError] | None:
         return XiaohuContextOverflowError if overflow else XiaohuBadRequestError
     for core, target in _MAPPING:
         if isinstance(exc, core):
-            return target
+            return (
+                target
+                if isinstance(exc, target.__mro__[1]) and type(exc) is core
+                else _joined(type(exc), target)
+            )
     return None
+
+
+_JOINED: dict[tuple[type, type], type[ModelError]] = {}
+
+
+def _joined(cls: type[xiaohu.XiaohuError], target: type[ModelError]) -> type[ModelError]:
+    """A class for a core subclass that has none of its own here.
+
+    E.g. `BackgroundUnsupportedError`: it keeps its class and gains the LangChain side of
+    the nearest mapped one.
+    """
+    joined = _JOINED.get((cls, target))
+    if joined is None:
+        joined = type(cls.__name__, (cls, target), {"__module__": __name__, "__doc__": cls.__doc__})
+        _JOINED[(cls, target)] = joined
+    return joined
 
 
 def to_langchain_error(exc: BaseException) -> BaseException:

@@ -401,3 +401,25 @@ def test_tool_messages_keep_lists_and_error_status() -> None:
         {"type": "input_text", "text": "see"},
         {"type": "input_image", "detail": "auto", "image_url": "data:image/png;base64,AAAA"},
     ]
+
+
+def test_core_error_subclasses_keep_their_class() -> None:
+    from langchain_core.exceptions import ModelAPIError, ModelRateLimitError
+
+    import xiaohu
+    from langchain_xiaohu._errors import XiaohuRateLimitError, to_langchain_error
+    from xiaohu._background import BackgroundUnsupportedError
+
+    rate = to_langchain_error(
+        xiaohu.RateLimitError("slow", response=httpx.Response(429), code="rl")
+    )
+    assert type(rate) is XiaohuRateLimitError
+    assert isinstance(rate, ModelRateLimitError)
+    assert rate.code == "rl"
+    assert rate.status_code == 429
+    background = to_langchain_error(BackgroundUnsupportedError("no background here"))
+    assert isinstance(background, BackgroundUnsupportedError)
+    assert isinstance(background, ModelAPIError)
+    assert str(background) == "no background here"
+    plain = ValueError("x")
+    assert to_langchain_error(plain) is plain
