@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.core import wire
+from tests.core.clock import record_sleeps
 from xiaohu import (
     APIConnectionError,
     APIStatusError,
@@ -54,17 +55,8 @@ class Script:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every wait the client asked for; jitter fixed at its maximum (random() = 1.0)."""
-    waits: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def fake_async_sleep(delay: float, *args: Any) -> None:
-        waits.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(time, "sleep", waits.append)
-    monkeypatch.setattr(asyncio, "sleep", fake_async_sleep)
     monkeypatch.setattr(random, "random", lambda: 1.0)
-    return waits
+    return record_sleeps(monkeypatch)
 
 
 def run(sync: bool, script: Script, call: str = "create", **client_kwargs: Any) -> Any:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.core.clock import record_sleeps
 from tests.core.loopback import Server, serve
 from xiaohu import (
     APIConnectionError,
@@ -46,7 +47,7 @@ def test_client_repr_str_and_hint(loopback: tuple[str, Server]) -> None:
 def test_nothing_at_debug_across_a_stream_an_error_and_retries(
     loopback: tuple[str, Server], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("time.sleep", lambda _: None)
+    record_sleeps(monkeypatch)
     caplog.set_level(logging.DEBUG)  # every logger: xiaohu, httpx, httpcore
     url = loopback[0]
     with XiaohuClient(api_key=KEY, base_url=url, max_retries=2) as client:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.core import wire
+from tests.core.clock import record_sleeps
 from xiaohu import (
     APIResponseValidationError,
     APITimeoutError,
@@ -171,7 +172,7 @@ def test_reset_midway_is_incomplete_and_not_retried(sync: bool) -> None:
 def test_error_status_whose_body_breaks_is_still_a_typed_error(
     sync: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("time.sleep", lambda _: None)
+    record_sleeps(monkeypatch)
     body = b'{"error": {"message": "bad gate'
 
     def answer() -> httpx.Response:
