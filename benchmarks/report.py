@@ -140,7 +140,7 @@ def _verdict(t: dict[str, Any]) -> str:
     return {True: "PASS", False: "MISS", None: "n/a"}[t["ok"]]
 
 
-def _machine() -> list[str]:
+def _machine(results: dict[str, Any]) -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -158,6 +158,12 @@ def _machine() -> list[str]:
     return [
         f"- Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs",
         f"- Python: {sys.version.split()[0]} ({platform.python_implementation()})",
+        "- Load average (1, 5, 15 min) before / after: "
+        + " / ".join(
+            ", ".join(f"{x:.1f}" for x in results.get(k, ())) for k in ("load_before", "load_after")
+        )
+        + f" on {os.cpu_count()} CPUs. Other work on the machine slows wall-clock figures (TTFT,"
+        " calls/s) more than CPU figures.",
         f"- Packages: {', '.join(versions)}",
     ]
 
@@ -251,11 +257,11 @@ def write_markdown(results: dict[str, Any], path: Path, quick: bool) -> str:
         f"in {results.get('wall_seconds', 0):.0f} s. All figures are medians; CPU is the client process's "
         "`time.process_time()` (the server runs in its own process).",
         "",
-        *_machine(),
+        *_machine(results),
         f"- Runs: stream CPU reps {', '.join(f'N={n}×{r}' for n, r in cfg['cpu'])}; TTFT ×{cfg['ttft_reps']} "
         f"at N={cfg['ttft_n']}; {cfg['k']} concurrent calls ×{cfg['conc_reps']}; memory at N={cfg['mem_n']} "
         f"(tracemalloc peak while streaming, fresh process); imports ×{cfg['import_rounds']} "
-        f"(`python -c 'import X'` minus `python -c pass`).",
+        f"(CPU seconds of `python -c 'import X'` minus `python -c pass`).",
         "",
         "## Targets",
         "",
@@ -283,7 +289,7 @@ def write_markdown(results: dict[str, Any], path: Path, quick: bool) -> str:
     lines += [
         "## Import times",
         "",
-        f"Interpreter start-up: {imp['interpreter'] * 1000:.0f} ms (subtracted).",
+        f"CPU ms of a fresh interpreter importing the module; start-up ({imp['interpreter'] * 1000:.0f} ms) subtracted.",
         "",
         "| module | ms |",
         "|---|---|",

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +48,7 @@ FULL = {
     "k": 200,
     "conc_reps": 3,
     "mem_n": 20000,
-    "import_rounds": 7,
+    "import_rounds": 3,
 }
 QUICK = {
     "cpu": [[1000, 3], [5000, 2], [20000, 1]],
@@ -94,16 +97,24 @@ def importable(module: str) -> bool:
     return done.returncode == 0
 
 
+def _child_cpu(code: str) -> float:
+    """User + system CPU seconds of one fresh `python -c code` (robust to a busy machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def import_times(rounds: int) -> dict[str, Any]:
-    """Median wall seconds of `python -c "import X"` minus `python -c "pass"`, interleaved."""
+    """Median CPU seconds of `python -c "import X"` minus `python -c "pass"`, interleaved.
+
+    CPU rather than wall time: other work on the machine then barely moves the figure.
+    """
     modules = [m for m in IMPORTS if importable(m)]  # also warms the .pyc caches
     samples: dict[str, list[float]] = {m: [] for m in ["", *modules]}
     for _ in range(rounds):
         for m in samples:
-            code = f"import {m}" if m else "pass"
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True)
-            samples[m].append(time.perf_counter() - start)
+            samples[m].append(_child_cpu(f"import {m}" if m else "pass"))
     base = statistics.median(samples.pop(""))
     return {
         "interpreter": base,
@@ -114,7 +125,7 @@ def import_times(rounds: int) -> dict[str, Any]:
 
 def run(cfg: dict[str, Any], out: Path, profile: bool) -> dict[str, Any]:
     server, port = start_server()
-    results: dict[str, Any] = {"config": cfg, "contenders": {}}
+    results: dict[str, Any] = {"config": cfg, "contenders": {}, "load_before": os.getloadavg()}
     try:
         _log("imports ...")
         results["imports"] = import_times(cfg["import_rounds"])
@@ -128,6 +139,7 @@ def run(cfg: dict[str, Any], out: Path, profile: bool) -> dict[str, Any]:
                     {"task": "mem", "client": name, "port": port, "n": cfg["mem_n"]}
                 )
             results["contenders"][name] = entry
+        results["load_after"] = os.getloadavg()
         results["targets"] = evaluate(results)
         if profile:
             results["profiles"] = profile_misses(results, port, out)
@@ -156,7 +168,12 @@ def profile_misses(results: dict[str, Any], port: int, out: Path) -> dict[str, A
     return profiles
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # runs the `finally` that stops the server
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; a smoke run")
     parser.add_argument(
