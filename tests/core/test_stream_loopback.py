@@ -146,3 +146,31 @@ def test_leaving_early_closes_the_connection(
         _leave_early_sync(url, how, check)
     else:
         asyncio.run(_leave_early_async(url, how, check))
+
+
+def test_cancelling_the_task_closes_the_connection(loopback: tuple[str, Server]) -> None:
+    url, server = loopback
+
+    async def main() -> None:
+        client = AsyncXiaohuClient(api_key=KEY, base_url=url, max_retries=0)
+        stream = await client.stream_response(
+            model="m", input="hi", extra_headers={"X-Mode": "long"}
+        )
+        first = asyncio.Event()
+
+        async def consume() -> None:
+            async with stream:
+                async for delta in stream.iter_deltas():
+                    if isinstance(delta, TextDelta):
+                        first.set()
+
+        task = asyncio.create_task(consume())
+        await first.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert stream.http_response.is_closed
+        assert await asyncio.to_thread(server.wait_idle), "still streaming after cancel"
+        await client.aclose()
+
+    asyncio.run(main())
