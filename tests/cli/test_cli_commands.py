@@ -246,3 +246,11 @@ def test_the_core_does_not_import_the_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=_script_env(), timeout=60
     )
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_version() -> None:
+    from xiaohu import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"xiaohu {__version__}"

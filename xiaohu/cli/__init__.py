@@ -11,7 +11,11 @@ Example:
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from xiaohu._version import __version__
 
 from .chat import chat_command
 from .demo import demo_command
@@ -29,6 +33,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"xiaohu {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """LangChain and LlamaIndex on the 小胡 relay through the OpenAI Responses API."""
+
+
 app.command("demo")(demo_command)
 app.command("chat")(chat_command)
 app.command("models")(models_command)

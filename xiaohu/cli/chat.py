@@ -247,6 +247,7 @@ def chat_command(
 ) -> None:
     """Stream one answer: reasoning dimmed, citations numbered, usage at the end.
 
+    \f
     Example:
         $ xiaohu chat "What changed in Python 3.13?" --web-search
     """

@@ -69,6 +69,7 @@ def demo_command(
 ) -> None:
     """Run the tour: a LangChain agent with web search, LlamaIndex RAG, structured output, cost.
 
+    \f
     Example:
         $ xiaohu demo
     """

@@ -38,6 +38,7 @@ def emulator_command(
 ) -> None:
     """Run the local relay emulator; point XIAOHU_BASE_URL at the URL it prints.
 
+    \f
     Example:
         $ xiaohu emulator --port 8000
     """

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.table import Table
 
 from .common import guarded, make_client
@@ -32,10 +33,13 @@ def speaks_responses(model: dict[str, Any]) -> bool | None:
 
 @guarded
 def models_command(
-    responses_only: bool = False,
+    responses_only: Annotated[
+        bool, typer.Option("--responses-only", help="Only models that speak the Responses API.")
+    ] = False,
 ) -> None:
     """List the models your key (令牌) may use; "yes" marks those that speak the Responses API.
 
+    \f
     Example:
         $ xiaohu models --responses-only
     """

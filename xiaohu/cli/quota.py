@@ -38,6 +38,7 @@ def quota_lines(found: Quota) -> list[str]:
 def quota_command() -> None:
     """Show the key's quota (额度): limit, used, remaining, expiry.
 
+    \f
     Example:
         $ xiaohu quota
     """
