@@ -28,6 +28,8 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
+from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 import xiaohu
 from langchain_xiaohu import ChatXiaohu
@@ -310,3 +312,73 @@ async def test_image_and_pdf_inputs(emulator_url: str, sync: bool) -> None:
     )
     answer = await run(make(emulator_url), [message], sync=sync, stream=False)
     assert answer.text
+
+
+class Answer(BaseModel):
+    """An answer with its confidence."""
+
+    answer: str
+    confidence: float
+
+
+class AnswerDict(TypedDict):
+    """An answer."""
+
+    answer: str
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+@pytest.mark.parametrize("sync", [True, False])
+async def test_structured_output_methods(emulator_url: str, method: str, sync: bool) -> None:
+    llm = make(emulator_url).with_structured_output(Answer, method=method)  # type: ignore[arg-type]
+    result = llm.invoke("Is water wet?") if sync else await llm.ainvoke("Is water wet?")
+    assert isinstance(result, Answer)
+    assert result.answer
+
+
+async def test_structured_output_include_raw_and_typeddict(emulator_url: str) -> None:
+    llm = make(emulator_url).with_structured_output(AnswerDict, include_raw=True)
+    result = await llm.ainvoke("Is water wet?")
+    assert isinstance(result["raw"], AIMessage)
+    assert result["parsing_error"] is None
+    assert isinstance(result["parsed"]["answer"], str)
+
+
+def test_json_mode_returns_a_dict(emulator_url: str) -> None:
+    result = make(emulator_url).with_structured_output(method="json_mode").invoke("Reply in JSON.")
+    assert isinstance(result, dict)
+    assert result
+
+
+def test_strict_tools_and_tool_choice_reach_the_relay(
+    emulator_url: str, recording: httpx.Client, bodies: list[dict[str, Any]]
+) -> None:
+    llm = make(emulator_url, http_client=recording).bind_tools(
+        [get_weather, {"type": "web_search_preview"}],
+        tool_choice="get_weather",
+        strict=True,
+        parallel_tool_calls=False,
+    )
+    message = llm.invoke("Weather in 北京?")
+    assert message.tool_calls[0]["name"] == "get_weather"
+    body = bodies[0]
+    assert body["tool_choice"] == {"type": "function", "name": "get_weather"}
+    assert body["parallel_tool_calls"] is False
+    assert body["tools"][0]["strict"] is True
+    assert body["tools"][1] == {"type": "web_search_preview"}
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_batch(emulator_url: str, sync: bool) -> None:
+    llm = make(emulator_url)
+    inputs = ["one", "two", "three"]
+    results = llm.batch(inputs) if sync else await llm.abatch(inputs)
+    assert len(results) == 3
+    assert all(r.text for r in results)
+
+
+def test_streamed_incomplete_response_is_reported(emulator_url: str) -> None:
+    llm = make(emulator_url, default_headers={"X-Emulator-Fault": "incomplete"})
+    chunks = list(llm.stream("hi"))
+    assert chunks[-1].response_metadata["status"] == "incomplete"
+    assert chunks[-1].response_metadata["incomplete_details"]["reason"]
