@@ -371,7 +371,7 @@ def test_strict_tools_and_tool_choice_reach_the_relay(
 @pytest.mark.parametrize("sync", [True, False])
 async def test_batch(emulator_url: str, sync: bool) -> None:
     llm = make(emulator_url)
-    inputs = ["one", "two", "three"]
+    inputs: list[Any] = ["one", "two", "three"]
     results = llm.batch(inputs) if sync else await llm.abatch(inputs)
     assert len(results) == 3
     assert all(r.text for r in results)
