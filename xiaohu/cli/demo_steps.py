@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.text import Text
 
+from xiaohu._exceptions import APIResponseValidationError
 from xiaohu._models import Annotation, Usage
 
 from .common import MissingExtraError
@@ -273,7 +274,9 @@ def run_structured(console: Console, relay: Relay, model: str, tally: Tally) -> 
         raw.response_metadata.get("model_name", model), usage_from_langchain(raw.usage_metadata)
     )
     if result.get("parsing_error") is not None:
-        raise result["parsing_error"]
+        raise APIResponseValidationError(
+            f"the structured answer did not match the schema: {result['parsing_error']}"
+        )
     release: Release = result["parsed"]
     console.print(release.model_dump_json(indent=2), markup=False)
     return release
