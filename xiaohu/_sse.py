@@ -88,9 +88,12 @@ class SSEDecoder:
             self._started = True
             if buffer.startswith(_BOM):
                 del buffer[: len(_BOM)]
-        end = max(buffer.rfind(b"\n"), buffer.rfind(b"\r"))
-        if end == -1:
+        # Earlier bytes hold no line ending (they would have been consumed): search only the
+        # new chunk, so a long event arriving in many small reads stays linear, not quadratic.
+        last = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        if last == -1:
             return []
+        end = len(buffer) - (len(chunk) - last)
         complete = bytes(buffer[: end + 1])
         del buffer[: end + 1]
         if complete[-1:] == b"\r":

@@ -168,3 +168,11 @@ def test_async_decoder_matches_sync() -> None:
         return [(e.event, e.data) async for e in aiter_sse(chunks())]
 
     assert asyncio.run(collect()) == [(e.event, e.data) for e in iter_sse([raw])]
+
+
+def test_a_large_event_in_small_reads() -> None:
+    # A deep-research response.completed can be megabytes; it arrives in many small reads.
+    payload = ("研究" * 100_000).encode()
+    raw = b"event: big\r\ndata: " + payload + b"\r\n\r\n"
+    events = _events([raw[i : i + 1000] for i in range(0, len(raw), 1000)])
+    assert [(e[0], len(e[1])) for e in events] == [("big", 200_000)]
