@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -116,8 +115,8 @@ async def _leave_early_async(base_url: str, how: str, check: Callable[[Any], Non
         async for delta in stream.iter_deltas():
             if isinstance(delta, TextDelta):
                 break
-        # An abandoned async generator is closed by the event loop's finaliser hook.
-        gc.collect()
+        # The abandoned async generator is dropped at once (no reference is left) and the
+        # event loop's finaliser hook schedules its aclose(): give that a moment to run.
         await asyncio.sleep(0.05)
     else:
         pairs = stream.iter_pairs()
