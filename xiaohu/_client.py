@@ -156,14 +156,25 @@ class _BaseClient:
         chosen = (
             self.timeout if isinstance(timeout, _UseClientDefault) else resolve_timeout(timeout)
         )
-        return http.build_request(
-            method,
-            self.base_url + path,
-            json=json,
-            params=params,
-            headers=headers,
-            timeout=chosen,
-        )
+        try:
+            return http.build_request(
+                method,
+                self.base_url + path,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=chosen,
+            )
+        except UnicodeEncodeError as exc:  # never chain it: its .object is the header value
+            raise ConfigurationError(
+                f"a header value has a character HTTP cannot carry ({exc.reason}, position "
+                f"{exc.start}); check extra_headers / default_headers"
+            ) from None
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(
+                f"invalid request: the body is not JSON ({exc}); use str, int, float (finite), "
+                "bool, None, list and dict values"
+            ) from None
 
     def _retries(self, max_retries: int | _UseClientDefault) -> int:
         if isinstance(max_retries, _UseClientDefault):

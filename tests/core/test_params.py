@@ -131,3 +131,31 @@ def test_default_timeout_waits_long_but_connects_fast() -> None:
     assert timeout.connect is not None
     assert timeout.read >= 600
     assert timeout.connect <= 10
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        pytest.param({"new_option": float("inf")}, "not JSON", id="inf"),
+        pytest.param({"new_option": {1, 2}}, "not JSON", id="set"),
+        pytest.param({"input": [{"role": "user", "content": object()}]}, "not JSON", id="object"),
+    ],
+)
+def test_body_that_is_not_json_is_a_configuration_error(extra: dict[str, Any], words: str) -> None:
+    sent: list[httpx.Request] = []
+    client = XiaohuClient(
+        api_key="sk-params-0123456789",
+        base_url="http://relay.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(sent.append)),  # type: ignore[arg-type]
+    )
+    with pytest.raises(ConfigurationError, match=words):
+        client.create_response(**{**BASE, **extra})
+    assert sent == []
+
+
+def test_header_that_http_cannot_carry_is_a_configuration_error() -> None:
+    client = XiaohuClient(api_key="sk-params-0123456789", base_url="http://relay.test")
+    with pytest.raises(ConfigurationError, match="extra_headers") as info:
+        client.create_response(model="gpt-5", input="hi", extra_headers={"X-Note": "你好"})
+    assert info.value.__cause__ is None
+    assert "你好" not in str(info.value)
