@@ -415,12 +415,13 @@ class BackgroundMixin:
         interval: float = 2.0,
         max_interval: float = 30.0,
         timeout: float | None = 3600.0,
+        max_cost_usd: float | None = None,
     ) -> Response:
         """Poll a background response until it ends; return it (completed, incomplete, cancelled).
 
         The interval grows from `interval` to `max_interval`; after `timeout` seconds this
-        gives up (the run goes on: wait again, or cancel it). The client's budget applies:
-        a run whose polled output passes it is cancelled.
+        gives up (the run goes on: wait again, or cancel it). A budget (`max_cost_usd`, and
+        what is left of the client's) applies: a run whose polled output passes it is cancelled.
 
         Raises:
             ResponseFailedError: The run failed.
@@ -439,7 +440,7 @@ class BackgroundMixin:
         schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
         current = response if isinstance(response, Response) else None
         response_id = current.id if current is not None else response
-        meter = client.cost_guard.meter_for(current.model if current else "")
+        meter = client.cost_guard.meter_for(current.model if current else "", max_cost_usd)
         started = time.monotonic()
         while True:
             if current is None:
@@ -588,6 +589,7 @@ class AsyncBackgroundMixin:
         interval: float = 2.0,
         max_interval: float = 30.0,
         timeout: float | None = 3600.0,
+        max_cost_usd: float | None = None,
     ) -> Response:
         """Async twin of `XiaohuClient.wait_response`.
 
@@ -599,7 +601,7 @@ class AsyncBackgroundMixin:
         schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
         current = response if isinstance(response, Response) else None
         response_id = current.id if current is not None else response
-        meter = client.cost_guard.meter_for(current.model if current else "")
+        meter = client.cost_guard.meter_for(current.model if current else "", max_cost_usd)
         started = time.monotonic()
         while True:
             if current is None:

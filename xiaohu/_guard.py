@@ -248,6 +248,10 @@ class CostMeter:
             'resp_1'
         """
         self.response_id = response.id or self.response_id
+        if not self.model and response.model:
+            self.model = response.model
+            typical = typical_run(response.model)
+            self._input_per_search = typical.input_tokens // max(typical.web_searches, 1)
         output = reasoning = 0
         for index, item in enumerate(response.output):
             if isinstance(item, OutputMessage):
@@ -358,16 +362,17 @@ class CostGuard:
             return None
         return max(self.max_cost_usd - self.ledger.spent_usd, 0.0)
 
-    def meter_for(self, model: str) -> CostMeter:
+    def meter_for(self, model: str, max_cost_usd: float | None = None) -> CostMeter:
         """A meter for a run started elsewhere (e.g. a background run being waited for).
 
+        Its limit is the smaller of `max_cost_usd` and what is left of the client's budget.
+
         Example:
-            >>> CostGuard(PriceTable(), max_cost_usd=1.0).meter_for("gpt-5").limit_usd
-            1.0
+            >>> CostGuard(PriceTable(), max_cost_usd=1.0).meter_for("gpt-5", 0.5).limit_usd
+            0.5
         """
-        return CostMeter(
-            self.table, model, input_tokens=0, limit_usd=self.remaining_usd(), ledger=self.ledger
-        )
+        limit = _smaller(_budget(max_cost_usd, "max_cost_usd"), self.remaining_usd())
+        return CostMeter(self.table, model, input_tokens=0, limit_usd=limit, ledger=self.ledger)
 
     def check(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], CostMeter]:
         """Check a call; return its parameters (without the guard's options) and its meter.

@@ -13,6 +13,7 @@ from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     BackgroundUnsupportedError,
+    BudgetExceededError,
     Progress,
     TextDelta,
     XiaohuClient,
@@ -232,3 +233,15 @@ async def test_stream_background_async_deltas(paced_url: str, key: str) -> None:
         pieces = [d.text async for d in stream.iter_deltas() if isinstance(d, TextDelta)]
         final = await stream.get_final_response()
     assert "".join(pieces) == final.output_text
+
+
+def test_wait_with_a_budget_cancels_the_run(paced_url: str, key: str) -> None:
+    with XiaohuClient(api_key=key, base_url=paced_url) as client:
+        queued = client.create_response(
+            model="o3-deep-research", input="history of tea", tools=DR["tools"],
+            background=True, max_cost_usd=5.0,
+        )  # fmt: skip
+        with pytest.raises(BudgetExceededError) as info:
+            client.wait_response(queued.id, interval=0.02, max_cost_usd=0.3)
+        assert info.value.response_id == queued.id
+        assert client.retrieve_response(queued.id).status == "cancelled"
