@@ -16,6 +16,7 @@ from typing import Any
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
+    CompletionResponse,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -35,7 +36,7 @@ from xiaohu import (
 
 from ._messages import message_from_response, response_extras
 
-__all__ = ["ChunkBuilder", "final_chat_response"]
+__all__ = ["ChunkBuilder", "final_chat_response", "final_completion_response"]
 
 log = logging.getLogger("llama_index_xiaohu")
 
@@ -62,8 +63,24 @@ def final_chat_response(response: Response) -> ChatResponse:
     )
 
 
+def final_completion_response(response: Response) -> CompletionResponse:
+    """The `CompletionResponse` of a finished response (also the last chunk of a stream).
+
+    Example:
+        >>> final_completion_response(Response(id="resp_1", status="completed")).text
+        ''
+    """
+    chat = final_chat_response(response)
+    return CompletionResponse(
+        text=chat.message.content or "",
+        delta="",
+        raw=chat.raw,
+        additional_kwargs={**chat.additional_kwargs, **chat.message.additional_kwargs},
+    )
+
+
 class ChunkBuilder:
-    """Turn the deltas of one stream into cumulative `ChatResponse` chunks.
+    """Turn the deltas of one stream into cumulative `ChatResponse` (or completion) chunks.
 
     Example:
         >>> builder = ChunkBuilder()
@@ -71,6 +88,8 @@ class ChunkBuilder:
         'Hel'
         >>> builder.feed([TextDelta("lo")], None).message.content
         'Hello'
+        >>> builder.feed_text([TextDelta("!")], None).text
+        'Hello!'
     """
 
     def __init__(self) -> None:
@@ -83,12 +102,39 @@ class ChunkBuilder:
         self._refusal = ""
 
     def feed(self, deltas: Sequence[StreamDelta], raw: Any) -> ChatResponse | None:
-        """Apply one event's deltas; return a chunk, or `None` if nothing visible changed.
+        """Apply one event's deltas; return a chat chunk, or `None` if nothing visible changed.
 
         Example:
             >>> ChunkBuilder().feed([], None) is None
             True
         """
+        applied = self._apply(deltas)
+        if applied is None:
+            return None
+        piece, thinking = applied
+        extras = {"thinking_delta": thinking} if thinking else {}
+        return ChatResponse(message=self._message(), delta=piece, raw=raw, additional_kwargs=extras)
+
+    def feed_text(self, deltas: Sequence[StreamDelta], raw: Any) -> CompletionResponse | None:
+        """Like `feed`, but a completion chunk (text so far, delta), without building a message.
+
+        Example:
+            >>> ChunkBuilder().feed_text([TextDelta("Hi")], None).delta
+            'Hi'
+        """
+        applied = self._apply(deltas)
+        if applied is None:
+            return None
+        piece, thinking = applied
+        extras = {"thinking_delta": thinking} if thinking else {}
+        return CompletionResponse(text=self._text, delta=piece, raw=raw, additional_kwargs=extras)
+
+    def _apply(self, deltas: Sequence[StreamDelta]) -> tuple[str, str] | None:
+        """Fold one event's deltas into the chunk state: `(text piece, thinking piece)`."""
+        if len(deltas) == 1 and type(deltas[0]) is TextDelta:  # the hot path
+            piece = deltas[0].text
+            self._text += piece
+            return piece, ""
         text: list[str] = []
         thinking: list[str] = []
         changed = False
@@ -111,10 +157,7 @@ class ChunkBuilder:
             return None
         piece = "".join(text)
         self._text += piece
-        extras = {"thinking_delta": "".join(thinking)} if thinking else {}
-        return ChatResponse.model_construct(
-            message=self._message(), delta=piece, raw=raw, additional_kwargs=extras
-        )
+        return piece, "".join(thinking)
 
     def _add_thinking(self, delta: ReasoningDelta) -> str:
         key = (delta.output_index, delta.summary_index)
@@ -147,13 +190,11 @@ class ChunkBuilder:
     def _message(self) -> ChatMessage:
         blocks: list[Any] = []
         if self._thinking:
-            blocks.append(ThinkingBlock.model_construct(content="".join(self._thinking)))
+            blocks.append(ThinkingBlock(content="".join(self._thinking)))
         if self._text:
-            blocks.append(TextBlock.model_construct(text=self._text))
+            blocks.append(TextBlock(text=self._text))
         blocks.extend(
-            ToolCallBlock.model_construct(
-                tool_call_id=call[0], tool_name=call[1], tool_kwargs="".join(call[2:])
-            )
+            ToolCallBlock(tool_call_id=call[0], tool_name=call[1], tool_kwargs="".join(call[2:]))
             for call in self._calls
         )
         extras: dict[str, Any] = {}
@@ -163,4 +204,4 @@ class ChunkBuilder:
             extras["built_in_tool_calls"] = list(self._built_in)
         if self._refusal:
             extras["refusal"] = self._refusal
-        return ChatMessage.model_construct(role=_ASSISTANT, blocks=blocks, additional_kwargs=extras)
+        return ChatMessage(role=_ASSISTANT, blocks=blocks, additional_kwargs=extras)

@@ -8,16 +8,11 @@ and the async methods.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
-from llama_index.core.base.llms.generic_utils import (
-    achat_to_completion_decorator,
-    astream_chat_to_completion_decorator,
-    chat_to_completion_decorator,
-    stream_chat_to_completion_decorator,
-)
+from llama_index.core.base.llms.generic_utils import prompt_to_messages
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -42,11 +37,11 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from xiaohu import AsyncXiaohuClient, Cost, XiaohuClient
+from xiaohu import AsyncXiaohuClient, Cost, Response, StreamDelta, XiaohuClient
 from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
 from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
 
-from ._chunks import ChunkBuilder, final_chat_response
+from ._chunks import ChunkBuilder, final_chat_response, final_completion_response
 from ._messages import (
     continuation,
     json_schema_format,
@@ -69,6 +64,7 @@ CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
 """Per-call keyword arguments that configure the HTTP call rather than the request body."""
 
 Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 dispatcher = get_dispatcher(__name__)
 
 
@@ -302,7 +298,35 @@ class XiaohuResponses(FunctionCallingLLM):
         body.update(allow_expensive=self.allow_expensive or None, max_cost_usd=self.max_cost_usd)
         return body, options
 
-    # -- chat --------------------------------------------------------------------------------
+    # -- the calls (the only place that picks a core method; sync and async) -----------------
+
+    def _create(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
+        body, options = self._request(messages, kwargs)
+        run = self._client.run_background if self.background else self._client.create_response
+        return run(**options, **body)
+
+    async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
+        body, options = self._request(messages, kwargs)
+        client = self._aclient
+        run = client.run_background if self.background else client.create_response
+        return await run(**options, **body)
+
+    def _start(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> GuardedResponseStream | BackgroundStream:
+        body, options = self._request(messages, kwargs)
+        start = self._client.stream_background if self.background else self._client.stream_response
+        return start(**options, **body)
+
+    async def _astart(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
+        body, options = self._request(messages, kwargs)
+        client = self._aclient
+        start = client.stream_background if self.background else client.stream_response
+        return await start(**options, **body)
+
+    # -- chat ----------------------------------------------------------------------------------
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -312,13 +336,8 @@ class XiaohuResponses(FunctionCallingLLM):
             >>> llm.chat([ChatMessage(role="user", content="Hi")]).message.content  # doctest: +SKIP
             'Hello!'
         """
-        return self._chat(messages, **kwargs)
-
-    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body, options = self._request(messages, kwargs)
-        run = self._client.run_background if self.background else self._client.create_response
-        response = run(**options, **body)
-        return _priced(final_chat_response(response), self._client.cost_of(response))
+        response = self._create(messages, kwargs)
+        return _final_chat(response, self._client.cost_of(response))
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -333,12 +352,7 @@ class XiaohuResponses(FunctionCallingLLM):
             ... ):  # doctest: +SKIP
             ...     print(chunk.delta, end="")
         """
-        return self._stream_chat(messages, **kwargs)
-
-    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        body, options = self._request(messages, kwargs)
-        start = self._client.stream_background if self.background else self._client.stream_response
-        return _iter_chunks(start(**options, **body))
+        return _iter_chunks(self._start(messages, kwargs), ChunkBuilder().feed, _final_chat)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -350,13 +364,8 @@ class XiaohuResponses(FunctionCallingLLM):
             ... ).message.content  # doctest: +SKIP
             'Hello!'
         """
-        return await self._achat(messages, **kwargs)
-
-    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body, options = self._request(messages, kwargs)
-        run = self._aclient.run_background if self.background else self._aclient.create_response
-        response = await run(**options, **body)
-        return _priced(final_chat_response(response), self._aclient.cost_of(response))
+        response = await self._acreate(messages, kwargs)
+        return _final_chat(response, self._aclient.cost_of(response))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -368,17 +377,10 @@ class XiaohuResponses(FunctionCallingLLM):
             >>> async for chunk in await llm.astream_chat(messages):  # doctest: +SKIP
             ...     print(chunk.delta, end="")
         """
-        return await self._astream_chat(messages, **kwargs)
+        stream = await self._astart(messages, kwargs)
+        return _aiter_chunks(stream, ChunkBuilder().feed, _final_chat)
 
-    async def _astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        body, options = self._request(messages, kwargs)
-        client = self._aclient
-        start = client.stream_background if self.background else client.stream_response
-        return _aiter_chunks(await start(**options, **body))
-
-    # -- complete (derived from chat, with completion events only) ------------------------------
+    # -- complete (the chat request; completion events and chunks only) -----------------------
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -388,19 +390,21 @@ class XiaohuResponses(FunctionCallingLLM):
             >>> llm.complete("2+2?").text  # doctest: +SKIP
             '4'
         """
-        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+        response = self._create(prompt_to_messages(prompt), kwargs)
+        return _final_completion(response, self._client.cost_of(response))
 
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
-        """Stream the answer to a prompt.
+        """Stream the answer to a prompt (`text` so far and `delta`, no message per chunk).
 
         Example:
             >>> "".join(c.delta for c in llm.stream_complete("Hi"))  # doctest: +SKIP
             'Hello!'
         """
-        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+        stream = self._start(prompt_to_messages(prompt), kwargs)
+        return _iter_chunks(stream, ChunkBuilder().feed_text, _final_completion)
 
     @llm_completion_callback()
     async def acomplete(
@@ -412,7 +416,8 @@ class XiaohuResponses(FunctionCallingLLM):
             >>> (await llm.acomplete("2+2?")).text  # doctest: +SKIP
             '4'
         """
-        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+        response = await self._acreate(prompt_to_messages(prompt), kwargs)
+        return _final_completion(response, self._aclient.cost_of(response))
 
     @llm_completion_callback()
     async def astream_complete(
@@ -424,7 +429,8 @@ class XiaohuResponses(FunctionCallingLLM):
             >>> async for c in await llm.astream_complete("Hi"):  # doctest: +SKIP
             ...     print(c.delta, end="")
         """
-        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+        stream = await self._astart(prompt_to_messages(prompt), kwargs)
+        return _aiter_chunks(stream, ChunkBuilder().feed_text, _final_completion)
 
     # -- function calling --------------------------------------------------------------------
 
@@ -443,6 +449,7 @@ class XiaohuResponses(FunctionCallingLLM):
         """Build the `chat` arguments for a tool call; `chat_history` is copied, never changed.
 
         Example:
+            >>> llm = XiaohuResponses(api_key="sk-x", api_base="http://x/v1")
             >>> history = [ChatMessage(role="user", content="Hi")]
             >>> args = llm._prepare_chat_with_tools([], user_msg="2+3?", chat_history=history)
             >>> len(args["messages"]), len(history)
@@ -592,37 +599,50 @@ class XiaohuResponses(FunctionCallingLLM):
 # -- the two stream loops: only the I/O differs ------------------------------------------------
 
 
-def _priced(response: ChatResponse, cost: Cost) -> ChatResponse:
-    """Put the bill in the final response's `additional_kwargs["cost_usd"]`."""
+def _final_chat(response: Response, cost: Cost) -> ChatResponse:
+    """The final chat response, with the bill in `additional_kwargs["cost_usd"]`."""
+    chat = final_chat_response(response)
     if cost.priced:
-        response.additional_kwargs["cost_usd"] = cost.total_usd
-    return response
+        chat.additional_kwargs["cost_usd"] = cost.total_usd
+    return chat
 
 
-def _iter_chunks(stream: GuardedResponseStream | BackgroundStream) -> ChatResponseGen:
-    builder = ChunkBuilder()
+def _final_completion(response: Response, cost: Cost) -> CompletionResponse:
+    """The final completion response, with the bill in `additional_kwargs["cost_usd"]`."""
+    completion = final_completion_response(response)
+    if cost.priced:
+        completion.additional_kwargs["cost_usd"] = cost.total_usd
+    return completion
+
+
+def _iter_chunks(
+    stream: GuardedResponseStream | BackgroundStream,
+    feed: Callable[[Sequence[StreamDelta], Any], T | None],
+    finish: Callable[[Response, Cost], T],
+) -> Generator[T, None, None]:
     with stream:
         for event, deltas in stream.iter_pairs():
             if deltas:
-                chunk = builder.feed(deltas, event)
+                chunk = feed(deltas, event)
                 if chunk is not None:
                     yield chunk
         final = stream.get_final_response()
-    yield _priced(final_chat_response(final), stream.cost)
+    yield finish(final, stream.cost)
 
 
 async def _aiter_chunks(
     stream: AsyncGuardedResponseStream | AsyncBackgroundStream,
-) -> ChatResponseAsyncGen:
-    builder = ChunkBuilder()
+    feed: Callable[[Sequence[StreamDelta], Any], T | None],
+    finish: Callable[[Response, Cost], T],
+) -> AsyncGenerator[T, None]:
     async with stream:
         async for event, deltas in stream.iter_pairs():
             if deltas:
-                chunk = builder.feed(deltas, event)
+                chunk = feed(deltas, event)
                 if chunk is not None:
                     yield chunk
         final = await stream.get_final_response()
-    yield _priced(final_chat_response(final), stream.cost)
+    yield finish(final, stream.cost)
 
 
 def _tool_kwargs(kwargs: dict[str, Any] | str) -> dict[str, Any]:
