@@ -10,6 +10,7 @@ Example:
 """
 
 from ._background import BackgroundUnsupportedError, PollSchedule, Progress
+from ._background_stream import AsyncBackgroundStream, BackgroundStream
 from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
 from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
 from ._embeddings import EmbeddingData, EmbeddingsResponse, EmbeddingUsage
@@ -48,7 +49,13 @@ from ._fold import (
     ToolCallDelta,
     ToolProgress,
 )
-from ._guard import BudgetExceededError, is_deep_research, is_expensive
+from ._guard import (
+    AsyncGuardedResponseStream,
+    BudgetExceededError,
+    GuardedResponseStream,
+    is_deep_research,
+    is_expensive,
+)
 from ._models import (
     Annotation,
     FunctionCall,
@@ -63,6 +70,7 @@ from ._params import build_payload
 from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
 from ._quota import Quota
 from ._stream import AsyncResponseStream, ResponseStream
+from ._tally import UsageTally
 from ._version import __version__
 
 __all__ = [
@@ -78,9 +86,12 @@ __all__ = [
     "APITimeoutError",
     "Annotation",
     "AnnotationDelta",
+    "AsyncBackgroundStream",
+    "AsyncGuardedResponseStream",
     "AsyncResponseStream",
     "AsyncXiaohuClient",
     "AuthenticationError",
+    "BackgroundStream",
     "BackgroundUnsupportedError",
     "BadRequestError",
     "BudgetExceededError",
@@ -92,6 +103,7 @@ __all__ = [
     "EmbeddingUsage",
     "EmbeddingsResponse",
     "FunctionCall",
+    "GuardedResponseStream",
     "IncompleteStreamError",
     "InsufficientQuotaError",
     "InternalServerError",
@@ -122,6 +134,7 @@ __all__ = [
     "ToolProgress",
     "UnprocessableEntityError",
     "Usage",
+    "UsageTally",
     "WebSearchCall",
     "XiaohuClient",
     "XiaohuError",
