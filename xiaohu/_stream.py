@@ -7,6 +7,7 @@ early (a `break`, an exception, `close()`) closes the HTTP response at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from types import TracebackType
@@ -31,6 +32,9 @@ log = logging.getLogger("xiaohu")
 
 Pair = tuple[ResponseStreamEvent, Sequence[StreamDelta]]
 
+_MAX_DRAIN = 64 * 1024
+"""Bytes read after the terminal event, at most, to let the connection be reused."""
+
 
 class _StreamCore:
     """Bytes in, (event, deltas) pairs out. No I/O."""
@@ -43,6 +47,7 @@ class _StreamCore:
         self.is_json = "json" in content_type
         self.is_html = "html" in content_type
         self.finished = False
+        self.drained = 0
 
     def feed(self, chunk: bytes) -> list[Pair]:
         pairs: list[Pair] = []
@@ -87,6 +92,15 @@ class _StreamCore:
             f"{preview!r}",
             body=preview,
         )
+
+    def drain(self, chunk: bytes) -> bool:
+        """After the terminal event: count what follows; `False` once it is too much to read.
+
+        Reading the body to its end (usually just the chunked terminator, maybe `[DONE]`)
+        returns the connection to the pool; without it every stream costs a new TLS handshake.
+        """
+        self.drained += len(chunk)
+        return self.drained <= _MAX_DRAIN
 
     def broken(self, exc: httpx.HTTPError) -> APIError:
         """The connection failed mid-stream: say so, keep what arrived, never pretend."""
@@ -151,13 +165,18 @@ class ResponseStream:
             elif core.is_html:
                 raise core.not_events(core.http_response.read())
             else:
+                chunks = core.http_response.iter_bytes()
                 try:
-                    for chunk in core.http_response.iter_bytes():
+                    for chunk in chunks:
                         yield from core.feed(chunk)
                         if core.finished:
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
+                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
+                    for chunk in chunks:  # read the body's end: the connection can be reused
+                        if not core.drain(chunk):
+                            break
             self.response = core.result()
         finally:
             core.http_response.close()
@@ -278,14 +297,19 @@ class AsyncResponseStream:
             elif core.is_html:
                 raise core.not_events(await core.http_response.aread())
             else:
+                chunks = core.http_response.aiter_bytes()
                 try:
-                    async for chunk in core.http_response.aiter_bytes():
+                    async for chunk in chunks:
                         for pair in core.feed(chunk):
                             yield pair
                         if core.finished:
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
+                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
+                    async for chunk in chunks:  # read the body's end: the connection can be reused
+                        if not core.drain(chunk):
+                            break
             self.response = core.result()
         finally:
             await core.http_response.aclose()

@@ -31,6 +31,7 @@ class Server:
         self.active = 0
         self.started = 0
         self.headers: list[dict[str, str]] = []
+        self.peers: list[int] = []
         self.lock = threading.Lock()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
@@ -46,6 +47,7 @@ class Server:
 def _app(state: Server) -> Starlette:
     async def responses(request: Request) -> Response:
         state.headers.append(dict(request.headers))
+        state.peers.append(request.client.port if request.client else -1)
         mode = request.headers.get("x-mode", "text")
         if mode.startswith("status-"):
             status = int(mode.split("-")[1])

@@ -181,3 +181,28 @@ def test_error_status_whose_body_breaks_is_still_a_typed_error(
     with pytest.raises(InternalServerError) as info:
         run_stream(sync, answer, max_retries=1)
     assert info.value.status_code == 502
+
+
+@both
+def test_after_the_terminal_event_a_broken_tail_does_not_matter(sync: bool) -> None:
+    raw = wire.encode(wire.plain_text(["whole"])) + b"data: [DONE]\n\n"
+    response, pieces = run_stream(sync, sse(raw, error=httpx.ReadError("reset after the end")))
+    assert response.output_text == "whole"
+    assert pieces == ["whole"]
+
+
+@both
+def test_after_the_terminal_event_only_a_bounded_tail_is_read(sync: bool) -> None:
+    raw = wire.encode(wire.plain_text(["whole"]))
+    read = 0
+
+    def endless() -> Iterator[bytes]:
+        nonlocal read
+        yield raw
+        while True:  # a server that never ends the body after response.completed
+            read += 1024
+            yield b": junk" + b"." * 1017
+
+    response, _ = run_stream(sync, lambda: httpx.Response(200, headers=SSE, stream=Body(endless)))
+    assert response.output_text == "whole"
+    assert 0 < read <= 80 * 1024

@@ -173,3 +173,30 @@ def test_cancelling_the_task_closes_the_connection(loopback: tuple[str, Server])
         await client.aclose()
 
     asyncio.run(main())
+
+
+@both
+def test_one_connection_is_reused_across_calls(loopback: tuple[str, Server], sync: bool) -> None:
+    url, server = loopback
+    json_mode = {"X-Mode": "json"}
+
+    async def async_calls() -> None:
+        async with AsyncXiaohuClient(api_key=KEY, base_url=url) as client:
+            for _ in range(3):
+                await client.create_response(model="m", input="hi", extra_headers=json_mode)
+            stream = await client.stream_response(model="m", input="hi")
+            await stream.get_final_response()
+            await client.create_response(model="m", input="hi", extra_headers=json_mode)
+
+    before = len(server.peers)
+    if sync:
+        with XiaohuClient(api_key=KEY, base_url=url) as client:
+            for _ in range(3):
+                client.create_response(model="m", input="hi", extra_headers=json_mode)
+            client.stream_response(model="m", input="hi").get_final_response()
+            client.create_response(model="m", input="hi", extra_headers=json_mode)
+    else:
+        asyncio.run(async_calls())
+    peers = server.peers[before:]
+    assert len(peers) == 5
+    assert len(set(peers)) == 1  # one pooled connection, kept alive after a whole stream
