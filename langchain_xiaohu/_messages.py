@@ -265,9 +265,16 @@ def _assistant_items(message: AIMessage, store: bool | None) -> Iterator[dict[st
         if content:
             yield {"type": "message", "role": "assistant", "content": content}
     else:
+        # tool_calls is what LangChain edits (e.g. human-in-the-loop "edit"): it wins over
+        # the arguments recorded in the content block.
+        edited = {call["id"]: call for call in message.tool_calls if call["id"]}
         for item in _assistant_blocks(content, store):
             if item["type"] == "function_call":
                 replayed_calls.add(item["call_id"])
+                call = edited.get(item["call_id"])
+                if call is not None:
+                    arguments = json.dumps(call["args"], ensure_ascii=False)
+                    item = {**item, "name": call["name"], "arguments": arguments}
             yield item
     for call in message.tool_calls:
         if call["id"] not in replayed_calls:

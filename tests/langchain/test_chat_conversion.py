@@ -423,3 +423,26 @@ def test_core_error_subclasses_keep_their_class() -> None:
     assert str(background) == "no background here"
     plain = ValueError("x")
     assert to_langchain_error(plain) is plain
+
+
+def test_edited_tool_call_arguments_win_over_the_recorded_block() -> None:
+    ai = AIMessage(
+        content=[
+            {
+                "type": "function_call",
+                "call_id": "c1",
+                "name": "f",
+                "arguments": '{"x": 1}',
+                "id": "fc_1",
+            }
+        ],
+        tool_calls=[{"name": "f", "args": {"x": 2}, "id": "c1", "type": "tool_call"}],
+    )
+    [item] = messages_to_input([ai], store=None)
+    assert item == {
+        "type": "function_call",
+        "call_id": "c1",
+        "name": "f",
+        "arguments": '{"x": 2}',
+        "id": "fc_1",
+    }
