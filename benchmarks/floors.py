@@ -132,6 +132,7 @@ def _make_llamaindex_floor() -> type:
         LLMMetadata,
         MessageRole,
     )
+    from llama_index.core.llms.callbacks import llm_completion_callback
     from llama_index.core.llms.custom import CustomLLM
 
     class FloorLLM(CustomLLM):
@@ -155,11 +156,13 @@ def _make_llamaindex_floor() -> type:
                 client = self.__dict__["_ahttp"] = httpx.AsyncClient()
             return client
 
+        @llm_completion_callback()  # as LlamaIndex's CustomLLM example does: events, callbacks
         def complete(self, prompt: str, formatted: bool = False, **kw: Any) -> CompletionResponse:
             body = {"model": "gpt-4.1", "input": prompt}
             r = self._client().post(self.base_url + "/responses", json=body, headers=HEADERS)
             return CompletionResponse(text=_text(json.loads(r.content)))
 
+        @llm_completion_callback()
         def stream_complete(
             self, prompt: str, formatted: bool = False, **kw: Any
         ) -> CompletionResponseGen:
