@@ -285,6 +285,51 @@ def _recall(question: str, history: list[str]) -> str | None:
     return None
 
 
+_QUERY = re.compile(
+    r"(?:^|\n)[ \t]*(?:query|question|问题)[ \t]*[:：][ \t]*(?P<query>.+?)"
+    r"(?:\n[ \t]*(?:answer|回答)[ \t]*[:：]?[ \t]*)?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_BOILERPLATE = re.compile(
+    r"context information|given the context|not prior knowledge|^-{3,}$|following context|"
+    r"^answer the question|^use the following",
+    re.IGNORECASE,
+)
+
+
+def _terms(text: str) -> set[str]:
+    """Stemmed keywords, plus character bigrams of CJK words (which have no spaces)."""
+    terms: set[str] = set()
+    for word in keywords(text, stems=True):
+        terms.add(word)
+        if has_cjk(word):
+            terms.update(word[i : i + 2] for i in range(len(word) - 1))
+    return terms
+
+
+def _grounded(question: str) -> str | None:
+    """Answer a retrieval prompt ("context ... Query: q") from its best-matching sentence."""
+    match = _QUERY.search(question)
+    if match is None or match.start() == 0:
+        return None
+    query = match.group("query").strip()
+    wanted = _terms(query)
+    best, best_overlap = "", 0
+    for line in question[: match.start()].splitlines():
+        line = line.strip()
+        if not line or _BOILERPLATE.search(line):
+            continue
+        for sentence in re.split(r"(?<=[.!?。！？])\s+", line):
+            overlap = len(wanted & _terms(sentence))
+            if overlap > best_overlap:
+                best, best_overlap = sentence.strip(), overlap
+    if not best:
+        return None
+    if has_cjk(query):
+        return f"根据提供的资料：{best}"
+    return f"According to the provided context: {best}"
+
+
 _OPENINGS = (
     "You asked about {topic}.",
     "Here is a short answer about {topic}.",
@@ -320,7 +365,9 @@ def _styled(text: str, guidance: str) -> str:
 def prose_answer(question: str, *, guidance: str, history: list[str], rng: random.Random) -> str:
     """Answer ``question`` in a sentence or three derived from its words.
 
-    Handles simple arithmetic, "say X" requests and recalling a name given earlier; otherwise it
+    Handles simple arithmetic, "say X" requests, recalling a name given earlier, and retrieval
+    prompts ("context ... Query: q", as LlamaIndex and LangChain RAG send them), which it answers
+    with the context sentence sharing most words with the query; otherwise it
     names the question's key words. ``guidance`` (instructions, system and developer messages)
     visibly shapes the answer: "be brief", "one word", "uppercase", "pirate", or Chinese.
 
@@ -334,7 +381,12 @@ def prose_answer(question: str, *, guidance: str, history: list[str], rng: rando
         >>> prose_answer("What is 2 + 3?", guidance="", history=[], rng=random.Random(0))
         '2 + 3 = 5.'
     """
-    direct = _arithmetic(question) or _directed(question) or _recall(question, history)
+    direct = (
+        _arithmetic(question)
+        or _directed(question)
+        or _recall(question, history)
+        or _grounded(question)
+    )
     if direct is not None:
         return _styled(direct, guidance)
     words = keywords(question)
