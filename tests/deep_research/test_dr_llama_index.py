@@ -49,6 +49,7 @@ async def test_background_stream_async_resumes(paced_url: str, key: str) -> None
     final = chunks[-1]
     assert final.additional_kwargs["cost_usd"] > 0
     assert "".join(c.delta or "" for c in chunks) == final.message.content
+    await llm.aclose()
     llm.close()
 
 
