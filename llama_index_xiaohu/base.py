@@ -8,6 +8,8 @@ and the async methods.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -181,7 +183,11 @@ class XiaohuResponses(FunctionCallingLLM):
     )
 
     _client: XiaohuClient = PrivateAttr()
-    _aclient: AsyncXiaohuClient = PrivateAttr()
+    _aclient: AsyncXiaohuClient | None = PrivateAttr(default=None)
+    _new_aclient: Callable[[], AsyncXiaohuClient] | None = PrivateAttr(default=None)
+    _aclients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncXiaohuClient] = (
+        PrivateAttr(default_factory=weakref.WeakKeyDictionary)
+    )
 
     def __init__(
         self,
@@ -202,8 +208,25 @@ class XiaohuResponses(FunctionCallingLLM):
             "group_ratio": self.group_ratio,
         }
         self._client = XiaohuClient(**settings, http_client=http_client)
-        self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
+        if async_http_client is not None:
+            self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
+        else:
+            # A connection pool belongs to one event loop, and `asyncio.run` per call
+            # (notebooks, LlamaIndex's sync wrappers) makes a new loop each time: one client per
+            # loop, made on first use. The key stays in this closure, never in a field.
+            self._new_aclient = lambda: AsyncXiaohuClient(**settings)
         self.api_base = self._client.base_url
+
+    def _async_client(self) -> AsyncXiaohuClient:
+        """The async client for the running event loop (yours, if you passed one)."""
+        if self._new_aclient is None:
+            assert self._aclient is not None
+            return self._aclient
+        loop = asyncio.get_running_loop()
+        client = self._aclients.get(loop)
+        if client is None:
+            client = self._aclients[loop] = self._new_aclient()
+        return client
 
     def close(self) -> None:
         """Close the sync HTTP client (not one you passed in).
@@ -219,7 +242,13 @@ class XiaohuResponses(FunctionCallingLLM):
         Example:
             >>> await llm.aclose()  # doctest: +SKIP
         """
-        await self._aclient.aclose()
+        if self._new_aclient is None:
+            assert self._aclient is not None
+            await self._aclient.aclose()
+            return
+        client = self._aclients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
 
     @classmethod
     def class_name(cls) -> str:
@@ -307,7 +336,7 @@ class XiaohuResponses(FunctionCallingLLM):
 
     async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
         body, options = self._request(messages, kwargs)
-        client = self._aclient
+        client = self._async_client()
         run = client.run_background if self.background else client.create_response
         return await run(**options, **body)
 
@@ -322,7 +351,7 @@ class XiaohuResponses(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         body, options = self._request(messages, kwargs)
-        client = self._aclient
+        client = self._async_client()
         start = client.stream_background if self.background else client.stream_response
         return await start(**options, **body)
 
@@ -365,7 +394,7 @@ class XiaohuResponses(FunctionCallingLLM):
             'Hello!'
         """
         response = await self._acreate(messages, kwargs)
-        return _final_chat(response, self._aclient.cost_of(response))
+        return _final_chat(response, self._async_client().cost_of(response))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -417,7 +446,7 @@ class XiaohuResponses(FunctionCallingLLM):
             '4'
         """
         response = await self._acreate(prompt_to_messages(prompt), kwargs)
-        return _final_completion(response, self._aclient.cost_of(response))
+        return _final_completion(response, self._async_client().cost_of(response))
 
     @llm_completion_callback()
     async def astream_complete(

@@ -31,6 +31,22 @@ async def make_llm(emulator_url: str) -> AsyncIterator[Callable[..., XiaohuRespo
 
 
 @pytest.fixture
+def make_llm_sync(emulator_url: str) -> Iterator[Callable[..., XiaohuResponses]]:
+    """Like `make_llm`, for sync tests (which close the async side themselves)."""
+    made: list[XiaohuResponses] = []
+
+    def make(**kwargs: Any) -> XiaohuResponses:
+        kwargs.setdefault("model", "gpt-4.1")
+        llm = XiaohuResponses(api_key=TEST_API_KEY, api_base=emulator_url, **kwargs)
+        made.append(llm)
+        return llm
+
+    yield make
+    for llm in made:
+        llm.close()
+
+
+@pytest.fixture
 def llm(make_llm: Callable[..., XiaohuResponses]) -> XiaohuResponses:
     """A plain `XiaohuResponses` on the emulator."""
     return make_llm()

@@ -222,3 +222,21 @@ async def test_concurrent_conversations_keep_their_own_previous_response_id() ->
         assert result.message.additional_kwargs["response_id"] == f"resp_after_resp_{n}"
     for body in bodies:
         assert body["input"] == f"next {body['previous_response_id'][5:]}"
+
+
+def test_async_calls_from_successive_event_loops(make_llm_sync) -> None:
+    # Notebooks and LlamaIndex's sync wrappers run each call in a fresh loop: a pooled
+    # connection from a closed loop must not be reused.
+    llm = make_llm_sync()
+
+    async def ask() -> str:
+        try:
+            response = await llm.achat([ChatMessage(content="What is 6 * 7?")])
+            chunks = [c async for c in await llm.astream_chat(USER)]
+            assert chunks[-1].message.content
+            return response.message.content or ""
+        finally:
+            await llm.aclose()
+
+    answers = [asyncio.run(ask()) for _ in range(3)]
+    assert all("42" in answer for answer in answers)
