@@ -178,7 +178,9 @@ class CostMeter:
         self._input = input_tokens
         typical = typical_run(model)
         self._input_per_search = typical.input_tokens // max(typical.web_searches, 1)
-        self._output_chars: list[int] = []
+        # Streamed text as [characters, UTF-8 bytes]: tokens are estimated once, in `running`.
+        self._streamed = [0, 0]
+        self._streamed_reasoning = [0, 0]
         self._output_tokens = 0
         self._reasoning_tokens = 0
         self._searches: set[str] = set()
@@ -198,12 +200,13 @@ class CostMeter:
             return self.final
         searches = len(self._searches)
         input_tokens = self._input + searches * self._input_per_search
-        output = self._output_tokens + self._reasoning_tokens
+        reasoning = max(self._reasoning_tokens, _tokens(self._streamed_reasoning))
+        output = max(self._output_tokens, _tokens(self._streamed)) + reasoning
         usage = Usage.model_validate(
             {
                 "input_tokens": input_tokens,
                 "output_tokens": output,
-                "output_tokens_details": {"reasoning_tokens": self._reasoning_tokens},
+                "output_tokens_details": {"reasoning_tokens": reasoning},
                 "total_tokens": input_tokens + output,
             }
         )
@@ -220,11 +223,11 @@ class CostMeter:
         """
         for delta in deltas:
             if isinstance(delta, (TextDelta, RefusalDelta)):
-                self._output_tokens += estimate_tokens(delta.text)
+                _count(self._streamed, delta.text)
             elif isinstance(delta, ReasoningDelta):
-                self._reasoning_tokens += estimate_tokens(delta.text)
+                _count(self._streamed_reasoning, delta.text)
             elif isinstance(delta, _ToolCallDelta):
-                self._output_tokens += estimate_tokens(delta.arguments)
+                _count(self._streamed, delta.arguments)
             elif isinstance(delta, ItemDone):
                 self._count_search(delta.item, delta.output_index)
         if state is not None and state.snapshot is not None and state.snapshot.id:
@@ -321,6 +324,18 @@ class CostMeter:
             self.final = self.running()
             if self.ledger is not None:
                 self.ledger.add(self.final)
+
+
+def _count(counter: list[int], text: str) -> None:
+    counter[0] += len(text)
+    counter[1] += len(text.encode())
+
+
+def _tokens(counter: list[int]) -> int:
+    """`estimate_tokens` from totals: CJK characters take 3 UTF-8 bytes, the rest ~1."""
+    chars, size = counter
+    wide = min((size - chars) // 2, chars)
+    return wide + -(-(chars - wide) // 4)
 
 
 class CostGuard:
