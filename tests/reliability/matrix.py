@@ -261,6 +261,7 @@ async def run_async(case: Case, adapter: str, stream: bool, base_url: str) -> Ou
     try:
         if adapter == "langchain":
             llm = _langchain(settings, http_async_client=http)
+            message: AIMessage | AIMessageChunk | None
             if stream:
                 message = _sum([chunk async for chunk in llm.astream(PROMPT)])
             else:
@@ -316,7 +317,7 @@ def run_case(case: Case, base_url: str, *, workers: int = 1) -> list[Outcome]:
     """
     combos = combinations(case)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda c: run(case, *c, base_url), combos))
+        return list(pool.map(lambda c: run(case, c[0], c[1], c[2], base_url), combos))
 
 
 def check(outcome: Outcome) -> list[str]:
