@@ -48,11 +48,11 @@ IMPORTS = [
 ]
 
 FULL = {
-    "cpu": [[1000, 7], [5000, 5], [20000, 3]],
+    "cpu": [[1000, 5], [5000, 3], [20000, 2]],
     "ttft_n": 1000,
-    "ttft_reps": 15,
+    "ttft_reps": 10,
     "k": 200,
-    "conc_reps": 3,
+    "conc_reps": 2,
     "mem_n": 20000,
     "import_rounds": 3,
 }
@@ -101,11 +101,16 @@ def importable(code: str) -> bool:
     return done.returncode == 0
 
 
-def _child_cpu(code: str) -> float:
-    """User + system CPU seconds of one fresh `python -c code` (robust to a busy machine)."""
+def _child_cpu(code: str) -> float | None:
+    """User + system CPU seconds of one fresh `python -c code` (robust to a busy machine).
+
+    None if the import failed (e.g. a package being edited while the benchmarks run).
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", code], check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        return None
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
@@ -118,7 +123,10 @@ def import_times(rounds: int) -> dict[str, Any]:
     samples: dict[str, list[float]] = {label: [] for label, _ in [("", "pass"), *wanted]}
     for _ in range(rounds):
         for label, code in [("", "pass"), *wanted]:
-            samples[label].append(_child_cpu(code))
+            cpu = _child_cpu(code)
+            if cpu is not None:
+                samples[label].append(cpu)
+    samples = {label: cpu for label, cpu in samples.items() if cpu}
     base = statistics.median(samples.pop(""))
     return {
         "interpreter": base,
