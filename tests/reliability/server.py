@@ -11,6 +11,7 @@ client's alone; tests read the counts from `GET /__counts` and clear them with `
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -85,7 +86,7 @@ class Counter:
             self.requests += 1
             self.peak = max(self.peak, self.active)
             if scope.get("client"):
-                self.clients.add(tuple(scope["client"]))  # type: ignore[arg-type]
+                self.clients.add(tuple(scope["client"]))
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.body":
@@ -129,6 +130,16 @@ class Counts:
             if self.get()["active"] == 0:
                 return True
             time.sleep(0.01)
+        return False
+
+    async def await_idle(self, timeout: float = 5.0) -> bool:
+        """`wait_idle` for async tests: the event loop keeps running while it waits."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as http:
+            while time.monotonic() < deadline:
+                if (await http.get(self._root + "/__counts")).json()["active"] == 0:
+                    return True
+                await asyncio.sleep(0.01)
         return False
 
 

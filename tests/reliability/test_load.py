@@ -71,10 +71,11 @@ async def _round(lc: ChatXiaohu, li: XiaohuResponses) -> list[str]:
         return [m.text for m in messages]
 
     quarter = STREAMS // 4
-    lc_texts, *li_texts = await asyncio.gather(
+    lc_texts, li_texts = await asyncio.gather(
         lc_batch(),
-        *(li_stream(i) for i in range(quarter)),
-        *(li_chat(i) for i in range(quarter)),
+        asyncio.gather(
+            *(li_stream(i) for i in range(quarter)), *(li_chat(i) for i in range(quarter))
+        ),
     )
     return [*lc_texts, *li_texts]
 
