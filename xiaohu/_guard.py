@@ -508,7 +508,8 @@ class GuardedResponseStream(ResponseStream):
                     if self._on_stop is not None and self.meter.response_id:
                         self._on_stop(self.meter.response_id)
                     raise
-                if self.state.done:
+                if self.state.done and self.meter.final is None:
+                    # Once: a whole body read in one go is "done" before its first pair is out.
                     self.meter.finish(self.state.final_response())
                 yield pair
         finally:
@@ -559,7 +560,8 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
                     if self._on_stop is not None and self.meter.response_id:
                         await self._on_stop(self.meter.response_id)
                     raise
-                if self.state.done:
+                if self.state.done and self.meter.final is None:
+                    # Once: a whole body read in one go is "done" before its first pair is out.
                     self.meter.finish(self.state.final_response())
                 yield pair
         finally:
