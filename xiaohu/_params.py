@@ -7,6 +7,7 @@ works without a new release. `None` values are dropped: a relay may reject expli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -100,6 +101,7 @@ class ResponseCreateParams(_Params):
             for index, item in enumerate(value):
                 if not isinstance(item, Mapping) or not (item.get("type") or item.get("role")):
                     raise ValueError(f"input[{index}] must be an object with a 'type' or a 'role'")
+                _check_images(item, f"input[{index}]")
         return value
 
     @field_validator("tools")
@@ -110,6 +112,11 @@ class ResponseCreateParams(_Params):
                 raise ValueError(f"tools[{index}] has no 'type'")
             if tool["type"] == "function" and not tool.get("name"):
                 raise ValueError(f"tools[{index}] is a function tool without a 'name'")
+            name = tool.get("name")
+            if tool["type"] == "function" and not _FUNCTION_NAME.fullmatch(str(name)):
+                raise ValueError(
+                    f"tools[{index}].name {name!r} must be 1-64 letters, digits, '_' or '-'"
+                )
             params = tool.get("parameters")
             if tool["type"] == "function" and params is not None and not isinstance(params, dict):
                 raise ValueError(f"tools[{index}].parameters must be a JSON schema object")
@@ -125,7 +132,55 @@ class ResponseCreateParams(_Params):
             and (not fmt.get("name") or not isinstance(fmt.get("schema"), dict))
         ):
             raise ValueError("text.format json_schema needs a 'name' and a 'schema' object")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and fmt.get("strict"):
+            _check_strict_schema(fmt["schema"], "text.format.schema")
         return value
+
+
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_IMAGE_URL_SCHEMES = ("http://", "https://", "data:")
+
+
+def _check_images(item: Mapping[str, Any], where: str) -> None:
+    """An `input_image` must carry an http(s) or data: URL (or a file id), not a local path."""
+    content = item.get("content")
+    for index, part in enumerate(content if isinstance(content, list) else ()):
+        if not isinstance(part, Mapping) or part.get("type") != "input_image":
+            continue
+        url = part.get("image_url")
+        if url is not None and not str(url).startswith(_IMAGE_URL_SCHEMES):
+            raise ValueError(
+                f"{where}.content[{index}].image_url {str(url)[:80]!r} is not an http(s) or "
+                "data: URL; to send a local file, read it and pass it base64-encoded "
+                "(data:image/png;base64,...)"
+            )
+
+
+def _check_strict_schema(schema: Any, where: str) -> None:
+    """Strict structured output: an object root, and every object closed."""
+    if schema.get("type") != "object":
+        raise ValueError(
+            f"{where}: a strict json_schema needs an object at its root (got type "
+            f"{schema.get('type')!r}); wrap the value in an object property"
+        )
+    _check_closed(schema, where)
+
+
+def _check_closed(node: Any, where: str) -> None:
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_closed(value, f"{where}[{index}]")
+        return
+    if not isinstance(node, Mapping):
+        return
+    if node.get("type") == "object" and node.get("additionalProperties") is not False:
+        raise ValueError(
+            f'{where}: a strict json_schema needs "additionalProperties": false on every '
+            "object; add it (or send strict: false)"
+        )
+    for key, value in node.items():
+        if isinstance(value, (Mapping, list)):
+            _check_closed(value, f"{where}.{key}")
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
