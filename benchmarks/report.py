@@ -142,6 +142,25 @@ def _verdict(t: dict[str, Any]) -> str:
     return {True: "PASS", False: "MISS", None: "n/a"}[t["ok"]]
 
 
+def _commit() -> str:
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "xiaohu", "langchain_xiaohu", "llama_index_xiaohu"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"commit {head}" + (" with uncommitted changes in the packages" if dirty else "")
+
+
 def _machine(results: dict[str, Any]) -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -158,6 +177,7 @@ def _machine(results: dict[str, Any]) -> list[str]:
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{p} (not installed)")
     return [
+        f"- Code: {_commit()}",
         f"- Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs",
         f"- Python: {sys.version.split()[0]} ({platform.python_implementation()})",
         "- Load average (1, 5, 15 min) before / after: "
