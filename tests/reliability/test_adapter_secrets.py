@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
+import vcr  # type: ignore[import-untyped]
 from langchain_core.load import dumpd, dumps
 from llama_index.core.base.llms.types import ChatMessage
 
