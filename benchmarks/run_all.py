@@ -1,7 +1,7 @@
 """Run every benchmark offline and write `RESULTS.md`, `results.png` and `results.json`.
 
     python benchmarks/run_all.py            # the full run, a few minutes on 2 cores
-    python benchmarks/run_all.py --quick    # a smoke run in about a minute (written to a temp dir)
+    python benchmarks/run_all.py --quick    # a smoke run, fewer repetitions (written to a temp dir)
 
 The synthetic server runs in its own process; every contender is measured in fresh worker
 processes (`worker.py`), so no client pays for another's imports, caches or garbage.
@@ -63,7 +63,7 @@ QUICK = {
     "k": 200,
     "conc_reps": 1,
     "mem_n": 20000,
-    "import_rounds": 3,
+    "import_rounds": 1,
 }
 
 
