@@ -8,8 +8,6 @@ and the async methods.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -42,6 +40,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from xiaohu import AsyncXiaohuClient, Cost, Response, StreamDelta, XiaohuClient
 from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
 from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
+from xiaohu._loops import PerLoop
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response
 from ._messages import (
@@ -185,9 +184,7 @@ class XiaohuResponses(FunctionCallingLLM):
     _client: XiaohuClient = PrivateAttr()
     _aclient: AsyncXiaohuClient | None = PrivateAttr(default=None)
     _new_aclient: Callable[[], AsyncXiaohuClient] | None = PrivateAttr(default=None)
-    _aclients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncXiaohuClient] = (
-        PrivateAttr(default_factory=weakref.WeakKeyDictionary)
-    )
+    _aclients: PerLoop[AsyncXiaohuClient] | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -215,18 +212,18 @@ class XiaohuResponses(FunctionCallingLLM):
             # (notebooks, LlamaIndex's sync wrappers) makes a new loop each time: one client per
             # loop, made on first use. The key stays in this closure, never in a field.
             self._new_aclient = lambda: AsyncXiaohuClient(**settings)
+            self._aclients = PerLoop(self._new_aclient, AsyncXiaohuClient.aclose)
         self.api_base = self._client.base_url
 
-    def _async_client(self) -> AsyncXiaohuClient:
-        """The async client for the running event loop (yours, if you passed one)."""
-        if self._new_aclient is None:
+    async def _async_client(self) -> AsyncXiaohuClient:
+        """The async client for the running event loop (yours, if you passed one).
+
+        Ours is closed when its loop shuts down (`asyncio.run` does that), or by `aclose()`.
+        """
+        if self._aclients is None:
             assert self._aclient is not None
             return self._aclient
-        loop = asyncio.get_running_loop()
-        client = self._aclients.get(loop)
-        if client is None:
-            client = self._aclients[loop] = self._new_aclient()
-        return client
+        return await self._aclients.get()
 
     def close(self) -> None:
         """Close the sync HTTP client (not one you passed in).
@@ -242,13 +239,11 @@ class XiaohuResponses(FunctionCallingLLM):
         Example:
             >>> await llm.aclose()  # doctest: +SKIP
         """
-        if self._new_aclient is None:
+        if self._aclients is None:
             assert self._aclient is not None
             await self._aclient.aclose()
             return
-        client = self._aclients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        await self._aclients.aclose()
 
     @classmethod
     def class_name(cls) -> str:
@@ -336,7 +331,7 @@ class XiaohuResponses(FunctionCallingLLM):
 
     async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
         body, options = self._request(messages, kwargs)
-        client = self._async_client()
+        client = await self._async_client()
         run = client.run_background if self.background else client.create_response
         return await run(**options, **body)
 
@@ -351,7 +346,7 @@ class XiaohuResponses(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         body, options = self._request(messages, kwargs)
-        client = self._async_client()
+        client = await self._async_client()
         start = client.stream_background if self.background else client.stream_response
         return await start(**options, **body)
 
@@ -394,7 +389,7 @@ class XiaohuResponses(FunctionCallingLLM):
             'Hello!'
         """
         response = await self._acreate(messages, kwargs)
-        return _final_chat(response, self._async_client().cost_of(response))
+        return _final_chat(response, (await self._async_client()).cost_of(response))
 
     @llm_chat_callback()
     async def astream_chat(
@@ -446,7 +441,7 @@ class XiaohuResponses(FunctionCallingLLM):
             '4'
         """
         response = await self._acreate(prompt_to_messages(prompt), kwargs)
-        return _final_completion(response, self._async_client().cost_of(response))
+        return _final_completion(response, (await self._async_client()).cost_of(response))
 
     @llm_completion_callback()
     async def astream_complete(
