@@ -28,6 +28,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from xiaohu import Annotation, FunctionCall, OutputMessage, ReasoningItem, Response
+from xiaohu._params import strict_json_schema
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -310,6 +311,8 @@ def resolve_tool_choice(tool_choice: Any, tool_required: bool) -> str | dict[str
 def json_schema_format(output_cls: type[Any], *, strict: bool = False) -> dict[str, Any]:
     """The `text` parameter asking for JSON matching a pydantic model.
 
+    With `strict`, the schema is closed the way strict structured outputs require.
+
     Example:
         >>> from pydantic import BaseModel
         >>> class City(BaseModel):
@@ -322,7 +325,11 @@ def json_schema_format(output_cls: type[Any], *, strict: bool = False) -> dict[s
         "format": {
             "type": "json_schema",
             "name": name or "output",
-            "schema": output_cls.model_json_schema(),
+            "schema": (
+                strict_json_schema(output_cls.model_json_schema())
+                if strict
+                else output_cls.model_json_schema()
+            ),
             "strict": strict,
         }
     }

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["REASONING_EFFORTS", "ReasoningParams", "ResponseCreateParams", "build_payload"]
+__all__ = [
+    "REASONING_EFFORTS",
+    "ReasoningParams",
+    "ResponseCreateParams",
+    "build_payload",
+    "strict_json_schema",
+]
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """Every `reasoning.effort` value the API knows."""
@@ -217,3 +223,24 @@ def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigurationError(f"invalid request: {problems}") from None
     # Send what the caller gave (validation must not rewrite values), minus the nulls.
     return {key: value for key, value in params.items() if value is not None}
+
+
+def strict_json_schema(schema: Any) -> Any:
+    """Make a JSON schema fit strict structured outputs: every object closed, every key required.
+
+    The Responses API rejects a strict `json_schema` format whose objects allow extra keys or
+    leave a property out of `required`; `$defs` and nested objects are closed too.
+
+    Example:
+        >>> strict_json_schema({"type": "object", "properties": {"a": {"type": "string"}}})
+        {'type': 'object', 'properties': {'a': {'type': 'string'}}, 'additionalProperties': False, 'required': ['a']}
+    """
+    if isinstance(schema, list):
+        return [strict_json_schema(value) for value in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: strict_json_schema(value) for key, value in schema.items()}
+    if result.get("type") == "object" and isinstance(result.get("properties"), dict):
+        result["additionalProperties"] = False
+        result["required"] = list(result["properties"])
+    return result

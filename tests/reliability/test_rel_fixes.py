@@ -74,3 +74,37 @@ def test_langchain_failed_response_is_response_failed() -> None:
     with pytest.raises(xiaohu.ResponseFailedError) as info:
         llm.invoke("hi")
     assert isinstance(info.value, ModelAPIError)
+
+
+# -- structured output schemas the API rejects, caught before sending (lead's fixes) ---------
+
+
+def test_langchain_array_schema_is_refused_before_sending() -> None:
+    llm = ChatXiaohu(model="gpt-5", api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    for method in ("json_schema", "function_calling"):
+        with pytest.raises(xiaohu.ConfigurationError, match="root is an object"):
+            llm.with_structured_output(
+                {"title": "Names", "type": "array", "items": {"type": "string"}},
+                method=method,  # type: ignore[arg-type]
+            )
+
+
+def test_llama_index_strict_schema_is_closed() -> None:
+    from pydantic import BaseModel
+
+    from llama_index_xiaohu._messages import json_schema_format
+
+    class Inner(BaseModel):
+        x: int
+
+    class Outer(BaseModel):
+        name: str
+        inner: Inner
+        note: str | None = None
+
+    schema = json_schema_format(Outer, strict=True)["format"]["schema"]
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["name", "inner", "note"]
+    assert schema["$defs"]["Inner"]["additionalProperties"] is False
+    loose = json_schema_format(Outer)["format"]["schema"]
+    assert "additionalProperties" not in loose
