@@ -327,6 +327,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
+                _redact(request)
                 raise error from cause
             time.sleep(delay)
             attempt += 1
@@ -637,6 +638,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
                 error, cause, headers = make_status_error(response), None, response.headers
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
+                _redact(request)
                 raise error from cause
             await asyncio.sleep(delay)
             attempt += 1
@@ -849,3 +851,12 @@ def _model_list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise APIResponseValidationError(f"unexpected /models answer: {str(data)[:120]}")
     return [m for m in data["data"] if isinstance(m, dict)]
+
+
+def _redact(request: httpx.Request) -> None:
+    """Mask the key on a request an exception will carry (error trackers record attributes).
+
+    Each attempt builds a fresh request, so the one being raised with is never sent again.
+    """
+    if "authorization" in request.headers:
+        request.headers["Authorization"] = "Bearer [redacted]"

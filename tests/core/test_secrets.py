@@ -13,6 +13,7 @@ from tests.core.clock import record_sleeps
 from tests.core.loopback import Server, serve
 from xiaohu import (
     APIConnectionError,
+    APIStatusError,
     AsyncXiaohuClient,
     AuthenticationError,
     ConfigurationError,
@@ -119,3 +120,44 @@ def test_key_pasted_as_the_base_url_is_not_echoed(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ConfigurationError, match="http") as info:
         XiaohuClient(api_key=KEY)
     _assert_clean(str(info.value))
+
+
+@pytest.mark.parametrize("status", [401, 429, 500])
+def test_the_request_an_error_carries_has_no_key(status: int) -> None:
+    key = "sk-redact-me-0123456789abcdef"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {key}"  # sent for real
+        return httpx.Response(status, json={"error": {"message": "no", "code": "x"}})
+
+    client = XiaohuClient(
+        api_key=key,
+        base_url="http://relay.test/v1",
+        max_retries=1,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(APIStatusError) as caught:
+        client.create_response(model="gpt-5", input="hi", max_retries=0)
+    exc = caught.value
+    assert exc.request is not None
+    assert key not in str(exc.request.headers)
+    assert key not in str(exc.response.request.headers)
+
+
+def test_the_request_a_connection_error_carries_has_no_key() -> None:
+    key = "sk-redact-me-0123456789abcdef"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = XiaohuClient(
+        api_key=key,
+        base_url="http://relay.test/v1",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(APIConnectionError) as caught:
+        client.create_response(model="gpt-5", input="hi")
+    assert caught.value.request is not None
+    assert key not in str(caught.value.request.headers)
+    assert key not in str(caught.value.__cause__.request.headers)  # type: ignore[union-attr]
