@@ -8,7 +8,6 @@ default, against the live relay when `XIAOHU_API_KEY` and `XIAOHU_BASE_URL` are 
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,13 +93,3 @@ def relay(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     with serve(port=0) as emulator:
         yield {"api_key": TEST_API_KEY, "base_url": emulator}
 
-
-@pytest.fixture(autouse=True)
-def _collect_garbage_after_each_test() -> Iterator[None]:
-    """Collect garbage after every test, so a leaked socket or loop is charged to its test.
-
-    With `filterwarnings = error`, an unclosed socket's ResourceWarning fails whichever test
-    happens to be running when the garbage collector finds it; collecting here pins it down.
-    """
-    yield
-    gc.collect()
