@@ -14,8 +14,6 @@ import pytest
 from langchain_core.messages import ChatMessage as LCChatMessage
 from langchain_core.messages import HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock
-from llama_index.core.prompts import PromptTemplate
-from pydantic import BaseModel
 
 from langchain_xiaohu import ChatXiaohu
 from llama_index_xiaohu import XiaohuResponses
@@ -56,14 +54,6 @@ OPEN_SCHEMA = {
 
 def _strict(schema: dict[str, Any]) -> dict[str, Any]:
     return {"format": {"type": "json_schema", "name": "answer", "strict": True, "schema": schema}}
-
-
-class _City(BaseModel):
-    name: str
-
-
-def _prompt() -> PromptTemplate:
-    return PromptTemplate("Which city is {city}?")
 
 
 CASES: list[tuple[str, Callable[[], object], tuple[str, ...]]] = [
@@ -124,11 +114,6 @@ CASES: list[tuple[str, Callable[[], object], tuple[str, ...]]] = [
     ("li-strict-schema-array-root",
      lambda: li().chat(USER, text=_strict({"type": "array", "items": {"type": "string"}})),
      ("object at its root", "'array'")),
-    ("li-structured-predict-strict-unclosed-model",
-     lambda: li(strict=True).structured_predict(
-         _City, _prompt(), city="Paris"
-     ),
-     ("additionalProperties",)),
 ]  # fmt: skip
 
 

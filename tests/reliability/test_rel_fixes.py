@@ -108,3 +108,23 @@ def test_llama_index_strict_schema_is_closed() -> None:
     assert schema["$defs"]["Inner"]["additionalProperties"] is False
     loose = json_schema_format(Outer)["format"]["schema"]
     assert "additionalProperties" not in loose
+
+
+def test_llama_index_strict_structured_predict_works_end_to_end(emulator_url: str) -> None:
+    from llama_index.core.prompts import PromptTemplate
+    from pydantic import BaseModel
+
+    from llama_index_xiaohu import XiaohuResponses
+
+    class City(BaseModel):
+        name: str
+        country: str
+
+    llm = XiaohuResponses(model="gpt-5-mini", api_key="sk-test", api_base=emulator_url, strict=True)
+    try:
+        city = llm.structured_predict(City, PromptTemplate("Describe {city}."), city="Paris")
+    finally:
+        llm.close()
+    assert isinstance(city, City)
+    assert city.name
+    assert city.country
