@@ -92,4 +92,3 @@ def relay(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 
     with serve(port=0) as emulator:
         yield {"api_key": TEST_API_KEY, "base_url": emulator}
-
