@@ -69,3 +69,17 @@ def test_prompt_without_matching_context_falls_back_to_a_plain_answer() -> None:
     answer = prose_answer(prompt, guidance="", history=[], rng=random.Random(0))
     assert not answer.startswith("According to the provided context")
     assert "rocket" in answer
+
+
+def test_a_sentence_wrapped_across_lines_is_answered_whole() -> None:
+    prompt = (
+        "Context information is below.\n---------------------\n"
+        "Deep research models search the web many times and\n"
+        "write a long cited report.\n"
+        "---------------------\nQuery: What do deep research models write?\nAnswer: "
+    )
+    answer = prose_answer(prompt, guidance="", history=[], rng=random.Random(0))
+    assert answer == (
+        "According to the provided context: Deep research models search the web many times "
+        "and write a long cited report."
+    )

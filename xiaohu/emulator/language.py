@@ -314,12 +314,17 @@ def _grounded(question: str) -> str | None:
         return None
     query = match.group("query").strip()
     wanted = _terms(query)
-    best, best_overlap = "", 0
+    # Paragraphs, not lines: retrieved markdown wraps its sentences across lines.
+    paragraphs: list[list[str]] = [[]]
     for line in question[: match.start()].splitlines():
         line = line.strip()
         if not line or _BOILERPLATE.search(line):
-            continue
-        for sentence in re.split(r"(?<=[.!?。！？])\s+", line):
+            paragraphs.append([])
+        else:
+            paragraphs[-1].append(line)
+    best, best_overlap = "", 0
+    for paragraph in filter(None, paragraphs):
+        for sentence in re.split(r"(?<=[.!?。！？])\s+", " ".join(paragraph)):
             overlap = len(wanted & _terms(sentence))
             if overlap > best_overlap:
                 best, best_overlap = sentence.strip(), overlap
