@@ -489,34 +489,6 @@ class BackgroundMixin:
             raise quota_error(exc) from exc
         return http_response, client._decode_json(http_response)
 
-    @property
-    def spent_usd(self) -> float:
-        """What this client's calls have cost so far (bills; estimates for stopped runs).
-
-        Example:
-            >>> client.spent_usd  # doctest: +SKIP
-            0.0123
-        """
-        return self._me().cost_guard.ledger.spent_usd
-
-    def cost_of(self, response: Response) -> Cost:
-        """The bill of a response at this client's prices and group ratio.
-
-        Example:
-            >>> client.cost_of(response).total_usd  # doctest: +SKIP
-            0.0021
-        """
-        return self._me().cost_guard.table.cost_of(response)
-
-    def estimate_cost(self, **params: Any) -> Cost:
-        """Estimate a request's cost at this client's prices, before sending it.
-
-        Example:
-            >>> client.estimate_cost(model="gpt-5", input="hi").estimated  # doctest: +SKIP
-            True
-        """
-        return self._me().cost_guard.table.estimate(params)
-
 
 class AsyncBackgroundMixin:
     """Async twin of `BackgroundMixin`, for `AsyncXiaohuClient`.
@@ -643,31 +615,3 @@ class AsyncBackgroundMixin:
         except AuthenticationError as exc:
             raise quota_error(exc) from exc
         return http_response, client._decode_json(http_response)
-
-    @property
-    def spent_usd(self) -> float:
-        """What this client's calls have cost so far.
-
-        Example:
-            >>> client.spent_usd  # doctest: +SKIP
-            0.0
-        """
-        return self._me().cost_guard.ledger.spent_usd
-
-    def cost_of(self, response: Response) -> Cost:
-        """The bill of a response at this client's prices and group ratio.
-
-        Example:
-            >>> client.cost_of(response).total_usd  # doctest: +SKIP
-            0.0021
-        """
-        return self._me().cost_guard.table.cost_of(response)
-
-    def estimate_cost(self, **params: Any) -> Cost:
-        """Estimate a request's cost at this client's prices, before sending it.
-
-        Example:
-            >>> client.estimate_cost(model="gpt-5", input="hi").estimated  # doctest: +SKIP
-            True
-        """
-        return self._me().cost_guard.table.estimate(params)

@@ -47,7 +47,7 @@ from ._exceptions import (
 from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
 from ._models import Response
 from ._params import build_payload
-from ._pricing import ModelPrice, PriceTable
+from ._pricing import Cost, ModelPrice, PriceTable
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
@@ -224,6 +224,38 @@ class _BaseClient:
     @staticmethod
     def _new_key() -> str:
         return f"xiaohu-{uuid.uuid4()}"
+
+    # -- cost (no I/O: shared by both clients) ----------------------------------------------
+
+    @property
+    def spent_usd(self) -> float:
+        """What this client's calls have cost so far (bills; estimates for stopped runs).
+
+        Example:
+            >>> XiaohuClient(api_key="sk-test", base_url="http://x").spent_usd
+            0.0
+        """
+        return self.cost_guard.ledger.spent_usd
+
+    def cost_of(self, response: Response) -> Cost:
+        """The bill of a response at this client's prices and group ratio.
+
+        Example:
+            >>> client.cost_of(response).total_usd  # doctest: +SKIP
+            0.0021
+        """
+        return self.cost_guard.table.cost_of(response)
+
+    def estimate_cost(self, **params: Any) -> Cost:
+        """Estimate a request's cost at this client's prices, before sending it.
+
+        Example:
+            >>> XiaohuClient(api_key="sk-test", base_url="http://x").estimate_cost(
+            ...     model="gpt-5", input="hi"
+            ... ).estimated
+            True
+        """
+        return self.cost_guard.table.estimate(params)
 
 
 class XiaohuClient(BackgroundMixin, _BaseClient):
