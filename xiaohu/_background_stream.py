@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterator,
     Generator,
-    Iterator,
     Mapping,
-    Sequence,
 )
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -24,17 +20,17 @@ import httpx
 from ._background import _Follow
 from ._events import ResponseStreamEvent
 from ._exceptions import APIConnectionError, IncompleteStreamError, NotFoundError, StreamError
-from ._fold import ResponseState, StreamDelta
+from ._fold import ResponseState
 from ._guard import AsyncGuardedResponseStream, GuardedResponseStream
 from ._models import Response
 from ._pricing import Cost
+from ._stream import AsyncPairReader, Pair, PairReader
 
 if TYPE_CHECKING:
     from ._client import AsyncXiaohuClient, XiaohuClient
 
 __all__ = ["AsyncBackgroundStream", "BackgroundStream"]
 
-Pair = tuple[ResponseStreamEvent, Sequence[StreamDelta]]
 _BROKEN = (IncompleteStreamError, APIConnectionError)
 
 
@@ -88,7 +84,7 @@ class _Base:
         return StreamError(f"gave up after {self._max_resumes} resumes of {self.response_id}")
 
 
-class BackgroundStream(_Base):
+class BackgroundStream(_Base, PairReader):
     """A background run's events, resumed across dropped connections.
 
     Example:
@@ -147,40 +143,6 @@ class BackgroundStream(_Base):
                     raise follow.unsupported(missing, response_id) from exc
         raise self._gave_up()
 
-    def iter_pairs(self) -> Iterator[Pair]:
-        """Iterate `(event, deltas)` pairs of the whole run.
-
-        Example:
-            >>> for event, deltas in stream.iter_pairs():  # doctest: +SKIP
-            ...     pass
-        """
-        try:
-            yield from self._pairs
-        finally:
-            self.close()
-
-    def iter_deltas(self) -> Iterator[StreamDelta]:
-        """Iterate the normalised deltas of the whole run.
-
-        Example:
-            >>> text = [d for d in stream.iter_deltas()]  # doctest: +SKIP
-        """
-        for _, deltas in self.iter_pairs():
-            yield from deltas
-
-    def get_final_response(self) -> Response:
-        """Read the run to its end and return the final Response.
-
-        Example:
-            >>> stream.get_final_response().status  # doctest: +SKIP
-            'completed'
-        """
-        for _ in self.iter_pairs():
-            pass
-        if self.response is None:
-            self.response = self.state.final_response()
-        return self.response
-
     def close(self) -> None:
         """Close the connection (the run goes on on the server; cancel it to stop it).
 
@@ -191,19 +153,11 @@ class BackgroundStream(_Base):
         if self._current is not None:
             self._current.close()
 
-    def __enter__(self) -> BackgroundStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _result(self) -> Response:
+        return self.state.final_response()
 
 
-class AsyncBackgroundStream(_Base):
+class AsyncBackgroundStream(_Base, AsyncPairReader):
     """Async twin of `BackgroundStream`.
 
     Example:
@@ -258,43 +212,6 @@ class AsyncBackgroundStream(_Base):
                     raise follow.unsupported(missing, response_id) from exc
         raise self._gave_up()
 
-    async def iter_pairs(self) -> AsyncIterator[Pair]:
-        """Iterate `(event, deltas)` pairs of the whole run.
-
-        Example:
-            >>> async for event, deltas in stream.iter_pairs():  # doctest: +SKIP
-            ...     pass
-        """
-        try:
-            async for pair in self._pairs:
-                yield pair
-        finally:
-            await self.aclose()
-
-    async def iter_deltas(self) -> AsyncIterator[StreamDelta]:
-        """Iterate the normalised deltas of the whole run.
-
-        Example:
-            >>> async for delta in stream.iter_deltas():  # doctest: +SKIP
-            ...     pass
-        """
-        async for _, deltas in self.iter_pairs():
-            for delta in deltas:
-                yield delta
-
-    async def get_final_response(self) -> Response:
-        """Read the run to its end and return the final Response.
-
-        Example:
-            >>> (await stream.get_final_response()).status  # doctest: +SKIP
-            'completed'
-        """
-        async for _ in self.iter_pairs():
-            pass
-        if self.response is None:
-            self.response = self.state.final_response()
-        return self.response
-
     async def aclose(self) -> None:
         """Close the connection (the run goes on on the server).
 
@@ -305,13 +222,5 @@ class AsyncBackgroundStream(_Base):
         if self._current is not None:
             await self._current.aclose()
 
-    async def __aenter__(self) -> AsyncBackgroundStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+    def _result(self) -> Response:
+        return self.state.final_response()

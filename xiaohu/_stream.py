@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ from ._fold import ResponseState, StreamDelta
 from ._models import Response
 from ._sse import SSEDecoder
 
-__all__ = ["AsyncResponseStream", "ResponseStream"]
+__all__ = ["AsyncPairReader", "AsyncResponseStream", "PairReader", "ResponseStream"]
 
 log = logging.getLogger("xiaohu")
 
@@ -116,7 +117,166 @@ class _StreamCore:
         return self.state.final_response()
 
 
-class ResponseStream:
+_R = TypeVar("_R", bound="PairReader")
+_AR = TypeVar("_AR", bound="AsyncPairReader")
+
+
+class PairReader:
+    """What every sync stream offers over its `(event, deltas)` pairs.
+
+    A subclass sets `_pairs` (a generator of pairs) and `response`, and defines `close()` and
+    `_result()` (the final Response once the pairs ran out).
+
+    Example:
+        >>> issubclass(ResponseStream, PairReader)
+        True
+    """
+
+    _pairs: Generator[Pair, None, None]
+    response: Response | None
+
+    def _result(self) -> Response:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice).
+
+        Example:
+            >>> stream.close()  # doctest: +SKIP
+        """
+        raise NotImplementedError
+
+    def __iter__(self) -> Generator[ResponseStreamEvent, None, None]:
+        for event, _ in self.iter_pairs():
+            yield event
+
+    def iter_deltas(self) -> Generator[StreamDelta, None, None]:
+        """Iterate the normalised deltas (text, tool calls, reasoning, citations, ...).
+
+        Example:
+            >>> for delta in stream.iter_deltas():  # doctest: +SKIP
+            ...     print(delta)
+        """
+        for _, deltas in self.iter_pairs():
+            yield from deltas
+
+    def iter_pairs(self) -> Generator[Pair, None, None]:
+        """Iterate `(event, deltas)` pairs: what adapters use. Leaving early closes.
+
+        Example:
+            >>> for event, deltas in stream.iter_pairs():  # doctest: +SKIP
+            ...     pass
+        """
+        try:
+            yield from self._pairs
+        finally:
+            self.close()
+
+    def get_final_response(self) -> Response:
+        """Read the rest of the stream and return the final Response.
+
+        Raises:
+            IncompleteStreamError: The stream ended before its terminal event.
+            ResponseFailedError: The response failed.
+
+        Example:
+            >>> stream.get_final_response().output_text  # doctest: +SKIP
+            'Hello'
+        """
+        for _ in self.iter_pairs():
+            pass
+        if self.response is None:
+            self.response = self._result()
+        return self.response
+
+    def __enter__(self: _R) -> _R:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncPairReader:
+    """Async twin of `PairReader`.
+
+    Example:
+        >>> issubclass(AsyncResponseStream, AsyncPairReader)
+        True
+    """
+
+    _pairs: AsyncGenerator[Pair, None]
+    response: Response | None
+
+    def _result(self) -> Response:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Close the connection (safe to call twice).
+
+        Example:
+            >>> await stream.aclose()  # doctest: +SKIP
+        """
+        raise NotImplementedError
+
+    async def __aiter__(self) -> AsyncGenerator[ResponseStreamEvent, None]:
+        async for event, _ in self.iter_pairs():
+            yield event
+
+    async def iter_deltas(self) -> AsyncGenerator[StreamDelta, None]:
+        """Iterate the normalised deltas.
+
+        Example:
+            >>> async for delta in stream.iter_deltas():  # doctest: +SKIP
+            ...     pass
+        """
+        async for _, deltas in self.iter_pairs():
+            for delta in deltas:
+                yield delta
+
+    async def iter_pairs(self) -> AsyncGenerator[Pair, None]:
+        """Iterate `(event, deltas)` pairs. Leaving early closes.
+
+        Example:
+            >>> async for event, deltas in stream.iter_pairs():  # doctest: +SKIP
+            ...     pass
+        """
+        try:
+            async for pair in self._pairs:
+                yield pair
+        finally:
+            await self.aclose()
+
+    async def get_final_response(self) -> Response:
+        """Read the rest of the stream and return the final Response.
+
+        Example:
+            >>> (await stream.get_final_response()).status  # doctest: +SKIP
+            'completed'
+        """
+        async for _ in self.iter_pairs():
+            pass
+        if self.response is None:
+            self.response = self._result()
+        return self.response
+
+    async def __aenter__(self: _AR) -> _AR:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class ResponseStream(PairReader):
     """A streamed response: iterate typed events, or normalised deltas, or just wait.
 
     Use it as a context manager, or iterate it to the end; either closes the connection.
@@ -181,55 +341,6 @@ class ResponseStream:
         finally:
             core.http_response.close()
 
-    def __iter__(self) -> Generator[ResponseStreamEvent, None, None]:
-        try:
-            for event, _ in self._pairs:
-                yield event
-        finally:
-            self.close()
-
-    def iter_deltas(self) -> Generator[StreamDelta, None, None]:
-        """Iterate the normalised deltas (text, tool calls, reasoning, citations, ...).
-
-        Example:
-            >>> for delta in stream.iter_deltas():  # doctest: +SKIP
-            ...     print(delta)
-        """
-        try:
-            for _, deltas in self._pairs:
-                yield from deltas
-        finally:
-            self.close()
-
-    def iter_pairs(self) -> Generator[Pair, None, None]:
-        """Iterate `(event, deltas)` pairs: what adapters use.
-
-        Example:
-            >>> for event, deltas in stream.iter_pairs():  # doctest: +SKIP
-            ...     pass
-        """
-        try:
-            yield from self._pairs
-        finally:
-            self.close()
-
-    def get_final_response(self) -> Response:
-        """Read the rest of the stream and return the final Response.
-
-        Raises:
-            IncompleteStreamError: The stream ended before its terminal event.
-            ResponseFailedError: The response failed.
-
-        Example:
-            >>> stream.get_final_response().output_text  # doctest: +SKIP
-            'Hello'
-        """
-        for _ in self.iter_pairs():
-            pass
-        if self.response is None:
-            self.response = self._core.result()
-        return self.response
-
     def close(self) -> None:
         """Close the connection (safe to call twice).
 
@@ -239,19 +350,11 @@ class ResponseStream:
         self._pairs.close()
         self._core.http_response.close()
 
-    def __enter__(self) -> ResponseStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _result(self) -> Response:
+        return self._core.result()
 
 
-class AsyncResponseStream:
+class AsyncResponseStream(AsyncPairReader):
     """Async twin of `ResponseStream`.
 
     Example:
@@ -314,53 +417,6 @@ class AsyncResponseStream:
         finally:
             await core.http_response.aclose()
 
-    async def __aiter__(self) -> AsyncGenerator[ResponseStreamEvent, None]:
-        try:
-            async for event, _ in self._pairs:
-                yield event
-        finally:
-            await self.aclose()
-
-    async def iter_deltas(self) -> AsyncGenerator[StreamDelta, None]:
-        """Iterate the normalised deltas.
-
-        Example:
-            >>> async for delta in stream.iter_deltas():  # doctest: +SKIP
-            ...     pass
-        """
-        try:
-            async for _, deltas in self._pairs:
-                for delta in deltas:
-                    yield delta
-        finally:
-            await self.aclose()
-
-    async def iter_pairs(self) -> AsyncGenerator[Pair, None]:
-        """Iterate `(event, deltas)` pairs.
-
-        Example:
-            >>> async for event, deltas in stream.iter_pairs():  # doctest: +SKIP
-            ...     pass
-        """
-        try:
-            async for pair in self._pairs:
-                yield pair
-        finally:
-            await self.aclose()
-
-    async def get_final_response(self) -> Response:
-        """Read the rest of the stream and return the final Response.
-
-        Example:
-            >>> (await stream.get_final_response()).status  # doctest: +SKIP
-            'completed'
-        """
-        async for _ in self.iter_pairs():
-            pass
-        if self.response is None:
-            self.response = self._core.result()
-        return self.response
-
     async def aclose(self) -> None:
         """Close the connection (safe to call twice).
 
@@ -370,13 +426,5 @@ class AsyncResponseStream:
         await self._pairs.aclose()
         await self._core.http_response.aclose()
 
-    async def __aenter__(self) -> AsyncResponseStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+    def _result(self) -> Response:
+        return self._core.result()
