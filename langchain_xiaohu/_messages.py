@@ -37,6 +37,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from xiaohu import FunctionCall, OutputMessage, OutputText, Response, Usage
+from xiaohu._params import strict_json_schema
 
 __all__ = [
     "BUILTIN_TOOL_TYPES",
@@ -563,7 +564,8 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
     """LangChain tools, pydantic models, functions and dicts as Responses `tools`.
 
     Built-in tools (`{"type": "web_search", ...}`) pass through unchanged; function tools
-    are flattened to `{"type": "function", "name", "description", "parameters"}`.
+    are flattened to `{"type": "function", "name", "description", "parameters", "strict"}`
+    with `strict` always explicit (the API's default for a missing one is true).
 
     Example:
         >>> convert_tools([{"type": "web_search_preview"}])
@@ -582,8 +584,12 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
             continue
         function = spec["function"]
         flat = {"type": "function", **function}
-        if strict is not None:
-            flat["strict"] = strict
+        flat.setdefault("parameters", {"type": "object", "properties": {}})
+        # Always explicit: the Responses API treats a missing `strict` as true, which rejects
+        # the open schemas LangChain builds. Strict tools get a schema strict mode accepts.
+        flat["strict"] = bool(strict)
+        if strict:
+            flat["parameters"] = strict_json_schema(flat["parameters"])
         converted.append(flat)
     return converted
 

@@ -210,11 +210,11 @@ def _tool_output(message: ChatMessage) -> dict[str, Any]:
 
 def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    texts: list[dict[str, Any]] = []
+    texts: list[str] = []
     calls: list[dict[str, Any]] = []
     for index, block in enumerate(message.blocks):
         if isinstance(block, TextBlock):
-            texts.append({"type": "output_text", "text": block.text})
+            texts.append(block.text)
         elif isinstance(block, ThinkingBlock):
             reasoning = _reasoning_item(block)
             if reasoning is not None:
@@ -228,7 +228,9 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
                 "replayed to the Responses API"
             )
     if texts:
-        items.append({"type": "message", "role": "assistant", "content": texts})
+        # The easy-message shape: an `output_text` part would need the id, status and
+        # annotations of the original output item, which a replayed ChatMessage lacks.
+        items.append({"type": "message", "role": "assistant", "content": "".join(texts)})
     items.extend(calls)
     return items
 
@@ -276,9 +278,11 @@ def tool_spec(tool: BaseTool, *, strict: bool = False) -> dict[str, Any]:
     """
     function = tool.metadata.to_openai_tool(skip_length_check=True)["function"]
     spec: dict[str, Any] = {"type": "function", **function}
+    spec.setdefault("parameters", {"type": "object", "properties": {}})
+    # Always explicit: the Responses API treats a missing `strict` as true.
+    spec["strict"] = strict
     if strict:
-        spec["strict"] = True
-        spec["parameters"] = {**spec.get("parameters", {}), "additionalProperties": False}
+        spec["parameters"] = strict_json_schema(spec["parameters"])
     return spec
 
 

@@ -103,7 +103,9 @@ def test_system_becomes_instructions_and_history_is_kept(mock_llm, recorder) -> 
     body = recorder.bodies[-1]
     assert body["instructions"] == "Answer in English.\n\nBe brief."
     assert [item["role"] for item in body["input"]] == ["user", "assistant", "user"]
-    assert body["input"][1]["content"] == [{"type": "output_text", "text": "Hello"}]
+    # The easy-message shape: a bare `output_text` part without the original item's id,
+    # status and annotations is not a valid input item (openai's ResponseInputItemParam).
+    assert body["input"][1] == {"type": "message", "role": "assistant", "content": "Hello"}
 
 
 def test_system_as_developer(mock_llm, recorder) -> None:
