@@ -326,6 +326,43 @@ def _finished(response: Response) -> Response:
     return response
 
 
+class _Waiter:
+    """The I/O-free half of `wait_response`, shared by the sync and async twins."""
+
+    def __init__(
+        self,
+        meter_for: Callable[[str, float | None], CostMeter],
+        response: Response | str,
+        on_progress: ProgressCallback | None,
+        interval: float,
+        max_interval: float,
+        timeout: float | None,
+        max_cost_usd: float | None,
+    ) -> None:
+        self.first = response if isinstance(response, Response) else None
+        """The response to check before the first poll, when the caller passed one."""
+        self.response_id = str(self.first.id if self.first is not None else response)
+        self.meter = meter_for(self.first.model if self.first else "", max_cost_usd)
+        self._schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        self._on_progress = on_progress
+        self._started = time.monotonic()
+
+    def settle(self, current: Response) -> Response | None:
+        """The final response if `current` has ended (billed once), else `None`."""
+        if current.status in PENDING_STATUSES:
+            return None
+        _check_dropped(current)
+        self.meter.finish(current)
+        return _finished(current)
+
+    def next_delay(self, current: Response) -> float:
+        """Report progress on a pending `current`; seconds to wait before the next poll."""
+        if self._on_progress is not None:
+            now = time.monotonic()
+            self._on_progress(poll_progress(current, self.meter, self._started, now))
+        return self._schedule.next_delay(time.monotonic() - self._started)
+
+
 class BackgroundMixin:
     """Background runs, cost and quota for `XiaohuClient`.
 
@@ -437,25 +474,27 @@ class BackgroundMixin:
             'completed'
         """
         client = self._me()
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
-        current = response if isinstance(response, Response) else None
-        response_id = current.id if current is not None else response
-        meter = client.cost_guard.meter_for(current.model if current else "", max_cost_usd)
-        started = time.monotonic()
+        waiter = _Waiter(
+            client.cost_guard.meter_for,
+            response,
+            on_progress,
+            interval,
+            max_interval,
+            timeout,
+            max_cost_usd,
+        )
+        current = waiter.first
         while True:
             if current is None:
                 try:
-                    current = client.retrieve_response(str(response_id))
+                    current = client.retrieve_response(waiter.response_id)
                 except NotFoundError as exc:
-                    raise _invalid_url(exc, str(response_id)) from exc
-            if current.status not in PENDING_STATUSES:
-                _check_dropped(current)
-                meter.finish(current)
-                return _finished(current)
-            self._watch(meter, current)
-            if on_progress is not None:
-                on_progress(poll_progress(current, meter, started, time.monotonic()))
-            time.sleep(schedule.next_delay(time.monotonic() - started))
+                    raise _invalid_url(exc, waiter.response_id) from exc
+            final = waiter.settle(current)
+            if final is not None:
+                return final
+            self._watch(waiter.meter, current)
+            time.sleep(waiter.next_delay(current))
             current = None
 
     def _watch(self, meter: CostMeter, current: Response) -> None:
@@ -570,30 +609,32 @@ class AsyncBackgroundMixin:
             'completed'
         """
         client = self._me()
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
-        current = response if isinstance(response, Response) else None
-        response_id = current.id if current is not None else response
-        meter = client.cost_guard.meter_for(current.model if current else "", max_cost_usd)
-        started = time.monotonic()
+        waiter = _Waiter(
+            client.cost_guard.meter_for,
+            response,
+            on_progress,
+            interval,
+            max_interval,
+            timeout,
+            max_cost_usd,
+        )
+        current = waiter.first
         while True:
             if current is None:
                 try:
-                    current = await client.retrieve_response(str(response_id))
+                    current = await client.retrieve_response(waiter.response_id)
                 except NotFoundError as exc:
-                    raise _invalid_url(exc, str(response_id)) from exc
-            if current.status not in PENDING_STATUSES:
-                _check_dropped(current)
-                meter.finish(current)
-                return _finished(current)
+                    raise _invalid_url(exc, waiter.response_id) from exc
+            final = waiter.settle(current)
+            if final is not None:
+                return final
             try:
-                meter.observe_response(current)
+                waiter.meter.observe_response(current)
             except Exception:
-                meter.stopped()
+                waiter.meter.stopped()
                 await self._cancel_quietly(current.id)
                 raise
-            if on_progress is not None:
-                on_progress(poll_progress(current, meter, started, time.monotonic()))
-            await asyncio.sleep(schedule.next_delay(time.monotonic() - started))
+            await asyncio.sleep(waiter.next_delay(current))
             current = None
 
     async def quota(self) -> Quota:
