@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import TEST_API_KEY
 from xiaohu.cli import app
-from xiaohu.cli.demo_steps import Release, demo_documents
+from xiaohu.cli.demo_steps import RESEARCH_BUDGET_USD, Release, demo_documents
 
 runner = CliRunner()
 
@@ -22,7 +22,12 @@ def _json_after(marker: str, text: str) -> dict:
 
 
 def _check_tour(stdout: str) -> None:
-    for heading in ("1. LangChain agent", "2. LlamaIndex RAG", "3. Structured output"):
+    for heading in (
+        "1. LangChain agent",
+        "2. LlamaIndex RAG",
+        "3. Structured output",
+        "4. Deep research",
+    ):
         assert heading in stdout
     agent = stdout[stdout.index("1. LangChain agent") : stdout.index("2. LlamaIndex RAG")]
     assert "[searched the web: " in agent
@@ -32,12 +37,32 @@ def _check_tour(stdout: str) -> None:
     cited = re.findall(r"^\[\d\] (\S+) \(similarity", rag, re.MULTILINE)
     assert cited
     assert set(cited) <= shipped
-    Release.model_validate(_json_after("3. Structured output", stdout))
+    release = Release.model_validate(_json_after("3. Structured output", stdout))
+    # The answer reads like an answer: each field holds what its name says.
+    assert (release.product, release.version, release.released) == ("Python", "3.13", "2024-10-07")
+    assert len(release.highlights) >= 2
+    assert len(set(release.highlights)) == len(release.highlights)
+    _check_research(stdout[stdout.index("4. Deep research") : stdout.index("\nUsage")])
     calls = re.search(r"^(\d+) calls, (\d+) web search", stdout, re.MULTILINE)
     assert calls
     assert int(calls.group(1)) >= 3
     assert int(calls.group(2)) >= 1
     assert re.search(r"^cost: \$\d+\.\d{4}", stdout, re.MULTILINE)
+
+
+def _check_research(step: str) -> None:
+    """Step 4: estimate, refusal without a budget, live searches, report, sources, cost vs budget."""
+    assert re.search(r"^Estimate before sending: about \$\d+\.\d+", step, re.MULTILINE)
+    assert re.search(r"^Without a budget: refused \(CostLimitError: ", step, re.MULTILINE)
+    searches = re.findall(r"^  \[searched: .+\]$", step, re.MULTILINE)
+    statuses = re.findall(r"^  researching\.\.\. (\d+) search", step, re.MULTILINE)
+    assert len(searches) >= 5
+    assert [int(n) for n in statuses] == list(range(1, len(searches) + 1))
+    assert re.search(r"^  # Research report: ", step, re.MULTILINE)
+    assert re.search(r"^\[1\] .+ - https://\S+$", step, re.MULTILINE)
+    cost = re.search(r"^Cost: \$(\d+\.\d+) .* of the \$(\d+\.\d+) budget", step, re.MULTILINE)
+    assert cost
+    assert 0 < float(cost.group(1)) <= float(cost.group(2)) == RESEARCH_BUDGET_USD
 
 
 def test_demo_without_a_key_runs_on_its_own_emulator(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,6 +144,50 @@ def test_json_schema_output_is_valid(client: httpx.Client) -> None:
     assert response["text"]["format"]["name"] == "city"
 
 
+RELEASE = {
+    "type": "object",
+    "properties": {
+        "product": {"type": "string"},
+        "version": {"type": "string"},
+        "released": {"type": "string", "description": "The release date, ISO 8601."},
+        "highlights": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["product", "version", "released", "highlights"],
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("Python 3.13 was released on 7 October 2024 with a free-threaded build, an experimental "
+         "JIT compiler and a new interactive shell.", "2024-10-07"),
+        ("On October 7, 2024 Python 3.13 shipped, with a free-threaded build, an experimental JIT "
+         "compiler and a new interactive shell.", "2024-10-07"),
+        ("Python 3.13 于 2024年10月7日 发布, with a free-threaded build, an experimental JIT compiler "
+         "and a new interactive shell.", "2024-10-07"),
+    ],
+)  # fmt: skip
+def test_json_schema_fields_look_like_what_they_name(
+    client: httpx.Client, sentence: str, date: str
+) -> None:
+    """A version looks like a version, a date like a date, and a list has the listed items."""
+    response = create(
+        client,
+        model="gpt-5-mini",
+        input=sentence,
+        text={"format": {"type": "json_schema", "name": "release", "schema": RELEASE}},
+    )
+    value = json.loads(text_of(response))
+    check_schema(value, RELEASE)
+    assert value == {
+        "product": "Python",
+        "version": "3.13",
+        "released": date,
+        "highlights": ["free-threaded build", "experimental JIT compiler", "new interactive shell"],
+    }
+
+
 def test_json_object_output_is_an_object(client: httpx.Client) -> None:
     response = create(
         client, model="gpt-4.1", input="JSON about pears", text={"format": {"type": "json_object"}}

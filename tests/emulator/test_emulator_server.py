@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -92,3 +93,30 @@ def test_cli_prints_the_url_and_stops_on_ctrl_c() -> None:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_a_client_that_leaves_a_stream_early_stops_the_writes(
+    emulator_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An undelayed stream notices the closed connection instead of writing on into it.
+
+    Before the emulator paused between frames, breaking out of a deep-research stream made
+    asyncio log "socket.send() raised exception." about a thousand times.
+    """
+    from xiaohu import XiaohuClient
+
+    request = {
+        "model": "o3-deep-research",
+        "input": "Research how server-sent events are used by LLM APIs.",
+        "tools": [{"type": "web_search_preview"}],
+    }
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        with (
+            XiaohuClient(api_key="sk-test", base_url=emulator_url) as client,
+            client.stream_response(**request, allow_expensive=True) as stream,
+        ):
+            for number, _event in enumerate(stream):
+                if number == 30:
+                    break
+        time.sleep(0.5)  # the server's writes after the close would be logged by now
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []

@@ -2,7 +2,7 @@
 
 Without `XIAOHU_API_KEY` it starts the emulator on loopback and says so in its first line; with
 a key (and `XIAOHU_BASE_URL`) it uses the relay. Then it runs the three steps of
-`demo_steps` and prints the tokens and cost of every call.
+`demo_steps` (the last a budgeted deep-research run) and prints the tokens and cost of every call.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rich.console import Console
 from xiaohu._config import API_KEY_ENV, DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url
 
 from .common import MissingExtraError, guarded
-from .demo_steps import Relay, run_agent, run_rag, run_structured
+from .demo_steps import Relay, run_agent, run_rag, run_research, run_structured
 from .render import make_console, usage_text
 from .tally import Tally
 
@@ -67,7 +67,7 @@ def demo_command(
         str, typer.Option("--model", "-m", help="The chat model to use.")
     ] = DEMO_MODEL,
 ) -> None:
-    """Run the tour: a LangChain agent with web search, LlamaIndex RAG, structured output, cost.
+    """Run the tour: LangChain agent, LlamaIndex RAG, structured output, guarded deep research.
 
     \f
     Example:
@@ -80,6 +80,7 @@ def demo_command(
         run_agent(console, relay, model, tally)
         run_rag(console, relay, model, tally)
         run_structured(console, relay, model, tally)
+        run_research(console, relay, tally)
     console.print()
     console.print("Usage", style="bold magenta")
     searches = f"{tally.searches} web search" + ("" if tally.searches == 1 else "es")

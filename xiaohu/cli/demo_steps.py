@@ -4,6 +4,10 @@
 2. A LlamaIndex RAG query over the documents shipped in `xiaohu/demo_docs/`, streamed, with its
    sources (`XiaohuResponses` + `XiaohuEmbedding`).
 3. A structured-output call (`ChatXiaohu.with_structured_output`).
+4. Deep research the safe way (`o3-deep-research` + `web_search_preview`): the estimate before
+   sending, the guard refusing the call without a budget, then a budgeted, streamed run with its
+   searches as they happen, a status line, the cited report's first lines, its sources and its
+   cost against the budget.
 
 LangChain and LlamaIndex are imported inside the steps, so the rest of the CLI works without
 them; a missing one is reported as the extra to install.
@@ -22,8 +26,9 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.text import Text
 
-from xiaohu._exceptions import APIResponseValidationError
-from xiaohu._models import Annotation, Usage
+from xiaohu._exceptions import APIResponseValidationError, CostLimitError
+from xiaohu._fold import ItemDone, ToolProgress
+from xiaohu._models import Annotation, Usage, WebSearchCall
 
 from .common import MissingExtraError
 from .render import sources_text
@@ -32,18 +37,31 @@ from .tally import Tally, usage_from_langchain
 __all__ = [
     "AGENT_QUESTION",
     "RAG_QUESTION",
+    "RESEARCH_BUDGET_USD",
+    "RESEARCH_MODEL",
+    "RESEARCH_QUESTION",
     "Relay",
     "Release",
     "demo_documents",
     "run_agent",
     "run_rag",
+    "run_research",
     "run_structured",
 ]
 
 AGENT_QUESTION = "What is new in Python 3.13? Search the web and cite your sources."
 RAG_QUESTION = "What do deep research models need, and why run them in background mode?"
-STRUCTURED_INPUT = "Python 3.13 was released on 7 October 2024 with a free-threaded build."
+STRUCTURED_INPUT = (
+    "Python 3.13 was released on 7 October 2024 with a free-threaded build, an experimental JIT"
+    " compiler and a new interactive shell."
+)
 EMBEDDING_MODEL = "text-embedding-3-small"
+RESEARCH_MODEL = "o3-deep-research"
+RESEARCH_QUESTION = "Research how LLM APIs use server-sent events to stream their answers."
+RESEARCH_BUDGET_USD = 3.0
+"""The demo's deep-research budget: the run is stopped if its cost passes it."""
+_REPORT_LINES = 6
+_SHOWN_SOURCES = 5
 
 
 @dataclass(frozen=True)
@@ -280,3 +298,73 @@ def run_structured(console: Console, relay: Relay, model: str, tally: Tally) -> 
     release: Release = result["parsed"]
     console.print(release.model_dump_json(indent=2), markup=False)
     return release
+
+
+def run_research(console: Console, relay: Relay, tally: Tally) -> None:
+    """Deep research the safe way: estimate, refusal without a budget, a budgeted streamed run.
+
+    Example:
+        >>> run_research(make_console(), relay, Tally())  # doctest: +SKIP
+    """
+    from xiaohu import XiaohuClient
+
+    from .render import ChatView, ResearchStatus, one_line
+
+    _heading(
+        console, f"4. Deep research with the cost guard ({RESEARCH_MODEL} + web_search_preview)"
+    )
+    console.print(f"Q: {RESEARCH_QUESTION}", style="bold")
+    request: dict[str, Any] = {
+        "model": RESEARCH_MODEL,
+        "input": RESEARCH_QUESTION,
+        "tools": [{"type": "web_search_preview"}],
+    }
+    client = XiaohuClient(api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http)
+    console.print(f"Estimate before sending: {client.estimate_cost(**request)} for a typical run")
+    try:
+        client.stream_response(**request).close()
+    except CostLimitError as exc:
+        reason = one_line(exc).split(":")[0]
+        console.print(
+            Text(f"Without a budget: refused ({type(exc).__name__}: {reason}).", "yellow")
+        )
+    console.print(f"With a budget of ${RESEARCH_BUDGET_USD:.2f} (stopped if it passes it):")
+    view = ChatView(console)
+    status = ResearchStatus(view)
+    with client.stream_response(**request, max_cost_usd=RESEARCH_BUDGET_USD) as stream:
+        for _event, deltas in stream.iter_pairs():
+            for delta in deltas:
+                if isinstance(delta, ToolProgress):
+                    view.show(delta)
+                if isinstance(delta, ItemDone) and isinstance(delta.item, WebSearchCall):
+                    status.cost_so_far = stream.meter.running()
+                    console.print(Text(f"  {_search_line(delta.item)}", style="dim"))
+                    console.print(Text(f"  {status.line()}", style="cyan"))
+        response = stream.get_final_response()
+        cost = stream.cost
+    tally.add(response.model or RESEARCH_MODEL, response.usage, len(response.web_search_calls))
+    console.print("Report (first lines):", style="bold")
+    lines = [line for line in response.output_text.splitlines() if line.strip()]
+    for line in lines[:_REPORT_LINES]:
+        console.print(Text(f"  {line if len(line) <= 100 else line[:99] + '…'}"))
+    console.print(Text(f"  ... ({len(lines) - _REPORT_LINES} more lines)", style="dim"))
+    sources = sources_text(response.citations)
+    console.print(
+        f"Sources ({len(sources)}, first {min(len(sources), _SHOWN_SOURCES)}):", style="bold"
+    )
+    for line in sources[:_SHOWN_SOURCES]:
+        console.print(line, markup=False)
+    console.print(
+        f"Cost: {cost} of the ${RESEARCH_BUDGET_USD:.2f} budget "
+        f"({len(response.web_search_calls)} searches)"
+    )
+
+
+def _search_line(item: WebSearchCall) -> str:
+    action = item.action or {}
+    kind = action.get("type", "search")
+    if kind == "open_page":
+        return f"[opened {action.get('url') or 'a page'}]"
+    if kind == "find_in_page":
+        return f"[looked for {action.get('pattern')!r} in {action.get('url') or 'a page'}]"
+    return f"[searched: {action.get('query') or '?'}]"

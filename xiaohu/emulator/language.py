@@ -14,10 +14,13 @@ __all__ = [
     "count_tokens",
     "has_cjk",
     "human_join",
+    "is_stop_word",
     "keywords",
     "numbers",
     "proper_nouns",
     "prose_answer",
+    "search_query",
+    "search_terms",
     "split_words",
 ]
 
@@ -146,6 +149,16 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def is_stop_word(word: str) -> bool:
+    """Say whether ``word`` is a function word (``the``, ``on``) that carries no topic.
+
+    Example:
+        >>> is_stop_word("On"), is_stop_word("Python")
+        (True, False)
+    """
+    return word.lower() in _STOP
+
+
 def split_words(text: str) -> list[str]:
     """Split text, identifiers included (``get_weather``, ``getWeather``), into lower-case words.
 
@@ -183,6 +196,40 @@ def keywords(text: str, *, stems: bool = False) -> list[str]:
         if word not in out:
             out.append(word)
     return out
+
+
+_ASKING = frozenset(
+    (
+        "search", "web", "internet", "online", "google", "look", "find", "cite", "citing",
+        "cited", "citation", "citations", "source", "sources", "link", "links", "reference",
+        "references", "latest", "current", "recent", "today", "research", "report",
+    )
+)  # fmt: skip
+
+
+def search_terms(text: str) -> list[str]:
+    """Return the keywords of a request without the words that only ask for a search.
+
+    Example:
+        >>> search_terms("What is new in Python 3.13? Search the web and cite your sources.")
+        ['new', 'python', '3.13']
+    """
+    return [w for w in keywords(text) if w not in _ASKING] or keywords(text)
+
+
+def search_query(text: str, *, limit: int = 6) -> str:
+    """Return the query a person would type for ``text`` ("what's new in ..." stays a question).
+
+    Example:
+        >>> search_query("What is new in Python 3.13? Search the web and cite your sources.")
+        "what's new in python 3.13"
+        >>> search_query("Search the web: solar power in Kenya")
+        'solar power kenya'
+    """
+    terms = search_terms(text)[:limit]
+    if len(terms) > 1 and terms[0] == "new" and re.search(r"\bnew in\b", text, re.IGNORECASE):
+        return "what's new in " + " ".join(terms[1:])
+    return " ".join(terms)
 
 
 def proper_nouns(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xiaohu.emulator.ids import item_id
-from xiaohu.emulator.language import count_tokens, keywords, prose_answer
+from xiaohu.emulator.language import count_tokens, prose_answer, search_query
 from xiaohu.emulator.reasoning import reasoning_item, reasoning_tokens
 from xiaohu.emulator.request import WEB_SEARCH_TOOLS, CreateRequest, is_deep_research
 from xiaohu.emulator.schema import Hints, generate
@@ -156,7 +156,7 @@ def _searches(req: CreateRequest, question: str, rng: random.Random, deep: bool)
         count = rng.randint(8, 12)
         queries = research_queries(question, rng, count)
     else:
-        queries = [" ".join(keywords(question)[:6]) or question.strip()[:60]]
+        queries = [search_query(question) or question.strip()[:60]]
     if req.max_tool_calls is not None:
         queries = queries[: req.max_tool_calls]
     return [search_call(q, rng, include_sources=include) for q in queries]

@@ -62,6 +62,9 @@ async def _sse(
             yield _BROKEN_FRAME
         yield frame(event)
         sent += 1
+        # Let the loop see a client that went away: without a pause here an undelayed stream
+        # never gives uvicorn the chance, and writes on into a closed socket.
+        await asyncio.sleep(0)
 
 
 def _stream(events: AsyncIterator[dict[str, Any]], call: Call, total: int) -> StreamingResponse:

@@ -9,10 +9,11 @@ JSON Schema that tool and structured-output schemas use: ``type`` (also lists), 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from xiaohu.emulator.language import keywords, numbers, proper_nouns
+from xiaohu.emulator.language import is_stop_word, keywords, numbers, proper_nouns
 
 __all__ = ["Hints", "generate"]
 
@@ -21,6 +22,19 @@ _PLACE = ("city", "location", "place", "country", "region", "where", "destinatio
 _PROSE = ("answer", "response", "reply", "summary", "explanation", "reason", "content", "body")
 _PHRASE = ("query", "search", "topic", "question", "text", "prompt", "input", "message", "term")
 _PERSON = ("name", "person", "user", "author", "who")
+_THING = ("product", "title", "brand", "company", "project", "software", "library", "package")
+_DATE = ("date", "released", "published", "when", "day", "deadline", "birthday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){1,3})(?![\w.]*\d)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CLAUSE_SPLIT = re.compile(r"[,;:]|\s(?:with|including|and|plus|featuring)\s", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:a|an|the|its|their|new:)\s+", re.IGNORECASE)
 _FORMATS = {
     "date-time": "2025-01-01T12:00:00Z",
     "date": "2025-01-01",
@@ -60,6 +74,91 @@ class Hints:
             words=words, prose=prose,
         )  # fmt: skip
 
+    def version(self) -> str:
+        """Return the first version number written in the message (``3.13``), else ``1.0``.
+
+        Example:
+            >>> Hints.from_text("Python 3.13 is out").version()
+            '3.13'
+        """
+        match = _VERSION.search(self.text)
+        return match.group(1) if match else "1.0"
+
+    def date(self) -> str:
+        """Return the first date written in the message as ISO 8601, else a fixed date.
+
+        Reads ``2024-10-07``, ``7 October 2024``, ``October 7, 2024`` and ``2024年10月7日``.
+
+        Example:
+            >>> Hints.from_text("released on 7 October 2024").date()
+            '2024-10-07'
+        """
+        found = self._dates(self.text)
+        return min(found)[1] if found else _FORMATS["date"]
+
+    def _date_in(self, text: str) -> bool:
+        return bool(self._dates(text))
+
+    @staticmethod
+    def _dates(text: str) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for pattern, order in (
+            (_ISO_DATE, "ymd"),
+            (_CJK_DATE, "ymd"),
+            (_DAY_MONTH_YEAR, "dmy"),
+            (_MONTH_DAY_YEAR, "mdy"),
+        ):
+            for match in pattern.finditer(text):
+                parts = dict(zip(order, match.groups(), strict=True))
+                month = parts["m"]
+                if not month.isdigit():
+                    names = [m for m in _MONTHS if m.startswith(month.lower()[:3])]
+                    if len(month) < 3 or not names:
+                        continue
+                    month = str(_MONTHS.index(names[0]) + 1)
+                year, month_n, day = int(parts["y"]), int(month), int(parts["d"])
+                if 1 <= month_n <= 12 and 1 <= day <= 31:
+                    found.append((match.start(), f"{year:04d}-{month_n:02d}-{day:02d}"))
+        return found
+
+    def subject(self) -> str:
+        """Return what the message is about: its first capitalised name, else its first keyword.
+
+        Example:
+            >>> Hints.from_text("Python 3.13 was released").subject()
+            'Python'
+        """
+        for match in re.finditer(r"\b[A-Z][\w+#-]*", self.text):
+            word = match.group(0)
+            if word.lower() not in _MONTHS and not is_stop_word(word):
+                return word
+        return self.nouns[0] if self.nouns else (self.words[0] if self.words else "Example")
+
+    def items(self) -> list[str]:
+        """Return the things the message lists (``with a JIT, a new shell and ...``), in order.
+
+        Example:
+            >>> Hints.from_text(
+            ...     "Python 3.13 has a JIT compiler, a new shell and faster startup."
+            ... ).items()
+            ['JIT compiler', 'new shell', 'faster startup']
+        """
+        out: list[str] = []
+        pieces = _CLAUSE_SPLIT.split(self.text.strip().rstrip(".!?。"))
+        for index, piece in enumerate(pieces):
+            piece = _LEADING.sub("", piece.strip())
+            # The first clause is the sentence's subject and verb ("Python 3.13 has ...").
+            if index == 0 and len(pieces) > 1:
+                tail = re.split(
+                    r"\s(?:has|have|had|adds|added|brings|ships|offers|includes)\s", piece
+                )
+                piece = _LEADING.sub("", tail[-1].strip()) if len(tail) > 1 else ""
+            # A clause that dates or numbers the subject is a fact about it, not a listed item.
+            factual = _VERSION.search(piece) or self._date_in(piece)
+            if 0 < len(piece.split()) <= 8 and not factual and piece not in out:
+                out.append(piece)
+        return out
+
     def number(self, default: float) -> float:
         """Return the next number from the message, or ``default`` once they run out."""
         if self._next_number < len(self.numbers):
@@ -88,8 +187,17 @@ def _string(schema: dict[str, Any], name: str, hints: Hints) -> str:
         return str(next((e for e in enum if str(e).lower() in lowered), enum[0]))
     key = name.lower()
     fmt = schema.get("format")
-    if isinstance(fmt, str) and fmt in _FORMATS:
+    described = str(schema.get("description") or "").lower()
+    if fmt in ("date", "date-time"):
+        value = hints.date() + ("T00:00:00Z" if fmt == "date-time" else "")
+    elif isinstance(fmt, str) and fmt in _FORMATS:
         value = _FORMATS[fmt]
+    elif "version" in key:
+        value = hints.version()
+    elif any(p in key for p in _DATE) or "iso 8601" in described or " date" in f" {described}":
+        value = hints.date()
+    elif any(p in key for p in _THING):
+        value = hints.subject()
     elif any(p in key for p in _PLACE):
         value = hints.nouns[0] if hints.nouns else (hints.words[-1] if hints.words else "Paris")
     elif any(p in key for p in _PROSE) and hints.prose:
@@ -134,9 +242,15 @@ def _array(
     items = schema.get("items", {})
     singular = name[:-1] if name.endswith("s") else name
     out: list[Any] = []
+    item = _resolve(items, root)
+    listed = hints.items() if item.get("type") == "string" and "enum" not in item else []
+    listed = listed if len(listed) > 1 else []
+    if listed and depth < _MAX_DEPTH:
+        count = max(count, min(len(listed), high if isinstance(high, int) else len(listed)))
     for i in range(count):
-        item = _resolve(items, root)
-        if item.get("type") == "string" and "enum" not in item and i < len(hints.words):
+        if i < len(listed):
+            out.append(listed[i])
+        elif item.get("type") == "string" and "enum" not in item and i < len(hints.words):
             out.append(hints.words[i])
         else:
             out.append(generate(item, name=singular, hints=hints, root=root, depth=depth + 1))

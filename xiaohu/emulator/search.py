@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xiaohu.emulator.ids import item_id
-from xiaohu.emulator.language import human_join, keywords
+from xiaohu.emulator.language import keywords, search_query, search_terms
 
 __all__ = [
     "CitedText",
@@ -35,6 +35,15 @@ _ANGLES = (
     "criticism", "case studies", "future outlook", "definition", "comparison",
     "regulation", "costs and benefits",
 )  # fmt: skip
+
+
+_CITED_VERBS = (
+    "gives an overview of {query}",
+    "walks through {query} step by step",
+    "lists the main changes in {query}",
+    "compares {query} with earlier versions",
+    "collects figures on {query}",
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ class CitedText:
 
 
 def _sources(query: str, rng: random.Random, count: int) -> list[Source]:
-    slug = "-".join(keywords(query)[:4]) or "topic"
+    slug = "-".join(keywords(query)[:7]) or "topic"
     sites = rng.sample(_SITES, k=min(count, len(_SITES)))
     return [
         Source(
@@ -127,7 +136,7 @@ def research_queries(question: str, rng: random.Random, count: int) -> list[str]
         >>> len(research_queries("solar power in Kenya", random.Random(1), 9))
         9
     """
-    topic = " ".join(keywords(question)[:4]) or question.strip()[:40] or "the topic"
+    topic = " ".join(search_terms(question)[:4]) or question.strip()[:40] or "the topic"
     angles = list(_ANGLES)
     rng.shuffle(angles)
     return [f"{topic} {angle}" for angle in angles[:count]]
@@ -144,15 +153,18 @@ def cited_answer(
         >>> len(text.annotations)
         2
     """
-    words = keywords(question)
-    topic = human_join(words[:3]) or "your question"
+    topic = search_query(question) or "your question"
     out = CitedText()
-    out.add(f"Here is what current sources say about {topic}.\n\n")
+    out.add(f"Here is what current sources say about {topic}:\n\n")
+    number = 0
     for query, found in searches:
         for source in found:
-            out.add(f"{source.title.split(' – ')[0]}: {source.site} covers {query} in detail. ")
+            name = source.title.split(" – ")[-1]
+            out.add(f"- {name} {_CITED_VERBS[number % len(_CITED_VERBS)].format(query=query)} ")
             out.cite(source)
-            out.add("\n\n")
+            out.add("\n")
+            number += 1
+    out.add("\n")
     out.add(
         rng.choice(("Sources may update over time.", "Check the links for the latest details."))
     )
@@ -171,8 +183,8 @@ def research_report(
         >>> report.text.startswith("# Research report"), len(report.annotations)
         (True, 4)
     """
-    words = keywords(question)
-    topic = human_join(words[:4]) or "the question"
+    words = search_terms(question)
+    topic = " ".join(words[:4]) or "the question"
     out = CitedText()
     out.add(f"# Research report: {topic}\n\n## Summary\n\n")
     out.add(
