@@ -13,20 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.readme_examples import blocks_of
 from tests.conftest import ROOT, TEST_API_KEY
-
-_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
-_HEADING = re.compile(r"^#+ (.*)$", re.MULTILINE)
 
 
 def _blocks(name: str) -> list[pytest.ParameterSet]:
-    text = (ROOT / name).read_text(encoding="utf-8")
-    params = []
-    for number, match in enumerate(_BLOCK.finditer(text), 1):
-        headings = _HEADING.findall(text[: match.start()])
-        section = headings[-1] if headings else "top"
-        params.append(pytest.param(match.group(1), id=f"{name}-{number}-{section}"))
-    return params
+    return [pytest.param(block.code, id=block.name) for block in blocks_of(name, ROOT)]
 
 
 README_BLOCKS = _blocks("README.md") + _blocks("README.zh-CN.md")

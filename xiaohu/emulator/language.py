@@ -223,12 +223,15 @@ def search_query(text: str, *, limit: int = 6) -> str:
     Example:
         >>> search_query("What is new in Python 3.13? Search the web and cite your sources.")
         "what's new in python 3.13"
+        >>> search_query("What changed in Python 3.13?")
+        'what changed in python 3.13'
         >>> search_query("Search the web: solar power in Kenya")
         'solar power kenya'
     """
     terms = search_terms(text)[:limit]
-    if len(terms) > 1 and terms[0] == "new" and re.search(r"\bnew in\b", text, re.IGNORECASE):
-        return "what's new in " + " ".join(terms[1:])
+    lead = {"new": "what's new in ", "changed": "what changed in "}.get(terms[0] if terms else "")
+    if lead and len(terms) > 1 and re.search(rf"\b{terms[0]} in\b", text, re.IGNORECASE):
+        return lead + " ".join(terms[1:])
     return " ".join(terms)
 
 
