@@ -396,13 +396,16 @@ def _describe_non_json(response: httpx.Response, text: object) -> str:
     return f"{reason}: {text}"
 
 
-def make_status_error(response: httpx.Response) -> APIStatusError:
+def make_status_error(response: httpx.Response, *, error_status: int = 0) -> APIStatusError:
     """Build the most specific `APIStatusError` for an error response.
 
     The response body must already be read.
 
     Args:
-        response: An HTTP response with status >= 400.
+        response: An HTTP response with status >= 400 (or a 200 that carries an error body).
+        error_status: The status to classify by when the HTTP status says success although
+            the body is an error (a relay's 200 JSON error: classified as the upstream
+            failure, 502, unless its code says more).
 
     Returns:
         The matching exception instance (not raised).
@@ -420,7 +423,7 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
     code = error.get("code") if isinstance(error.get("code"), str) else None
     etype = error.get("type") if isinstance(error.get("type"), str) else None
     param = error.get("param") if isinstance(error.get("param"), str) else None
-    status = response.status_code
+    status = response.status_code if response.status_code >= 400 else error_status
     cls: type[APIStatusError]
     if code in QUOTA_CODES or etype == "insufficient_quota":
         cls = InsufficientQuotaError

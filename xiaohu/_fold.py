@@ -281,6 +281,9 @@ class ResponseState:
     def _terminal(self, event: Any) -> Sequence[StreamDelta]:
         response: Response = event.response
         self.snapshot = response
+        if response.status == "failed":
+            # A relay's `response.completed` (or a JSON answer) carrying a failed Response.
+            raise self._failure(response)
         deltas = self._backfill_from(response)
         self.terminal = response
         return deltas

@@ -8,6 +8,7 @@ early (a `break`, an exception, `close()`) closes the HTTP response at once.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from types import TracebackType
@@ -22,6 +23,7 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     IncompleteStreamError,
+    make_status_error,
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
@@ -55,6 +57,8 @@ class _StreamCore:
         state = self.state
         for sse in self.decoder.decode(chunk):
             data = sse.data
+            if not data.strip():
+                continue  # a blank `data:` frame (some relays send them as keep-alives)
             if data == "[DONE]":
                 self.finished = True
                 break
@@ -73,7 +77,20 @@ class _StreamCore:
         return pairs
 
     def feed_json(self, body: bytes) -> list[Pair]:
-        """A relay answered a stream request with a plain JSON Response: fold it whole."""
+        """A relay answered a stream request with plain JSON: fold a Response whole.
+
+        new-api relays answer some upstream failures this way, with HTTP 200 and an error
+        body (`{"error": {"message": ..., "code": "bad_response_status_code"}}`): that is
+        raised as the error it names, never folded into an empty "successful" answer.
+
+        Raises:
+            APIStatusError: The JSON is an error body (a subclass says which).
+            ResponseFailedError: The JSON is a Response whose status is `failed`.
+        """
+        with contextlib.suppress(ValueError):
+            data = json.loads(body)
+            if isinstance(data, dict) and data.get("error") and "output" not in data:
+                raise make_status_error(self.http_response, error_status=502)
         try:
             response = Response.model_validate_json(body)
         except ValidationError as exc:

@@ -98,8 +98,7 @@ def _closure(requirement: str) -> set[str]:
         for line in metadata.requires(req.name) or []:
             child = Requirement(line)
             if child.marker is None or any(
-                child.marker.evaluate({**default_environment(), "extra": extra})
-                for extra in extras
+                child.marker.evaluate({**default_environment(), "extra": extra}) for extra in extras
             ):
                 pending.append(child)
     return {key.split("[")[0] for key in seen}

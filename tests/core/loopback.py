@@ -3,6 +3,9 @@
 `X-Mode` picks the answer: `text` (a whole plain-text stream), `long` (deltas until the client
 leaves), `cut` (deltas then a clean end without a terminal event), `drop` (deltas then the
 connection is torn down), `json` (a plain Response to a stream request), `status-N` (error N).
+A new-api relay's bad days: `json-error` (HTTP 200, JSON error body, to a stream request),
+`json-failed` (HTTP 200, a failed Response), `completed-failed` (`response.completed` carrying a
+failed Response), `blank-data` (blank `data:` frames between the events).
 `Server.active` counts streams whose generator is still running: it drops back to 0 only once
 the server has seen the client leave.
 """
@@ -22,6 +25,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.core import wire
+
+_SERVER_ERROR = {"code": "server_error", "message": "The model failed to generate a response."}
 
 
 class Server:
@@ -55,6 +60,15 @@ def _app(state: Server) -> Starlette:
             return JSONResponse(body, status_code=status)
         if mode == "json":
             return JSONResponse(wire.response("completed", [wire.message_item("whole")]))
+        if mode == "json-error":
+            error = {
+                "message": "upstream error: do request failed (request id: lb-2)",
+                "type": "new_api_error",
+                "code": "bad_response_status_code",
+            }
+            return JSONResponse({"error": error})
+        if mode == "json-failed":
+            return JSONResponse(wire.response("failed", [], error=_SERVER_ERROR))
         return StreamingResponse(_events(state, mode), media_type="text/event-stream")
 
     return Starlette(routes=[Route("/v1/responses", responses, methods=["POST"])])
@@ -67,6 +81,16 @@ async def _events(state: Server, mode: str) -> AsyncIterator[bytes]:
     try:
         if mode == "text":
             yield wire.encode(wire.plain_text(["你", "好", ", world"]))
+            return
+        if mode == "blank-data":
+            for event in wire.plain_text(["你", "好", ", world"]):
+                yield wire.encode([event]) + b"data:\n\ndata: \n\n"
+            return
+        if mode == "completed-failed":
+            events = wire.plain_text(["half"])
+            failed = wire.response("failed", [], error=_SERVER_ERROR)
+            events[-1] = {**events[-1], "response": failed}
+            yield wire.encode(events)
             return
         events = wire.plain_text(["x"] * 3)
         head, delta = events[:4], events[4]

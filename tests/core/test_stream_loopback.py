@@ -13,6 +13,8 @@ from xiaohu import (
     AsyncXiaohuClient,
     AuthenticationError,
     IncompleteStreamError,
+    InternalServerError,
+    ResponseFailedError,
     TextDelta,
     XiaohuClient,
 )
@@ -74,6 +76,33 @@ def test_cut_or_dropped_stream_raises_incomplete(
     with pytest.raises(IncompleteStreamError) as info:
         stream_text(loopback[0], sync, mode)
     assert info.value.partial_text == "0 1 2 "
+
+
+@both
+def test_a_200_json_error_to_a_stream_request_raises_it(
+    loopback: tuple[str, Server], sync: bool
+) -> None:
+    """new-api answers some upstream failures with HTTP 200 and an error body: never "success"."""
+    with pytest.raises(InternalServerError) as info:
+        stream_text(loopback[0], sync, "json-error")
+    assert info.value.code == "bad_response_status_code"
+    assert "upstream error" in str(info.value)
+
+
+@both
+@pytest.mark.parametrize("mode", ["json-failed", "completed-failed"])
+def test_a_failed_response_is_an_error_however_it_arrives(
+    loopback: tuple[str, Server], sync: bool, mode: str
+) -> None:
+    with pytest.raises(ResponseFailedError) as info:
+        stream_text(loopback[0], sync, mode)
+    assert info.value.code == "server_error"
+
+
+@both
+def test_blank_data_frames_are_skipped(loopback: tuple[str, Server], sync: bool) -> None:
+    text, pieces = stream_text(loopback[0], sync, "blank-data")
+    assert (text, pieces) == ("你好, world", ["你", "好", ", world"])
 
 
 @both
