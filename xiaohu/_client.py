@@ -43,6 +43,7 @@ from ._exceptions import (
     ResponseFailedError,
     make_status_error,
     map_transport_error,
+    scrub_secrets,
 )
 from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
 from ._models import Response
@@ -360,7 +361,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
                 _redact(request)
-                raise error from cause
+                raise scrub_secrets(error) from cause
             time.sleep(delay)
             attempt += 1
 
@@ -671,7 +672,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
                 _redact(request)
-                raise error from cause
+                raise scrub_secrets(error) from cause
             await asyncio.sleep(delay)
             attempt += 1
 

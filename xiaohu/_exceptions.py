@@ -444,6 +444,56 @@ def make_status_error(response: httpx.Response, *, error_status: int = 0) -> API
     )
 
 
+_REDACTED = "Bearer [redacted]"
+
+
+def scrub_secrets(exc: BaseException) -> BaseException:
+    """Mask the API key on every request reachable from ``exc``; return ``exc``.
+
+    Error trackers and ``repr`` record an exception's attributes and its chain: the request
+    (``exc.request``, ``exc.response.request``) of the exception, of its ``__cause__`` and of
+    its ``__context__``, at any depth. Only requests that will never be sent again are
+    raised with, so masking them changes nothing on the wire.
+
+    Example:
+        >>> import httpx
+        >>> request = httpx.Request("POST", "http://x", headers={"Authorization": "Bearer sk-1"})
+        >>> try:
+        ...     try:
+        ...         raise httpx.ReadError("boom", request=request)
+        ...     except httpx.ReadError as inner:
+        ...         raise APIConnectionError("broke") from inner
+        ... except APIConnectionError as exc:
+        ...     _ = scrub_secrets(exc)
+        >>> request.headers["authorization"]
+        'Bearer [redacted]'
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for request in _requests_of(current):
+            if "authorization" in request.headers:
+                request.headers["Authorization"] = _REDACTED
+        pending += [current.__cause__, current.__context__]
+    return exc
+
+
+def _requests_of(exc: BaseException) -> list[httpx.Request]:
+    found: list[httpx.Request] = []
+    for holder in (exc, getattr(exc, "__dict__", {}).get("response")):
+        try:  # httpx's `.request` raises RuntimeError when it was never set
+            request = getattr(holder, "request", None)
+        except RuntimeError:
+            request = None
+        if isinstance(request, httpx.Request):
+            found.append(request)
+    return found
+
+
 def map_transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
     """Translate an httpx transport exception into our tree (the one seam for this).
 

@@ -23,7 +23,9 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     IncompleteStreamError,
+    XiaohuError,
     make_status_error,
+    scrub_secrets,
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
@@ -355,6 +357,9 @@ class ResponseStream(PairReader):
                         if not core.drain(chunk):
                             break
             self.response = core.result()
+        except XiaohuError as exc:
+            scrub_secrets(exc)  # a broken stream's httpx error holds the sent request
+            raise
         finally:
             core.http_response.close()
 
@@ -431,6 +436,9 @@ class AsyncResponseStream(AsyncPairReader):
                         if not core.drain(chunk):
                             break
             self.response = core.result()
+        except XiaohuError as exc:
+            scrub_secrets(exc)  # a broken stream's httpx error holds the sent request
+            raise
         finally:
             await core.http_response.aclose()
 

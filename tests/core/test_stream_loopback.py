@@ -229,3 +229,35 @@ def test_one_connection_is_reused_across_calls(loopback: tuple[str, Server], syn
     peers = server.peers[before:]
     assert len(peers) == 5
     assert len(set(peers)) == 1  # one pooled connection, kept alive after a whole stream
+
+
+def _keys_in_chain(exc: BaseException) -> list[str]:
+    """Every Authorization header on a request reachable from `exc` and its chain."""
+    found, pending, seen = [], [exc], set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for holder in (current, getattr(current, "response", None)):
+            try:
+                request = getattr(holder, "request", None)
+            except RuntimeError:
+                request = None
+            if request is not None and "authorization" in request.headers:
+                found.append(request.headers["authorization"])
+        pending += [current.__cause__, current.__context__]
+    return found
+
+
+@both
+@pytest.mark.parametrize("mode", ["drop", "json-error", "status-401"])
+def test_no_request_in_the_exception_chain_carries_the_key(
+    loopback: tuple[str, Server], sync: bool, mode: str
+) -> None:
+    with pytest.raises((IncompleteStreamError, InternalServerError, AuthenticationError)) as info:
+        stream_text(loopback[0], sync, mode)
+    headers = _keys_in_chain(info.value)
+    assert headers, "the chain should still carry the (masked) request"
+    assert all(KEY not in h for h in headers)
+    assert set(headers) == {"Bearer [redacted]"}
