@@ -65,6 +65,44 @@ QUOTA_CODES = frozenset(
 )
 _MAX_BODY_PREVIEW = 200
 
+# The relay's known wordings, for errors that arrive without their code (older new-api and
+# one-api builds, proxies that rewrite bodies, in-stream `error` events). One table, where each
+# row comes from: NA = new-api, NA-old = new-api before 2025-05, OA = one-api.
+_QUOTA_MESSAGES = (
+    "额度不足",  # NA/OA: "用户额度不足, 剩余额度: ＄0.000000", OA "令牌额度不足" (billing)
+    "额度已用尽",  # NA-old/OA: "该令牌额度已用尽 TokenStatusExhausted[sk-…]", "令牌 %s（#%d）额度已用尽"
+    "预扣费额度失败",  # NA: "预扣费额度失败, 用户剩余额度: …" (pre_consume_quota.go)
+    "订阅额度不足",  # NA: "订阅额度不足或未配置订阅: …" (billing_session.go)
+    "token quota is not enough",  # NA: service/quota.go PreConsumeTokenQuota
+    "user quota is not enough",  # OA: insufficient_user_quota
+    "exceeded your current quota",  # OpenAI upstream, passed through verbatim
+    "TokenStatusExhausted",  # NA-old token status, inside the Chinese message
+)
+_NO_CHANNEL_MESSAGES = (
+    "无可用渠道",  # NA "分组 {g} 下模型 {m} 无可用渠道（distributor）", NA-old/OA "当前分组 … 无可用渠道"
+    "可用渠道不存在",  # NA controller/relay.go getChannel (retry)
+    "no available channel",  # NA English: "No available channel for model {m} under group {g}"
+)
+
+
+def classify_message(message: str) -> str | None:
+    """Name the relay condition a message states when its code is missing: `quota`, `no_channel`.
+
+    Example:
+        >>> classify_message("当前分组 default 下对于模型 gpt-5 无可用渠道")
+        'no_channel'
+        >>> classify_message("该令牌额度已用尽 TokenStatusExhausted[sk-abc***xyz]")
+        'quota'
+        >>> classify_message("Invalid token") is None
+        True
+    """
+    lowered = message.lower()
+    if any(m.lower() in lowered for m in _QUOTA_MESSAGES):
+        return "quota"
+    if any(m.lower() in lowered for m in _NO_CHANNEL_MESSAGES):
+        return "no_channel"
+    return None
+
 
 class XiaohuError(Exception):
     """Root of every error raised by xiaohu.
@@ -425,9 +463,10 @@ def make_status_error(response: httpx.Response, *, error_status: int = 0) -> API
     param = error.get("param") if isinstance(error.get("param"), str) else None
     status = response.status_code if response.status_code >= 400 else error_status
     cls: type[APIStatusError]
-    if code in QUOTA_CODES or etype == "insufficient_quota":
+    said = classify_message(message)
+    if code in QUOTA_CODES or etype == "insufficient_quota" or (not code and said == "quota"):
         cls = InsufficientQuotaError
-    elif status == 503 and code == "model_not_found":
+    elif (status == 503 and code == "model_not_found") or (not code and said == "no_channel"):
         cls = ModelUnavailableError
     elif status >= 500:
         cls = InternalServerError

@@ -55,7 +55,8 @@ ROWS = [
         401,
         new_api("该令牌额度已用尽 TokenStatusExhausted[sk-abc***xyz]"),
         {},
-        AuthenticationError,
+        # The key is valid but spent: a quota condition (not retried), whatever the status.
+        InsufficientQuotaError,
         None,
         "该令牌额度已用尽",
         id="401-token-exhausted",
@@ -347,3 +348,45 @@ def test_200_with_non_json_body() -> None:
     )
     with pytest.raises(APIResponseValidationError, match="text/html"):
         client.create_response(model="gpt-5", input="hi")
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "expected"),
+    [
+        # Older new-api and one-api send these without a code; the wording says what happened.
+        (503, "当前分组 default 下对于模型 gpt-5 无可用渠道", ModelUnavailableError),
+        (503, "分组 vip 下模型 o3-deep-research 无可用渠道（distributor）", ModelUnavailableError),
+        (503, "No available channel for model gpt-5 under group default (distributor)",
+         ModelUnavailableError),
+        (429, "用户额度不足, 剩余额度: ＄0.000000", InsufficientQuotaError),
+        (403, "该令牌额度已用尽 TokenStatusExhausted[sk-abc***xyz]", InsufficientQuotaError),
+        (401, "[sk-abc***xyz] 该令牌额度已用尽 !token.UnlimitedQuota && token.RemainQuota = 0",
+         InsufficientQuotaError),
+        (403, "token quota is not enough, token remain quota: ＄0.001000, need quota: ＄0.050000",
+         InsufficientQuotaError),
+        # Unrelated wording keeps the class its status gives.
+        (503, "upstream overloaded", InternalServerError),
+        (429, "slow down", RateLimitError),
+        (401, "无效的令牌", AuthenticationError),
+    ],
+)  # fmt: skip
+def test_relay_errors_without_a_code_are_classified_by_their_wording(
+    status: int, message: str, expected: type[Exception]
+) -> None:
+    body = {"error": {"message": message, "type": "new_api_error", "code": ""}}
+    error = make_status_error(httpx.Response(status, json=body))
+    assert type(error) is expected
+    assert error.message == message
+
+
+@pytest.mark.parametrize("error_class", [ModelUnavailableError, InsufficientQuotaError])
+def test_classified_by_wording_means_never_retried(error_class: type[Exception]) -> None:
+    from xiaohu._retry import retry_delay
+
+    message = {ModelUnavailableError: "当前分组 default 下对于模型 x 无可用渠道"}.get(
+        error_class, "用户额度不足, 剩余额度: ＄0.000000"
+    )
+    status = 503 if error_class is ModelUnavailableError else 429
+    error = make_status_error(httpx.Response(status, json={"error": {"message": message}}))
+    assert isinstance(error, error_class)
+    assert retry_delay(error, 0, 3, None) is None
