@@ -338,6 +338,7 @@ class _Waiter:
         on_progress: ProgressCallback | None,
         schedule: PollSchedule,
         max_cost_usd: float | None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.first = response if isinstance(response, Response) else None
         """The response to check before the first poll, when the caller passed one."""
@@ -345,7 +346,8 @@ class _Waiter:
         self.meter = meter_for(self.first.model if self.first else "", max_cost_usd)
         self._schedule = schedule
         self._on_progress = on_progress
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
 
     def step(self, current: Response) -> PollStep:
         """Decide what follows the poll that answered `current` (no I/O).
@@ -363,10 +365,10 @@ class _Waiter:
         except CostLimitError as exc:  # the budget was passed: the twin cancels, then raises it
             self.meter.stopped()
             return PollStep(stop=exc)
+        now = self._clock()
         if self._on_progress is not None:
-            now = time.monotonic()
             self._on_progress(poll_progress(current, self.meter, self._started, now))
-        return PollStep(delay=self._schedule.next_delay(time.monotonic() - self._started))
+        return PollStep(delay=self._schedule.next_delay(now - self._started))
 
     def unroutable(self, exc: NotFoundError) -> BackgroundUnsupportedError:
         """The error for a relay that answered the poll with 404: it does not route it."""

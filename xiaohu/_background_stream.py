@@ -143,7 +143,7 @@ class BackgroundStream(_Base, PairReader):
 
     def _run(self, http_response: httpx.Response) -> Generator[Pair, None, None]:
         follow = self._follow
-        for _ in range(self._max_resumes + 1):
+        for resumes in range(self._max_resumes + 1):
             stream = GuardedResponseStream(
                 http_response,
                 follow.meter,
@@ -160,6 +160,8 @@ class BackgroundStream(_Base, PairReader):
                 return
             except _BROKEN as exc:
                 response_id, after = follow.resume_point(exc)
+                if resumes == self._max_resumes:  # no request that would never be read
+                    raise self._gave_up() from exc
                 try:
                     http_response = self._client.request(
                         "GET",
@@ -170,7 +172,7 @@ class BackgroundStream(_Base, PairReader):
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
-        raise self._gave_up()
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         """Close the connection (the run goes on on the server; cancel it to stop it).
@@ -212,7 +214,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
 
     async def _run(self, http_response: httpx.Response) -> AsyncGenerator[Pair, None]:
         follow = self._follow
-        for _ in range(self._max_resumes + 1):
+        for resumes in range(self._max_resumes + 1):
             stream = AsyncGuardedResponseStream(
                 http_response,
                 follow.meter,
@@ -229,6 +231,8 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                 return
             except _BROKEN as exc:
                 response_id, after = follow.resume_point(exc)
+                if resumes == self._max_resumes:  # no request that would never be read
+                    raise self._gave_up() from exc
                 try:
                     http_response = await self._client.request(
                         "GET",
@@ -239,7 +243,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
-        raise self._gave_up()
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aclose(self) -> None:
         """Close the connection (the run goes on on the server).

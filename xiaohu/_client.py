@@ -239,6 +239,10 @@ class _BaseClient:
         except ValidationError as exc:
             raise APIResponseValidationError(f"unexpected {model.__name__}: {exc}") from exc
 
+    def _now(self) -> float:
+        """The clock of the poll loops (`time.monotonic`); overridable, as `_sleep` is."""
+        return time.monotonic()
+
     @staticmethod
     def _new_key() -> str:
         return f"xiaohu-{uuid.uuid4()}"
@@ -607,7 +611,9 @@ class XiaohuClient(_BaseClient):
             'completed'
         """
         schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
-        waiter = _Waiter(self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd)
+        waiter = _Waiter(
+            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+        )
         current = waiter.first
         while True:
             if current is None:
@@ -1030,7 +1036,9 @@ class AsyncXiaohuClient(_BaseClient):
             'completed'
         """
         schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
-        waiter = _Waiter(self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd)
+        waiter = _Waiter(
+            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+        )
         current = waiter.first
         while True:
             if current is None:
