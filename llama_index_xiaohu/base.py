@@ -37,10 +37,18 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from xiaohu import AsyncXiaohuClient, Cost, Response, StreamDelta, XiaohuClient
-from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
-from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
-from xiaohu._loops import PerLoop
+from xiaohu import (
+    AsyncBackgroundStream,
+    AsyncGuardedResponseStream,
+    AsyncXiaohuClient,
+    BackgroundStream,
+    Cost,
+    GuardedResponseStream,
+    Response,
+    StreamDelta,
+    XiaohuClient,
+)
+from xiaohu.adapters import PerLoop
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response
 from ._messages import (

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.core.clock import fake_clock, record_sleeps
 from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
@@ -18,7 +19,6 @@ from xiaohu import (
     TextDelta,
     XiaohuClient,
 )
-from tests.core.clock import fake_clock, record_sleeps
 
 DR: dict[str, Any] = {
     "model": "o4-mini-deep-research",
@@ -285,8 +285,8 @@ def _always_dropping(key: str) -> httpx.MockTransport:
         requests.append(request)
         n = len(requests)
         delta = (
-            '{"type":"response.output_text.delta","sequence_number":%d,"output_index":0,'
-            '"item_id":"m","delta":"x"}' % (n + 1)
+            f'{{"type":"response.output_text.delta","sequence_number":{n + 1},'
+            '"output_index":0,"item_id":"m","delta":"x"}'
         )
         lines = [created, queued, delta] if request.method == "POST" else [delta]
         body = "".join(f"data: {line}\n\n" for line in lines).encode()

@@ -119,4 +119,3 @@ async def test_one_retry_layer(sync: bool, stream: bool, monkeypatch: pytest.Mon
             with pytest.raises(xiaohu.InternalServerError):
                 await call(llm, sync, HI)
     assert attempts == ["0", "1", "2"]
-

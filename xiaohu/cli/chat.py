@@ -16,14 +16,18 @@ from typing import Annotated, Any
 import typer
 from rich.live import Live
 
-from xiaohu._client import XiaohuClient
-from xiaohu._exceptions import ConfigurationError, CostLimitError, XiaohuError
-from xiaohu._fold import TextDelta
-from xiaohu._guard import GuardedResponseStream
-from xiaohu._models import Response
-from xiaohu._params import build_payload
-from xiaohu._pricing import Cost
-from xiaohu._stream import ResponseStream
+from xiaohu import (
+    ConfigurationError,
+    Cost,
+    CostLimitError,
+    GuardedResponseStream,
+    Response,
+    ResponseStream,
+    TextDelta,
+    XiaohuClient,
+    XiaohuError,
+    build_payload,
+)
 
 from .common import guarded, make_client
 from .render import ChatView, ResearchStatus, make_console

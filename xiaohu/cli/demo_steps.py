@@ -22,8 +22,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.text import Text
 
-from xiaohu._exceptions import APIResponseValidationError
-from xiaohu._models import Annotation, Usage
+from xiaohu import Annotation, APIResponseValidationError, Usage
 
 from .common import MissingExtraError
 from .render import sources_text
