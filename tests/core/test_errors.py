@@ -19,14 +19,20 @@ from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     AuthenticationError,
+    BackgroundUnsupportedError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
+    IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
+    MissingExtraError,
     ModelUnavailableError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseFailedError,
+    StreamError,
     UnprocessableEntityError,
     XiaohuClient,
 )
@@ -347,3 +353,31 @@ def test_200_with_non_json_body() -> None:
     )
     with pytest.raises(APIResponseValidationError, match="text/html"):
         client.create_response(model="gpt-5", input="hi")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        make_status_error(httpx.Response(429, json=new_api("slow down", "rate_limit"))),
+        ResponseFailedError("failed", code="server_error", response_id="resp_1"),
+        IncompleteStreamError("cut", partial_text="Hel"),
+        BackgroundUnsupportedError("no GET /v1/responses/{id}"),
+        MissingExtraError("langchain", "langchain"),
+        ConfigurationError("bad"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_errors_pickle_with_their_attributes(error: Exception) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes, just made
+    assert type(again) is type(error)
+    assert str(again) == str(error)
+    assert {k: v for k, v in vars(again).items() if k not in ("response", "request")} == {
+        k: v for k, v in vars(error).items() if k not in ("response", "request")
+    }
+
+
+def test_a_failed_response_is_not_a_stream_error() -> None:
+    assert not issubclass(ResponseFailedError, StreamError)
+    assert issubclass(ResponseFailedError, APIError)
