@@ -62,6 +62,25 @@ def test_chat_streams_answer_reasoning_and_numbered_sources(env: str) -> None:
     assert f"{expected.usage.total_tokens} total" in result.stdout
 
 
+def test_chat_background_resumes_a_dropped_stream_through_the_core(env: str) -> None:
+    question = "Explain oolong tea"
+    result = runner.invoke(app, ["chat", question, "--background", "-m", "gpt-5-mini@drop_stream"])
+    assert result.exit_code == 0, result.output
+    with XiaohuClient() as client:  # the same request, read whole, is the oracle
+        expected = client.create_response(**chat_params(question, model="gpt-5-mini"))
+    assert expected.output_text
+    assert result.stdout.count(expected.output_text) == 1  # resumed, nothing duplicated
+
+
+def test_chat_background_on_a_relay_that_drops_it_warns(env: str) -> None:
+    with pytest.warns(UserWarning, match="ignored background=True"):
+        result = runner.invoke(
+            app, ["chat", "hi", "--background", "-m", "gpt-5-mini@drop_background"]
+        )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
+
+
 def test_chat_json_schema_prints_the_structured_answer(env: str, tmp_path) -> None:
     schema = {
         "type": "object",
