@@ -47,7 +47,7 @@ class ChunkConverter:
 
     Example:
         >>> from xiaohu import TextDelta
-        >>> from xiaohu._events import parse_event
+        >>> from xiaohu import parse_event
         >>> converter = ChunkConverter("gpt-5")
         >>> event = parse_event('{"type":"response.output_text.delta","delta":"Hi"}')
         >>> [c.message.text for c in converter.convert(event, [TextDelta("Hi")])]
@@ -76,7 +76,7 @@ class ChunkConverter:
         """The chunks for one event and the deltas the fold drew from it.
 
         Example:
-            >>> from xiaohu._events import parse_event
+            >>> from xiaohu import parse_event
             >>> ChunkConverter("gpt-5").convert(
             ...     parse_event('{"type":"response.in_progress","response":{"id":"r"}}'), []
             ... )

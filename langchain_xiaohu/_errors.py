@@ -20,8 +20,17 @@ ConflictError, other 4xx   ->   ModelAPIError
 APITimeoutError            ->   ModelTimeoutError
 APIConnectionError         ->   ModelConnectionError
 APIResponseValidationError ->   ModelAPIError                (bad JSON, malformed SSE)
-StreamError and the rest   ->   ModelAPIError
+IncompleteStreamError      ->   ModelAPIError
+StreamError                ->   ModelAPIError                (e.g. resumes ran out)
+ResponseFailedError        ->   ModelAPIError
+BackgroundUnsupportedError ->   ModelAPIError
+APIError (the rest)        ->   ModelAPIError
 ```
+
+Every class is defined here, statically: it pickles, and `except XiaohuStreamError` catches it
+by name. A subclass of a core error that has no class of its own here converts to the class of
+its nearest mapped ancestor. Errors that are not relay errors (bad input, cost limits) are
+returned unchanged.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import xiaohu
 __all__ = [
     "XiaohuAPIError",
     "XiaohuAuthenticationError",
+    "XiaohuBackgroundUnsupportedError",
     "XiaohuBadRequestError",
     "XiaohuConflictError",
     "XiaohuConnectionError",
@@ -60,6 +70,7 @@ __all__ = [
     "XiaohuResponseFailedError",
     "XiaohuResponseValidationError",
     "XiaohuStatusError",
+    "XiaohuStreamError",
     "XiaohuTimeoutError",
     "XiaohuUnprocessableEntityError",
     "to_langchain_error",
@@ -217,6 +228,26 @@ class XiaohuResponseFailedError(xiaohu.ResponseFailedError, ModelAPIError):
     """
 
 
+class XiaohuStreamError(xiaohu.StreamError, ModelAPIError):
+    """The stream broke and could not be resumed (e.g. `max_resumes` ran out).
+
+    Example:
+        >>> issubclass(XiaohuStreamError, xiaohu.StreamError)
+        True
+    """
+
+
+class XiaohuBackgroundUnsupportedError(xiaohu.BackgroundUnsupportedError, ModelAPIError):
+    """A background run cannot be followed: the relay does not route it.
+
+    Example:
+        >>> issubclass(XiaohuBackgroundUnsupportedError, ModelAPIError)
+        True
+    """
+
+    is_retryable = False
+
+
 class XiaohuResponseValidationError(xiaohu.APIResponseValidationError, ModelAPIError):
     """The answer could not be understood (invalid JSON, a malformed stream event).
 
@@ -235,55 +266,39 @@ class XiaohuAPIError(xiaohu.APIError, ModelAPIError):
     """
 
 
-# Most specific first: the first core class the error is an instance of wins.
-_MAPPING: tuple[tuple[type[xiaohu.XiaohuError], type[ModelError]], ...] = (
-    (xiaohu.InsufficientQuotaError, XiaohuInsufficientQuotaError),
-    (xiaohu.ModelUnavailableError, XiaohuModelUnavailableError),
-    (xiaohu.AuthenticationError, XiaohuAuthenticationError),
-    (xiaohu.PermissionDeniedError, XiaohuPermissionDeniedError),
-    (xiaohu.UnprocessableEntityError, XiaohuUnprocessableEntityError),
-    (xiaohu.NotFoundError, XiaohuNotFoundError),
-    (xiaohu.RateLimitError, XiaohuRateLimitError),
-    (xiaohu.ConflictError, XiaohuConflictError),
-    (xiaohu.InternalServerError, XiaohuInternalServerError),
-    (xiaohu.APIStatusError, XiaohuStatusError),
-    (xiaohu.APITimeoutError, XiaohuTimeoutError),
-    (xiaohu.APIConnectionError, XiaohuConnectionError),
-    (xiaohu.IncompleteStreamError, XiaohuIncompleteStreamError),
-    (xiaohu.ResponseFailedError, XiaohuResponseFailedError),
-    (xiaohu.APIResponseValidationError, XiaohuResponseValidationError),
-    (xiaohu.APIError, XiaohuAPIError),
-)
+#: Each core class and its LangChain-side class (a static, complete mapping).
+_BY_CORE: dict[type[xiaohu.XiaohuError], type[ModelError]] = {
+    xiaohu.AuthenticationError: XiaohuAuthenticationError,
+    xiaohu.PermissionDeniedError: XiaohuPermissionDeniedError,
+    xiaohu.InsufficientQuotaError: XiaohuInsufficientQuotaError,
+    xiaohu.BadRequestError: XiaohuBadRequestError,
+    xiaohu.UnprocessableEntityError: XiaohuUnprocessableEntityError,
+    xiaohu.NotFoundError: XiaohuNotFoundError,
+    xiaohu.ModelUnavailableError: XiaohuModelUnavailableError,
+    xiaohu.RateLimitError: XiaohuRateLimitError,
+    xiaohu.InternalServerError: XiaohuInternalServerError,
+    xiaohu.ConflictError: XiaohuConflictError,
+    xiaohu.APIStatusError: XiaohuStatusError,
+    xiaohu.APITimeoutError: XiaohuTimeoutError,
+    xiaohu.APIConnectionError: XiaohuConnectionError,
+    xiaohu.IncompleteStreamError: XiaohuIncompleteStreamError,
+    xiaohu.StreamError: XiaohuStreamError,
+    xiaohu.ResponseFailedError: XiaohuResponseFailedError,
+    xiaohu.BackgroundUnsupportedError: XiaohuBackgroundUnsupportedError,
+    xiaohu.APIResponseValidationError: XiaohuResponseValidationError,
+    xiaohu.APIError: XiaohuAPIError,
+}
 
 
 def _target(exc: xiaohu.XiaohuError) -> type[ModelError] | None:
     if isinstance(exc, xiaohu.BadRequestError):
         overflow = exc.code in CONTEXT_OVERFLOW_CODES or "context length" in exc.message.lower()
         return XiaohuContextOverflowError if overflow else XiaohuBadRequestError
-    for core, target in _MAPPING:
-        if isinstance(exc, core):
-            return (
-                target
-                if isinstance(exc, target.__mro__[1]) and type(exc) is core
-                else _joined(type(exc), target)
-            )
+    for cls in type(exc).__mro__:  # the class itself, else its nearest mapped ancestor
+        target = _BY_CORE.get(cls)
+        if target is not None:
+            return target
     return None
-
-
-_JOINED: dict[tuple[type, type], type[ModelError]] = {}
-
-
-def _joined(cls: type[xiaohu.XiaohuError], target: type[ModelError]) -> type[ModelError]:
-    """A class for a core subclass that has none of its own here.
-
-    E.g. `BackgroundUnsupportedError`: it keeps its class and gains the LangChain side of
-    the nearest mapped one.
-    """
-    joined = _JOINED.get((cls, target))
-    if joined is None:
-        joined = type(cls.__name__, (cls, target), {"__module__": __name__, "__doc__": cls.__doc__})
-        _JOINED[(cls, target)] = joined
-    return joined
 
 
 def to_langchain_error(exc: BaseException) -> BaseException:

@@ -37,7 +37,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from xiaohu import FunctionCall, OutputMessage, OutputText, Response, Usage
-from xiaohu._params import strict_json_schema
+from xiaohu.adapters import strict_json_schema
 
 __all__ = [
     "BUILTIN_TOOL_TYPES",

@@ -24,8 +24,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-from xiaohu import ModelPrice, Usage
-from xiaohu._tally import UsageTally
+from xiaohu import ModelPrice, Usage, UsageTally
 
 __all__ = ["XiaohuCallbackHandler", "get_xiaohu_callback", "usage_from_metadata"]
 

@@ -36,7 +36,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, SecretStr, model_validator
 
 import xiaohu
-from xiaohu._params import strict_json_schema
+from xiaohu.adapters import strict_json_schema
 
 from ._chunks import ChunkConverter
 from ._errors import to_langchain_error

@@ -17,12 +17,14 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from xiaohu import API_KEY_ENV, BASE_URL_ENV, AsyncXiaohuClient, XiaohuClient
-from xiaohu._config import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
-from xiaohu._embeddings import (
+from xiaohu.adapters import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_EMBEDDING_MODEL,
     DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
     MAX_INPUTS_PER_REQUEST,
+    resolve_api_key,
+    resolve_base_url,
 )
 
 from ._errors import to_langchain_error

@@ -28,7 +28,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from xiaohu import Annotation, FunctionCall, OutputMessage, ReasoningItem, Response
-from xiaohu._params import strict_json_schema
+from xiaohu.adapters import strict_json_schema
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool

@@ -37,10 +37,18 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from xiaohu import AsyncXiaohuClient, Cost, Response, StreamDelta, XiaohuClient
-from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
-from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
-from xiaohu._loops import PerLoop
+from xiaohu import (
+    AsyncBackgroundStream,
+    AsyncGuardedResponseStream,
+    AsyncXiaohuClient,
+    BackgroundStream,
+    Cost,
+    GuardedResponseStream,
+    Response,
+    StreamDelta,
+    XiaohuClient,
+)
+from xiaohu.adapters import PerLoop
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response
 from ._messages import (
@@ -279,16 +287,13 @@ class XiaohuResponses(FunctionCallingLLM):
         reasoning = dict(self.reasoning_options or {})
         if self.reasoning_effort is not None:
             reasoning["effort"] = self.reasoning_effort
-        include = list(self.include or [])
-        if reasoning and self.store is False and "reasoning.encrypted_content" not in include:
-            include.append("reasoning.encrypted_content")  # stateless multi-turn needs it
         return {
             "model": self.model,
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_output_tokens": self.max_output_tokens,
             "reasoning": reasoning or None,
-            "include": include or None,
+            "include": self.include or None,
             "store": self.store,
             "parallel_tool_calls": self.parallel_tool_calls,
             "max_tool_calls": self.max_tool_calls,

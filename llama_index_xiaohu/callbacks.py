@@ -25,8 +25,7 @@ from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
 from pydantic import ConfigDict, Field
 
-from xiaohu import ModelPrice, Usage
-from xiaohu._tally import UsageTally
+from xiaohu import ModelPrice, Usage, UsageTally
 
 __all__ = ["XiaohuUsageHandler", "track_xiaohu_usage", "usage_of_raw"]
 

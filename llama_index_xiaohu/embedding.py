@@ -13,11 +13,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr
 
 from xiaohu import AsyncXiaohuClient, XiaohuClient
-from xiaohu._config import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
-from xiaohu._embeddings import (
+from xiaohu.adapters import (
     DEFAULT_EMBEDDING_MODEL,
     DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
     MAX_INPUTS_PER_REQUEST,
+    resolve_api_key,
+    resolve_base_url,
 )
 
 __all__ = ["XiaohuEmbedding"]

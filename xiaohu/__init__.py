@@ -9,7 +9,7 @@ Example:
     XiaohuClient(base_url='http://127.0.0.1:8000/v1', max_retries=2)
 """
 
-from ._background import BackgroundUnsupportedError, PollSchedule, Progress
+from ._background import PollSchedule, Progress
 from ._background_stream import AsyncBackgroundStream, BackgroundStream
 from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
 from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
@@ -22,6 +22,7 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    BackgroundUnsupportedError,
     BadRequestError,
     ConfigurationError,
     ConflictError,
@@ -29,6 +30,7 @@ from ._exceptions import (
     IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
+    MissingExtraError,
     ModelUnavailableError,
     NotFoundError,
     PermissionDeniedError,
@@ -108,6 +110,7 @@ __all__ = [
     "InsufficientQuotaError",
     "InternalServerError",
     "ItemDone",
+    "MissingExtraError",
     "ModelPrice",
     "ModelUnavailableError",
     "NotFoundError",

@@ -1,36 +1,37 @@
-"""Background runs: start, follow with progress, resume a dropped stream, cancel, wait.
+"""The I/O-free half of background runs: poll schedule, progress, resume state, the waiter.
 
-Deep research runs for minutes. `run_background(...)` starts it with `background: true` and
-streams it; progress goes to a callback; a dropped connection resumes from the last sequence
-number (`GET /v1/responses/{id}?stream=true&starting_after=N`) into the same fold, so nothing is
-paid twice and no text is duplicated. `wait_response(...)` polls a background response with a
-growing interval until it ends, and gives up at a timeout rather than poll forever.
+Deep research runs for minutes. `client.run_background(...)` starts it with `background: true`
+and streams it; progress goes to a callback; a dropped connection resumes from the last
+sequence number (`GET /v1/responses/{id}?stream=true&starting_after=N`) into the same fold, so
+nothing is paid twice and no text is duplicated. `client.wait_response(...)` polls a background
+response with a growing interval until it ends, and gives up at a timeout rather than poll
+forever.
 
 The relay studied in the protocol reference drops `background` and does not route
-`GET /v1/responses/{id}`. That is detected (no `response.queued`, `background` not echoed, a
-synchronous final answer, or `404 Invalid URL`) and answered with a warning and a plain stream,
-or a clear `BackgroundUnsupportedError` where nothing can be followed; never an endless poll.
+`GET /v1/responses/{id}`. That is detected here (no `response.queued`, `background` not echoed,
+a synchronous final answer, or `404 Invalid URL`) and answered with a warning and a plain
+stream, or a clear `BackgroundUnsupportedError` where nothing can be followed; never an endless
+poll.
 
-Everything that does no I/O (the schedule, the progress, the detection) is shared; the mixins
-hold only the blocking or awaited calls.
+This module does no I/O and imports neither the clients nor the streams: the clients
+(`_client`) and the resumable streams (`_background_stream`) import it, never the reverse.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._events import ResponseStreamEvent
 from ._exceptions import (
     APIConnectionError,
-    APIError,
     APITimeoutError,
-    AuthenticationError,
+    BackgroundUnsupportedError,
+    CostLimitError,
     IncompleteStreamError,
     NotFoundError,
     ResponseFailedError,
@@ -39,27 +40,15 @@ from ._fold import ItemDone, ResponseState, StreamDelta
 from ._guard import CostMeter
 from ._models import Response, WebSearchCall
 from ._pricing import Cost
-from ._quota import (
-    SUBSCRIPTION_PATH,
-    USAGE_PATH,
-    Quota,
-    check_billing_answer,
-    parse_quota,
-    quota_error,
-)
-
-if TYPE_CHECKING:
-    from ._background_stream import AsyncBackgroundStream, BackgroundStream
-    from ._client import AsyncXiaohuClient, XiaohuClient
 
 __all__ = [
     "PENDING_STATUSES",
     "TERMINAL_STATUSES",
-    "AsyncBackgroundMixin",
-    "BackgroundMixin",
     "BackgroundUnsupportedError",
     "PollSchedule",
+    "PollStep",
     "Progress",
+    "ProgressCallback",
 ]
 
 log = logging.getLogger("xiaohu")
@@ -87,23 +76,6 @@ _DROPPED_WARNING = (
     "continuing as a plain stream: a dropped connection cannot be resumed and the run cannot "
     "be cancelled"
 )
-
-
-_CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
-
-
-def _call_options(params: dict[str, Any]) -> dict[str, Any]:
-    """Take the per-call options (headers, timeout, retries) out of the request body."""
-    return {name: params.pop(name) for name in _CALL_OPTIONS if name in params}
-
-
-class BackgroundUnsupportedError(APIError):
-    """Raised when a background run cannot be followed: the relay does not route it.
-
-    Example:
-        >>> str(BackgroundUnsupportedError("no GET /v1/responses/{id}"))
-        'no GET /v1/responses/{id}'
-    """
 
 
 ProgressCallback = Callable[["Progress"], Any]
@@ -243,10 +215,25 @@ class _ResumableState(ResponseState):
         super().__init__()
         self.resumed_after = -1
 
+    def stale(self, event: ResponseStreamEvent) -> bool:
+        """Whether a resumed stream is sending `event` again (the one stale-event rule)."""
+        return 0 <= event.sequence_number <= self.resumed_after
+
     def apply(self, event: ResponseStreamEvent) -> Sequence[StreamDelta]:
-        if 0 <= event.sequence_number <= self.resumed_after:
-            return ()
-        return super().apply(event)
+        return () if self.stale(event) else super().apply(event)
+
+
+def resume_params(starting_after: int) -> dict[str, Any]:
+    """The query of `GET /v1/responses/{id}` that resumes a stream after a sequence number.
+
+    Example:
+        >>> resume_params(41), resume_params(-1)
+        ({'stream': 'true', 'starting_after': 41}, {'stream': 'true'})
+    """
+    params: dict[str, Any] = {"stream": "true"}
+    if starting_after >= 0:
+        params["starting_after"] = starting_after
+    return params
 
 
 class _Follow:
@@ -302,7 +289,7 @@ def _check_dropped(created: Response) -> None:
             "the relay ignored background=True and answered synchronously; "
             "here is its final answer",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -326,333 +313,63 @@ def _finished(response: Response) -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class PollStep:
+    """What `wait_response` does after one poll: exactly one field says it.
+
+    Attributes:
+        final: The run ended: return this response.
+        stop: The budget was passed: cancel the run, then raise this.
+        delay: Otherwise: wait this many seconds and poll again.
+    """
+
+    final: Response | None = None
+    stop: Exception | None = None
+    delay: float = 0.0
+
+
 class _Waiter:
-    """The I/O-free half of `wait_response`, shared by the sync and async twins."""
+    """Every per-poll decision of `wait_response`, so each twin is a short I/O loop."""
 
     def __init__(
         self,
         meter_for: Callable[[str, float | None], CostMeter],
         response: Response | str,
         on_progress: ProgressCallback | None,
-        interval: float,
-        max_interval: float,
-        timeout: float | None,
+        schedule: PollSchedule,
         max_cost_usd: float | None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.first = response if isinstance(response, Response) else None
         """The response to check before the first poll, when the caller passed one."""
         self.response_id = str(self.first.id if self.first is not None else response)
         self.meter = meter_for(self.first.model if self.first else "", max_cost_usd)
-        self._schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        self._schedule = schedule
         self._on_progress = on_progress
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
 
-    def settle(self, current: Response) -> Response | None:
-        """The final response if `current` has ended (billed once), else `None`."""
-        if current.status in PENDING_STATUSES:
-            return None
-        _check_dropped(current)
-        self.meter.finish(current)
-        return _finished(current)
+    def step(self, current: Response) -> PollStep:
+        """Decide what follows the poll that answered `current` (no I/O).
 
-    def next_delay(self, current: Response) -> float:
-        """Report progress on a pending `current`; seconds to wait before the next poll."""
+        An ended run is billed once and returned (a failed one raises `ResponseFailedError`);
+        a pending run's output is metered against the budget, progress is reported, and the
+        schedule says how long to wait (raising `APITimeoutError` past the timeout).
+        """
+        if current.status not in PENDING_STATUSES:
+            _check_dropped(current)
+            self.meter.finish(current)
+            return PollStep(final=_finished(current))
+        try:
+            self.meter.observe_response(current)
+        except CostLimitError as exc:  # the budget was passed: the twin cancels, then raises it
+            self.meter.stopped()
+            return PollStep(stop=exc)
+        now = self._clock()
         if self._on_progress is not None:
-            now = time.monotonic()
             self._on_progress(poll_progress(current, self.meter, self._started, now))
-        return self._schedule.next_delay(time.monotonic() - self._started)
+        return PollStep(delay=self._schedule.next_delay(now - self._started))
 
-
-class BackgroundMixin:
-    """Background runs, cost and quota for `XiaohuClient`.
-
-    Example:
-        >>> client.run_background(
-        ...     model="o3-deep-research",
-        ...     input="...",
-        ...     tools=[{"type": "web_search_preview"}],
-        ...     max_cost_usd=5.0,
-        ...     on_progress=print,
-        ... )  # doctest: +SKIP
-    """
-
-    def _me(self) -> XiaohuClient:
-        return self  # type: ignore[return-value]
-
-    def run_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        **params: Any,
-    ) -> Response:
-        """Run a (long) response in background mode, streamed, and return the final Response.
-
-        Progress (queued, in progress, each web search, ...) goes to `on_progress`. A dropped
-        stream is resumed after the last event received, up to `max_resumes` times. On a relay
-        that drops `background` this warns and reads the plain stream to its end.
-
-        Raises:
-            CostLimitError: Refused before sending, or stopped (`BudgetExceededError`, the run
-                is then cancelled).
-            BackgroundUnsupportedError: The stream dropped and the relay cannot resume it.
-
-        Example:
-            >>> client.run_background(
-            ...     model="o4-mini-deep-research",
-            ...     input="...",
-            ...     tools=[{"type": "web_search_preview"}],
-            ...     allow_expensive=True,
-            ... ).output_text  # doctest: +SKIP
-        """
-        with self.stream_background(
-            on_progress=on_progress, max_resumes=max_resumes, **params
-        ) as stream:
-            return stream.get_final_response()
-
-    def stream_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        **params: Any,
-    ) -> BackgroundStream:
-        """Start a background run and stream it, resuming dropped connections.
-
-        The same guard, progress and fallback as `run_background`; read it like a
-        `ResponseStream` (`iter_pairs`, `iter_deltas`, `get_final_response`).
-
-        Example:
-            >>> with client.stream_background(model="o3", input="...") as stream:  # doctest: +SKIP
-            ...     for delta in stream.iter_deltas():
-            ...         print(delta)
-        """
-        from ._background_stream import BackgroundStream
-
-        client = self._me()
-        options = _call_options(params)
-        body, meter = client.cost_guard.check({**params, "background": True, "store": True})
-        response = client.request(
-            "POST", "/responses", json=client._payload(body, stream=True), stream=True, **options
-        )
-        follow = _Follow(meter, on_progress)
-        return BackgroundStream(client, response, follow, max_resumes, options)
-
-    def _cancel_quietly(self, response_id: str) -> None:
-        try:
-            self._me().cancel_response(response_id)
-        except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
-
-    def wait_response(
-        self,
-        response: Response | str,
-        *,
-        on_progress: ProgressCallback | None = None,
-        interval: float = 2.0,
-        max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
-        max_cost_usd: float | None = None,
-    ) -> Response:
-        """Poll a background response until it ends; return it (completed, incomplete, cancelled).
-
-        The interval grows from `interval` to `max_interval`; after `timeout` seconds this
-        gives up (the run goes on: wait again, or cancel it). A budget (`max_cost_usd`, and
-        what is left of the client's) applies: a run whose polled output passes it is cancelled.
-
-        Raises:
-            ResponseFailedError: The run failed.
-            APITimeoutError: Still running at the timeout.
-            BackgroundUnsupportedError: The relay does not route `GET /v1/responses/{id}`.
-            BudgetExceededError: The client's budget was passed; the run was cancelled.
-
-        Example:
-            >>> queued = client.create_response(
-            ...     model="o3", input="...", background=True
-            ... )  # doctest: +SKIP
-            >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
-            'completed'
-        """
-        client = self._me()
-        waiter = _Waiter(
-            client.cost_guard.meter_for,
-            response,
-            on_progress,
-            interval,
-            max_interval,
-            timeout,
-            max_cost_usd,
-        )
-        current = waiter.first
-        while True:
-            if current is None:
-                try:
-                    current = client.retrieve_response(waiter.response_id)
-                except NotFoundError as exc:
-                    raise _invalid_url(exc, waiter.response_id) from exc
-            final = waiter.settle(current)
-            if final is not None:
-                return final
-            self._watch(waiter.meter, current)
-            time.sleep(waiter.next_delay(current))
-            current = None
-
-    def _watch(self, meter: CostMeter, current: Response) -> None:
-        try:
-            meter.observe_response(current)
-        except Exception:
-            meter.stopped()
-            self._cancel_quietly(current.id)
-            raise
-
-    def quota(self) -> Quota:
-        """The key's balance: grant, used, remaining (relay billing endpoints).
-
-        Raises:
-            InsufficientQuotaError: The key's quota is used up.
-
-        Example:
-            >>> client.quota().remaining_usd  # doctest: +SKIP
-            97.5
-        """
-        answers = [self._billing(path) for path in (SUBSCRIPTION_PATH, USAGE_PATH)]
-        for http_response, data in answers:
-            check_billing_answer(http_response, data)
-        return parse_quota(answers[0][1], answers[1][1])
-
-    def _billing(self, path: str) -> tuple[Any, Any]:
-        client = self._me()
-        try:
-            http_response = client.request("GET", path)
-        except AuthenticationError as exc:
-            raise quota_error(exc) from exc
-        return http_response, client._decode_json(http_response)
-
-
-class AsyncBackgroundMixin:
-    """Async twin of `BackgroundMixin`, for `AsyncXiaohuClient`.
-
-    Example:
-        >>> await client.run_background(
-        ...     model="o3-deep-research",
-        ...     input="...",
-        ...     tools=[{"type": "web_search_preview"}],
-        ...     max_cost_usd=5.0,
-        ... )  # doctest: +SKIP
-    """
-
-    def _me(self) -> AsyncXiaohuClient:
-        return self  # type: ignore[return-value]
-
-    async def run_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        **params: Any,
-    ) -> Response:
-        """Async twin of `XiaohuClient.run_background`.
-
-        Example:
-            >>> (await client.run_background(model="o3", input="...")).status  # doctest: +SKIP
-            'completed'
-        """
-        stream = await self.stream_background(
-            on_progress=on_progress, max_resumes=max_resumes, **params
-        )
-        async with stream:
-            return await stream.get_final_response()
-
-    async def stream_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        **params: Any,
-    ) -> AsyncBackgroundStream:
-        """Async twin of `XiaohuClient.stream_background`.
-
-        Example:
-            >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
-        """
-        from ._background_stream import AsyncBackgroundStream
-
-        client = self._me()
-        options = _call_options(params)
-        body, meter = client.cost_guard.check({**params, "background": True, "store": True})
-        response = await client.request(
-            "POST", "/responses", json=client._payload(body, stream=True), stream=True, **options
-        )
-        follow = _Follow(meter, on_progress)
-        return AsyncBackgroundStream(client, response, follow, max_resumes, options)
-
-    async def _cancel_quietly(self, response_id: str) -> None:
-        try:
-            await self._me().cancel_response(response_id)
-        except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
-
-    async def wait_response(
-        self,
-        response: Response | str,
-        *,
-        on_progress: ProgressCallback | None = None,
-        interval: float = 2.0,
-        max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
-        max_cost_usd: float | None = None,
-    ) -> Response:
-        """Async twin of `XiaohuClient.wait_response`.
-
-        Example:
-            >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
-            'completed'
-        """
-        client = self._me()
-        waiter = _Waiter(
-            client.cost_guard.meter_for,
-            response,
-            on_progress,
-            interval,
-            max_interval,
-            timeout,
-            max_cost_usd,
-        )
-        current = waiter.first
-        while True:
-            if current is None:
-                try:
-                    current = await client.retrieve_response(waiter.response_id)
-                except NotFoundError as exc:
-                    raise _invalid_url(exc, waiter.response_id) from exc
-            final = waiter.settle(current)
-            if final is not None:
-                return final
-            try:
-                waiter.meter.observe_response(current)
-            except Exception:
-                waiter.meter.stopped()
-                await self._cancel_quietly(current.id)
-                raise
-            await asyncio.sleep(waiter.next_delay(current))
-            current = None
-
-    async def quota(self) -> Quota:
-        """Async twin of `XiaohuClient.quota`.
-
-        Example:
-            >>> (await client.quota()).remaining_usd  # doctest: +SKIP
-            97.5
-        """
-        answers = [await self._billing(path) for path in (SUBSCRIPTION_PATH, USAGE_PATH)]
-        for http_response, data in answers:
-            check_billing_answer(http_response, data)
-        return parse_quota(answers[0][1], answers[1][1])
-
-    async def _billing(self, path: str) -> tuple[Any, Any]:
-        client = self._me()
-        try:
-            http_response = await client.request("GET", path)
-        except AuthenticationError as exc:
-            raise quota_error(exc) from exc
-        return http_response, client._decode_json(http_response)
+    def unroutable(self, exc: NotFoundError) -> BackgroundUnsupportedError:
+        """The error for a relay that answered the poll with 404: it does not route it."""
+        return _invalid_url(exc, self.response_id)

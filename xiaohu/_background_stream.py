@@ -4,21 +4,20 @@
 `get_final_response`, `state`, `cost`, `close`) but, when the connection drops, it resumes
 with `GET /v1/responses/{id}?stream=true&starting_after=N` into the same fold. Events the relay
 sends again are skipped, so an adapter reading it never sees a duplicated chunk.
+
+A stream needs only two things of its client, written down as `Owner` / `AsyncOwner`:
+`request(...)` to reconnect and `_cancel_quietly(id)` for a budget stop. It imports the I/O-free
+state from `_background` and never the client, so the import chain runs one way.
 """
 
 from __future__ import annotations
 
-from collections.abc import (
-    AsyncGenerator,
-    Generator,
-    Mapping,
-)
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, Generator, Mapping
+from typing import Any, Protocol
 
 import httpx
 
-from ._background import _Follow
-from ._events import ResponseStreamEvent
+from ._background import _Follow, resume_params
 from ._exceptions import APIConnectionError, IncompleteStreamError, NotFoundError, StreamError
 from ._fold import ResponseState
 from ._guard import AsyncGuardedResponseStream, GuardedResponseStream
@@ -26,16 +25,49 @@ from ._models import Response
 from ._pricing import Cost
 from ._stream import AsyncPairReader, Pair, PairReader
 
-if TYPE_CHECKING:
-    from ._client import AsyncXiaohuClient, XiaohuClient
-
-__all__ = ["AsyncBackgroundStream", "BackgroundStream"]
+__all__ = ["AsyncBackgroundStream", "AsyncOwner", "BackgroundStream", "Owner"]
 
 _BROKEN = (IncompleteStreamError, APIConnectionError)
 
 
-def _resume_params(after: int) -> dict[str, Any]:
-    return {"stream": "true", "starting_after": after}
+class Owner(Protocol):
+    """What a `BackgroundStream` needs of its client: reconnect, and cancel on a budget stop."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Any = ...,
+        max_retries: Any = ...,
+    ) -> httpx.Response:
+        """Send one request (retried as the client's policy allows)."""
+
+    def _cancel_quietly(self, response_id: str) -> None:
+        """Cancel a run, logging rather than raising when that fails."""
+
+
+class AsyncOwner(Protocol):
+    """Async twin of `Owner`, for `AsyncBackgroundStream`."""
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Any = ...,
+        max_retries: Any = ...,
+    ) -> httpx.Response:
+        """Send one request (retried as the client's policy allows)."""
+
+    async def _cancel_quietly(self, response_id: str) -> None:
+        """Cancel a run, logging rather than raising when that fails."""
 
 
 class _Base:
@@ -77,9 +109,6 @@ class _Base:
         """
         return self._follow.meter.response_id
 
-    def _fresh(self, event: ResponseStreamEvent) -> bool:
-        return not 0 <= event.sequence_number <= self._follow.state.resumed_after
-
     def _gave_up(self) -> StreamError:
         return StreamError(f"gave up after {self._max_resumes} resumes of {self.response_id}")
 
@@ -100,7 +129,7 @@ class BackgroundStream(_Base, PairReader):
 
     def __init__(
         self,
-        client: XiaohuClient,
+        client: Owner,
         http_response: httpx.Response,
         follow: _Follow,
         max_resumes: int = 5,
@@ -114,7 +143,7 @@ class BackgroundStream(_Base, PairReader):
 
     def _run(self, http_response: httpx.Response) -> Generator[Pair, None, None]:
         follow = self._follow
-        for _ in range(self._max_resumes + 1):
+        for resumes in range(self._max_resumes + 1):
             stream = GuardedResponseStream(
                 http_response,
                 follow.meter,
@@ -124,24 +153,26 @@ class BackgroundStream(_Base, PairReader):
             self._current = stream
             try:
                 for event, deltas in stream.iter_pairs():
-                    if self._fresh(event):
+                    if not follow.state.stale(event):
                         follow.see(event, deltas)
                         yield event, deltas
                 self.response = stream.get_final_response()
                 return
             except _BROKEN as exc:
                 response_id, after = follow.resume_point(exc)
+                if resumes == self._max_resumes:  # no request that would never be read
+                    raise self._gave_up() from exc
                 try:
                     http_response = self._client.request(
                         "GET",
                         f"/responses/{response_id}",
-                        params=_resume_params(after),
+                        params=resume_params(after),
                         stream=True,
                         **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
-        raise self._gave_up()
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         """Close the connection (the run goes on on the server; cancel it to stop it).
@@ -169,7 +200,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
 
     def __init__(
         self,
-        client: AsyncXiaohuClient,
+        client: AsyncOwner,
         http_response: httpx.Response,
         follow: _Follow,
         max_resumes: int = 5,
@@ -183,7 +214,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
 
     async def _run(self, http_response: httpx.Response) -> AsyncGenerator[Pair, None]:
         follow = self._follow
-        for _ in range(self._max_resumes + 1):
+        for resumes in range(self._max_resumes + 1):
             stream = AsyncGuardedResponseStream(
                 http_response,
                 follow.meter,
@@ -193,24 +224,26 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
             self._current = stream
             try:
                 async for event, deltas in stream.iter_pairs():
-                    if self._fresh(event):
+                    if not follow.state.stale(event):
                         follow.see(event, deltas)
                         yield event, deltas
                 self.response = await stream.get_final_response()
                 return
             except _BROKEN as exc:
                 response_id, after = follow.resume_point(exc)
+                if resumes == self._max_resumes:  # no request that would never be read
+                    raise self._gave_up() from exc
                 try:
                     http_response = await self._client.request(
                         "GET",
                         f"/responses/{response_id}",
-                        params=_resume_params(after),
+                        params=resume_params(after),
                         stream=True,
                         **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
-        raise self._gave_up()
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aclose(self) -> None:
         """Close the connection (the run goes on on the server).

@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from ._background import AsyncBackgroundMixin, BackgroundMixin
+from ._background import (
+    PENDING_STATUSES,
+    PollSchedule,
+    ProgressCallback,
+    _Follow,
+    _Waiter,
+    resume_params,
+)
+from ._background_stream import AsyncBackgroundStream, BackgroundStream
 from ._config import (
     DEFAULT_MAX_RETRIES,
     resolve_api_key,
@@ -39,7 +47,9 @@ from ._embeddings import (
 from ._exceptions import (
     APIError,
     APIResponseValidationError,
+    AuthenticationError,
     ConfigurationError,
+    NotFoundError,
     ResponseFailedError,
     make_status_error,
     map_transport_error,
@@ -49,6 +59,14 @@ from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
 from ._models import Response
 from ._params import build_payload
 from ._pricing import Cost, ModelPrice, PriceTable
+from ._quota import (
+    SUBSCRIPTION_PATH,
+    USAGE_PATH,
+    Quota,
+    check_billing_answer,
+    parse_quota,
+    quota_error,
+)
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
@@ -222,6 +240,10 @@ class _BaseClient:
         except ValidationError as exc:
             raise APIResponseValidationError(f"unexpected {model.__name__}: {exc}") from exc
 
+    def _now(self) -> float:
+        """The clock of the poll loops (`time.monotonic`); overridable, as `_sleep` is."""
+        return time.monotonic()
+
     @staticmethod
     def _new_key() -> str:
         return f"xiaohu-{uuid.uuid4()}"
@@ -259,7 +281,7 @@ class _BaseClient:
         return self.cost_guard.table.estimate(params)
 
 
-class XiaohuClient(BackgroundMixin, _BaseClient):
+class XiaohuClient(_BaseClient):
     """Blocking client for the relay's Responses API.
 
     Args:
@@ -362,8 +384,12 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             if delay is None:
                 _redact(request)
                 raise scrub_secrets(error) from cause
-            time.sleep(delay)
+            self._sleep(delay)
             attempt += 1
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait between retries and polls; a test (or a caller) overrides this, not `time`."""
+        time.sleep(seconds)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
@@ -406,7 +432,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             max_retries=max_retries,
         )
         response = self._decode_model(Response, data)
-        if response.status not in ("queued", "in_progress"):
+        if response.status not in PENDING_STATUSES:
             meter.finish(response)
         return response
 
@@ -457,11 +483,11 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         Example:
             >>> stream = client.resume_stream("resp_123", starting_after=41)  # doctest: +SKIP
         """
-        params: dict[str, Any] = {"stream": "true"}
-        if starting_after >= 0:
-            params["starting_after"] = starting_after
         response = self.request(
-            "GET", f"/responses/{_checked_id(response_id)}", params=params, stream=True
+            "GET",
+            f"/responses/{_checked_id(response_id)}",
+            params=resume_params(starting_after),
+            stream=True,
         )
         return ResponseStream(response)
 
@@ -482,6 +508,156 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             >>> client.delete_response("resp_123")  # doctest: +SKIP
         """
         self.request("DELETE", f"/responses/{_checked_id(response_id)}").close()
+
+    # -- background runs ----------------------------------------------------------------------
+
+    def run_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> Response:
+        """Run a (long) response in background mode, streamed, and return the final Response.
+
+        Progress (queued, in progress, each web search, ...) goes to `on_progress`. A dropped
+        stream is resumed after the last event received, up to `max_resumes` times. On a relay
+        that drops `background` this warns and reads the plain stream to its end.
+
+        Raises:
+            CostLimitError: Refused before sending, or stopped (`BudgetExceededError`, the run
+                is then cancelled).
+            BackgroundUnsupportedError: The stream dropped and the relay cannot resume it.
+            StreamError: The stream dropped more than `max_resumes` times.
+
+        Example:
+            >>> client.run_background(
+            ...     model="o4-mini-deep-research",
+            ...     input="...",
+            ...     tools=[{"type": "web_search_preview"}],
+            ...     allow_expensive=True,
+            ... ).output_text  # doctest: +SKIP
+        """
+        with self.stream_background(
+            on_progress=on_progress,
+            max_resumes=max_resumes,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            **params,
+        ) as stream:
+            return stream.get_final_response()
+
+    def stream_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> BackgroundStream:
+        """Start a background run and stream it, resuming dropped connections.
+
+        The same guard, progress and fallback as `run_background`; read it like a
+        `ResponseStream` (`iter_pairs`, `iter_deltas`, `get_final_response`).
+
+        Example:
+            >>> with client.stream_background(model="o3", input="...") as stream:  # doctest: +SKIP
+            ...     for delta in stream.iter_deltas():
+            ...         print(delta)
+        """
+        options: dict[str, Any] = {
+            "extra_headers": extra_headers,
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        body, meter = self.cost_guard.check({**params, "background": True, "store": True})
+        response = self.request(
+            "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
+        )
+        return BackgroundStream(self, response, _Follow(meter, on_progress), max_resumes, options)
+
+    def wait_response(
+        self,
+        response: Response | str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        timeout: float | None = 3600.0,
+        max_cost_usd: float | None = None,
+    ) -> Response:
+        """Poll a background response until it ends; return it (completed, incomplete, cancelled).
+
+        The interval grows from `interval` to `max_interval`; after `timeout` seconds this
+        gives up (the run goes on: wait again, or cancel it). A budget (`max_cost_usd`, and
+        what is left of the client's) applies: a run whose polled output passes it is cancelled.
+
+        Raises:
+            ResponseFailedError: The run failed.
+            APITimeoutError: Still running at the timeout.
+            BackgroundUnsupportedError: The relay does not route `GET /v1/responses/{id}`.
+            BudgetExceededError: The client's budget was passed; the run was cancelled.
+
+        Example:
+            >>> queued = client.create_response(
+            ...     model="o3", input="...", background=True
+            ... )  # doctest: +SKIP
+            >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
+            'completed'
+        """
+        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        waiter = _Waiter(
+            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+        )
+        current = waiter.first
+        while True:
+            if current is None:
+                try:
+                    current = self.retrieve_response(waiter.response_id)
+                except NotFoundError as exc:
+                    raise waiter.unroutable(exc) from exc
+            step = waiter.step(current)
+            if step.final is not None:
+                return step.final
+            if step.stop is not None:
+                self._cancel_quietly(current.id)
+                raise step.stop
+            self._sleep(step.delay)
+            current = None
+
+    def _cancel_quietly(self, response_id: str) -> None:
+        try:
+            self.cancel_response(response_id)
+        except APIError as exc:
+            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+
+    def quota(self) -> Quota:
+        """The key's balance: grant, used, remaining (relay billing endpoints).
+
+        Raises:
+            InsufficientQuotaError: The key's quota is used up.
+
+        Example:
+            >>> client.quota().remaining_usd  # doctest: +SKIP
+            97.5
+        """
+        answers = [self._billing(path) for path in (SUBSCRIPTION_PATH, USAGE_PATH)]
+        for http_response, data in answers:
+            check_billing_answer(http_response, data)
+        return parse_quota(answers[0][1], answers[1][1])
+
+    def _billing(self, path: str) -> tuple[httpx.Response, Any]:
+        try:
+            http_response = self.request("GET", path)
+        except AuthenticationError as exc:
+            raise quota_error(exc) from exc
+        return http_response, self._decode_json(http_response)
 
     def list_models(self) -> list[dict[str, Any]]:
         """The models this key may use (`GET /v1/models`), in the relay's shape.
@@ -584,7 +760,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         self.close()
 
 
-class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
+class AsyncXiaohuClient(_BaseClient):
     """Async twin of `XiaohuClient`: same arguments, same methods, awaited.
 
     Example:
@@ -673,8 +849,12 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             if delay is None:
                 _redact(request)
                 raise scrub_secrets(error) from cause
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
             attempt += 1
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait between retries and polls; a test (or a caller) overrides this, not `asyncio`."""
+        await asyncio.sleep(seconds)
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
@@ -705,7 +885,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             max_retries=max_retries,
         )
         response = self._decode_model(Response, data)
-        if response.status not in ("queued", "in_progress"):
+        if response.status not in PENDING_STATUSES:
             meter.finish(response)
         return response
 
@@ -758,11 +938,11 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
         Example:
             >>> stream = await client.resume_stream("resp_123", starting_after=41)  # doctest: +SKIP
         """
-        params: dict[str, Any] = {"stream": "true"}
-        if starting_after >= 0:
-            params["starting_after"] = starting_after
         response = await self.request(
-            "GET", f"/responses/{_checked_id(response_id)}", params=params, stream=True
+            "GET",
+            f"/responses/{_checked_id(response_id)}",
+            params=resume_params(starting_after),
+            stream=True,
         )
         return AsyncResponseStream(response)
 
@@ -783,6 +963,123 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             >>> await client.delete_response("resp_123")  # doctest: +SKIP
         """
         await (await self.request("DELETE", f"/responses/{_checked_id(response_id)}")).aclose()
+
+    # -- background runs ----------------------------------------------------------------------
+
+    async def run_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> Response:
+        """Async twin of `XiaohuClient.run_background`.
+
+        Example:
+            >>> (await client.run_background(model="o3", input="...")).status  # doctest: +SKIP
+            'completed'
+        """
+        stream = await self.stream_background(
+            on_progress=on_progress,
+            max_resumes=max_resumes,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            **params,
+        )
+        async with stream:
+            return await stream.get_final_response()
+
+    async def stream_background(
+        self,
+        *,
+        on_progress: ProgressCallback | None = None,
+        max_resumes: int = 5,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        **params: Any,
+    ) -> AsyncBackgroundStream:
+        """Async twin of `XiaohuClient.stream_background`.
+
+        Example:
+            >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
+        """
+        options: dict[str, Any] = {
+            "extra_headers": extra_headers,
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        body, meter = self.cost_guard.check({**params, "background": True, "store": True})
+        response = await self.request(
+            "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
+        )
+        follow = _Follow(meter, on_progress)
+        return AsyncBackgroundStream(self, response, follow, max_resumes, options)
+
+    async def wait_response(
+        self,
+        response: Response | str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        timeout: float | None = 3600.0,
+        max_cost_usd: float | None = None,
+    ) -> Response:
+        """Async twin of `XiaohuClient.wait_response`.
+
+        Example:
+            >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
+            'completed'
+        """
+        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        waiter = _Waiter(
+            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+        )
+        current = waiter.first
+        while True:
+            if current is None:
+                try:
+                    current = await self.retrieve_response(waiter.response_id)
+                except NotFoundError as exc:
+                    raise waiter.unroutable(exc) from exc
+            step = waiter.step(current)
+            if step.final is not None:
+                return step.final
+            if step.stop is not None:
+                await self._cancel_quietly(current.id)
+                raise step.stop
+            await self._sleep(step.delay)
+            current = None
+
+    async def _cancel_quietly(self, response_id: str) -> None:
+        try:
+            await self.cancel_response(response_id)
+        except APIError as exc:
+            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+
+    async def quota(self) -> Quota:
+        """Async twin of `XiaohuClient.quota`.
+
+        Example:
+            >>> (await client.quota()).remaining_usd  # doctest: +SKIP
+            97.5
+        """
+        answers = [await self._billing(path) for path in (SUBSCRIPTION_PATH, USAGE_PATH)]
+        for http_response, data in answers:
+            check_billing_answer(http_response, data)
+        return parse_quota(answers[0][1], answers[1][1])
+
+    async def _billing(self, path: str) -> tuple[httpx.Response, Any]:
+        try:
+            http_response = await self.request("GET", path)
+        except AuthenticationError as exc:
+            raise quota_error(exc) from exc
+        return http_response, self._decode_json(http_response)
 
     async def list_models(self) -> list[dict[str, Any]]:
         """Async twin of `XiaohuClient.list_models`.

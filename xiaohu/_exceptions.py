@@ -4,27 +4,30 @@
 XiaohuError
 ├── ConfigurationError             (also ValueError) bad settings or input, raised before any request
 │   └── CostLimitError             an expensive call without opt-in, or a budget passed
-├── APIError                       anything that came from (or failed on the way to) the relay
-│   ├── APIConnectionError         the request never got an HTTP answer
-│   │   └── APITimeoutError        ... because a timeout fired
-│   ├── APIResponseValidationError the answer could not be understood (bad JSON, bad SSE)
-│   ├── StreamError                a stream broke or ended early
-│   │   ├── IncompleteStreamError  the stream ended without a terminal event
-│   │   └── ResponseFailedError    an `error` event or `response.failed` arrived
-│   └── APIStatusError             a 4xx/5xx answer
-│       ├── BadRequestError              400
-│       ├── AuthenticationError          401
-│       ├── PermissionDeniedError        403
-│       │   └── InsufficientQuotaError   quota exhausted (also on 429 `insufficient_quota`)
-│       ├── NotFoundError                404
-│       ├── ConflictError                409
-│       ├── UnprocessableEntityError     422
-│       ├── RateLimitError               429
-│       └── InternalServerError          5xx
-│           └── ModelUnavailableError    503 `model_not_found` (no channel for the model)
+│       └── BudgetExceededError    a run passed its budget and was stopped (in `_guard`)
+├── MissingExtraError              an optional package (an extra) is not installed
+└── APIError                       anything that came from (or failed on the way to) the relay
+    ├── APIConnectionError         the request never got an HTTP answer
+    │   └── APITimeoutError        ... because a timeout fired
+    ├── APIResponseValidationError the answer could not be understood (bad JSON, bad SSE)
+    ├── StreamError                a stream broke, ended early or could not be resumed
+    │   └── IncompleteStreamError  the stream ended without a terminal event
+    ├── ResponseFailedError        the response failed (`error` event, `response.failed`, a poll)
+    ├── BackgroundUnsupportedError a background run cannot be followed on this relay
+    └── APIStatusError             a 4xx/5xx answer
+        ├── BadRequestError              400
+        ├── AuthenticationError          401
+        ├── PermissionDeniedError        403
+        │   └── InsufficientQuotaError   quota exhausted (also on 429 `insufficient_quota`)
+        ├── NotFoundError                404
+        ├── ConflictError                409
+        ├── UnprocessableEntityError     422
+        ├── RateLimitError               429
+        └── InternalServerError          5xx
+            └── ModelUnavailableError    503 `model_not_found` (no channel for the model)
 ```
-
 `str(exc)` always carries the HTTP status, the error code and the server's message verbatim.
+Every error pickles (it is rebuilt from its attributes, not by calling `__init__` again).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "BackgroundUnsupportedError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
@@ -48,6 +52,7 @@ __all__ = [
     "IncompleteStreamError",
     "InsufficientQuotaError",
     "InternalServerError",
+    "MissingExtraError",
     "ModelUnavailableError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -104,6 +109,13 @@ def classify_message(message: str) -> str | None:
     return None
 
 
+def _rebuild(cls: type[XiaohuError], args: tuple[Any, ...]) -> XiaohuError:
+    """Unpickle an error without its `__init__` (whose keyword arguments pickle cannot give)."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class XiaohuError(Exception):
     """Root of every error raised by xiaohu.
 
@@ -111,6 +123,9 @@ class XiaohuError(Exception):
         >>> issubclass(RateLimitError, XiaohuError)
         True
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.args), self.__dict__
 
 
 class ConfigurationError(XiaohuError, ValueError):
@@ -129,6 +144,18 @@ class CostLimitError(ConfigurationError):
         >>> str(CostLimitError("o3-deep-research costs about $30 a call"))
         'o3-deep-research costs about $30 a call'
     """
+
+
+class MissingExtraError(XiaohuError):
+    """Raised when a feature needs an optional package that is not installed.
+
+    Example:
+        >>> str(MissingExtraError("langchain", "langchain"))
+        'this needs langchain: pip install "xiaohu[langchain]"'
+    """
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(f'this needs {package}: pip install "xiaohu[{extra}]"')
 
 
 class APIError(XiaohuError):
@@ -199,7 +226,7 @@ class APIResponseValidationError(APIError):
 
 
 class StreamError(APIError):
-    """Raised when a stream breaks or ends before its terminal event.
+    """Raised when a stream breaks, ends before its terminal event, or cannot be resumed.
 
     Example:
         >>> issubclass(IncompleteStreamError, StreamError)
@@ -223,8 +250,10 @@ class IncompleteStreamError(StreamError):
         self.partial_text = partial_text
 
 
-class ResponseFailedError(StreamError):
-    """Raised for an `error` event or a `response.failed` / failed response.
+class ResponseFailedError(APIError):
+    """Raised when the response failed: an `error` event, `response.failed`, or a failed poll.
+
+    Not a `StreamError`: a non-streamed call and a background poll raise it too.
 
     Attributes:
         response_id: The id of the failed response, when known.
@@ -240,6 +269,15 @@ class ResponseFailedError(StreamError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class BackgroundUnsupportedError(APIError):
+    """Raised when a background run cannot be followed: the relay does not route it.
+
+    Example:
+        >>> str(BackgroundUnsupportedError("no GET /v1/responses/{id}"))
+        'no GET /v1/responses/{id}'
+    """
 
 
 class APIStatusError(APIError):

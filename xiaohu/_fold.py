@@ -44,8 +44,6 @@ __all__ = [
     "ToolProgress",
 ]
 
-TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
-
 
 @dataclass(slots=True)
 class TextDelta:

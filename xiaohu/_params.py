@@ -202,6 +202,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check request parameters and return the JSON body to send.
 
+    Values are sent as given, minus the `None`s, with one addition: `store: false` with
+    `reasoning` adds `reasoning.encrypted_content` to `include` (stateless multi-turn needs it).
+
     Raises:
         ConfigurationError: A parameter has the wrong type or is out of range; the message
             names every such field.
@@ -222,7 +225,29 @@ def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
         )
         raise ConfigurationError(f"invalid request: {problems}") from None
     # Send what the caller gave (validation must not rewrite values), minus the nulls.
-    return {key: value for key, value in params.items() if value is not None}
+    body = {key: value for key, value in params.items() if value is not None}
+    return _with_encrypted_reasoning(body)
+
+
+_ENCRYPTED_REASONING = "reasoning.encrypted_content"
+
+
+def _with_encrypted_reasoning(body: dict[str, Any]) -> dict[str, Any]:
+    """With `store: false` and `reasoning`, ask for the encrypted reasoning (the one addition).
+
+    The server keeps nothing to refer to, so a stateless multi-turn conversation can replay its
+    reasoning only as `encrypted_content`; every adapter gets this rule here, in one place.
+
+    Example:
+        >>> _with_encrypted_reasoning({"store": False, "reasoning": {"effort": "low"}})["include"]
+        ['reasoning.encrypted_content']
+    """
+    if body.get("store") is not False or not body.get("reasoning"):
+        return body
+    include = list(body.get("include") or [])
+    if _ENCRYPTED_REASONING not in include:
+        include.append(_ENCRYPTED_REASONING)
+    return {**body, "include": include}
 
 
 def strict_json_schema(schema: Any) -> Any:

@@ -12,9 +12,7 @@ and async streams; only their outer loops differ.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-
-__all__ = ["SSEDecoder", "ServerSentEvent", "aiter_sse", "iter_sse"]
+__all__ = ["SSEDecoder", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -131,26 +129,22 @@ class SSEDecoder:
         self._event, self._data = "", []
         return []
 
-    def _line(self, raw: bytes) -> ServerSentEvent | None:
-        if not raw:
-            if self._data:
-                return self._dispatch()
-            self._event = ""
-            return None
+    def _line(self, raw: bytes) -> None:
+        # Never blank: `decode` handles blank lines inline and `flush` passes a non-empty rest.
         if raw.startswith(b"data:"):
             value = raw[5:]
             if value[:1] == b" ":
                 value = value[1:]
             self._data.append(value.decode("utf-8", "replace"))
-            return None
+            return
         if raw.startswith(b"event:"):  # the other line of every Responses event
             value = raw[6:]
             if value[:1] == b" ":
                 value = value[1:]
             self._event = value.decode("utf-8", "replace")
-            return None
+            return
         if raw[:1] == b":":
-            return None  # comment or keep-alive
+            return  # comment or keep-alive
         line = raw.decode("utf-8", "replace")
         name, sep, value_s = line.partition(":")
         if sep and value_s[:1] == " ":
@@ -164,43 +158,10 @@ class SSEDecoder:
                 self._last_id = value_s
         elif name == "retry" and value_s.isascii() and value_s.isdigit():
             self._retry = int(value_s)
-        return None
+        return
 
     def _dispatch(self) -> ServerSentEvent:
         data = self._data[0] if len(self._data) == 1 else "\n".join(self._data)
         event = ServerSentEvent(self._event or "message", data, self._last_id, self._retry)
         self._event, self._data = "", []
         return event
-
-
-def iter_sse(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
-    """Decode an iterable of byte chunks into events.
-
-    Example:
-        >>> [e.data for e in iter_sse([b"data: a\\n", b"\\ndata: b\\n\\n"])]
-        ['a', 'b']
-    """
-    decoder = SSEDecoder()
-    for chunk in chunks:
-        yield from decoder.decode(chunk)
-    yield from decoder.flush()
-
-
-async def aiter_sse(chunks: AsyncIterable[bytes]) -> AsyncIterator[ServerSentEvent]:
-    """Async twin of `iter_sse`.
-
-    Example:
-        >>> import asyncio
-        >>> async def chunks():
-        ...     yield b"data: a\\n\\n"
-        >>> async def main():
-        ...     return [e.data async for e in aiter_sse(chunks())]
-        >>> asyncio.run(main())
-        ['a']
-    """
-    decoder = SSEDecoder()
-    async for chunk in chunks:
-        for event in decoder.decode(chunk):
-            yield event
-    for event in decoder.flush():
-        yield event

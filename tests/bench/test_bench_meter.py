@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from xiaohu import BudgetExceededError, ResponseState
+from xiaohu import BudgetExceededError, PriceTable, ResponseState
 from xiaohu._events import parse_event
-from xiaohu._guard import CostMeter, PriceTable
+from xiaohu._guard import CostMeter
 
 
 class CountingState(ResponseState):

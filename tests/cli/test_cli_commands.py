@@ -12,9 +12,10 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.conftest import TEST_API_KEY
 from xiaohu import XiaohuClient
@@ -31,13 +32,13 @@ def env(emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return emulator_url
 
 
-def _one_error_line(result) -> str:
+def _one_error_line(result: Result) -> str:
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert TEST_API_KEY not in result.output + result.stderr
-    return lines[0]
+    return str(lines[0])
 
 
 def test_chat_streams_answer_reasoning_and_numbered_sources(env: str) -> None:
@@ -53,16 +54,38 @@ def test_chat_streams_answer_reasoning_and_numbered_sources(env: str) -> None:
             )
         )
     assert expected.output_text in result.stdout
+    assert expected.reasoning[0].summary_text
     assert expected.reasoning[0].summary_text.split("\n")[0] in result.stdout
     urls = list(dict.fromkeys(c.url for c in expected.citations))
     assert urls, "the emulator cites its web search results"
     for number, url in enumerate(urls, 1):
         assert f"[{number}] " in result.stdout
+        assert url
         assert url in result.stdout
+    assert expected.usage is not None
     assert f"{expected.usage.total_tokens} total" in result.stdout
 
 
-def test_chat_json_schema_prints_the_structured_answer(env: str, tmp_path) -> None:
+def test_chat_background_resumes_a_dropped_stream_through_the_core(env: str) -> None:
+    question = "Explain oolong tea"
+    result = runner.invoke(app, ["chat", question, "--background", "-m", "gpt-5-mini@drop_stream"])
+    assert result.exit_code == 0, result.output
+    with XiaohuClient() as client:  # the same request, read whole, is the oracle
+        expected = client.create_response(**chat_params(question, model="gpt-5-mini"))
+    assert expected.output_text
+    assert result.stdout.count(expected.output_text) == 1  # resumed, nothing duplicated
+
+
+def test_chat_background_on_a_relay_that_drops_it_warns(env: str) -> None:
+    with pytest.warns(UserWarning, match="ignored background=True"):
+        result = runner.invoke(
+            app, ["chat", "hi", "--background", "-m", "gpt-5-mini@drop_background"]
+        )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
+
+
+def test_chat_json_schema_prints_the_structured_answer(env: str, tmp_path: Path) -> None:
     schema = {
         "type": "object",
         "properties": {"name": {"type": "string"}, "born": {"type": "integer"}},
@@ -125,7 +148,9 @@ def test_missing_key_is_one_line_before_any_request(monkeypatch: pytest.MonkeyPa
     assert "XIAOHU_API_KEY" in _one_error_line(runner.invoke(app, ["models"]))
 
 
-def test_wrong_key_is_rejected_with_relay_message(emulator_url: str, monkeypatch) -> None:
+def test_wrong_key_is_rejected_with_relay_message(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", "sk-wrong")
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     line = _one_error_line(runner.invoke(app, ["chat", "hi", "-m", "gpt-5@invalid_key"]))
@@ -160,7 +185,7 @@ def test_quota_reads_the_billing_endpoints(env: str) -> None:
     assert f"remaining ${found.remaining_usd:.4f}" in result.stdout
 
 
-def test_quota_with_a_key_the_relay_rejects_is_one_line(monkeypatch) -> None:
+def test_quota_with_a_key_the_relay_rejects_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from xiaohu.emulator.server import serve
 
     with serve(api_key="sk-the-only-key") as url:
@@ -203,6 +228,7 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         env=_script_env(),
     ) as proc:
         try:
+            assert proc.stdout is not None
             line = proc.stdout.readline()
             assert line.startswith("xiaohu emulator serving http://127.0.0.1:")
             with XiaohuClient(api_key=TEST_API_KEY, base_url=line.split()[-1]) as client:
@@ -227,6 +253,7 @@ def test_ctrl_c_cancels_a_background_run() -> None:
             text=True,
             env=_script_env(XIAOHU_API_KEY=TEST_API_KEY, XIAOHU_BASE_URL=url),
         ) as proc:
+            assert proc.stdout is not None
             first = proc.stdout.readline()  # a reasoning line: the run is under way
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=30)

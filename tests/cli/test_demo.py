@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,9 +17,10 @@ from xiaohu.cli.demo_steps import RESEARCH_BUDGET_USD, Release, demo_documents
 runner = CliRunner()
 
 
-def _json_after(marker: str, text: str) -> dict:
+def _json_after(marker: str, text: str) -> dict[str, Any]:
     start = text.index("{", text.index(marker))
-    return json.loads(text[start : text.index("\n}", start) + 2])
+    value: dict[str, Any] = json.loads(text[start : text.index("\n}", start) + 2])
+    return value
 
 
 def _check_tour(stdout: str) -> None:
@@ -75,7 +77,9 @@ def test_demo_without_a_key_runs_on_its_own_emulator(monkeypatch: pytest.MonkeyP
     _check_tour(result.stdout)
 
 
-def test_demo_with_a_key_uses_that_relay(emulator_url: str, monkeypatch) -> None:
+def test_demo_with_a_key_uses_that_relay(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     result = runner.invoke(app, ["demo"])
@@ -96,7 +100,9 @@ def test_demo_with_a_key_but_no_base_url_is_one_line(monkeypatch: pytest.MonkeyP
     ]
 
 
-def test_demo_without_langchain_names_the_extra(emulator_url: str, monkeypatch) -> None:
+def test_demo_without_langchain_names_the_extra(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     monkeypatch.setitem(sys.modules, "langchain.agents", None)  # as if not installed

@@ -83,6 +83,9 @@ def _owner(module: str) -> str:
     raise AssertionError(f"no installed distribution owns {module} ({locations})")
 
 
+_ENVIRONMENT: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
+
+
 def _closure(requirement: str) -> set[str]:
     """Canonical names of the distributions `pip install <requirement>` brings in."""
     seen: set[str] = set()
@@ -98,7 +101,7 @@ def _closure(requirement: str) -> set[str]:
         for line in metadata.requires(req.name) or []:
             child = Requirement(line)
             if child.marker is None or any(
-                child.marker.evaluate({**default_environment(), "extra": extra}) for extra in extras
+                child.marker.evaluate({**_ENVIRONMENT, "extra": extra}) for extra in extras
             ):
                 pending.append(child)
     return {key.split("[")[0] for key in seen}

@@ -36,18 +36,25 @@ def test_readme_has_the_two_setup_commands_first() -> None:
 
 def test_both_readmes_have_the_same_examples() -> None:
     english, chinese = _blocks("README.md"), _blocks("README.zh-CN.md")
-    strip = lambda code: re.sub(r"#.*", "", code)  # noqa: E731 - comments are translated
+
+    def strip(code: object) -> str:
+        return re.sub(r"#.*", "", str(code))  # comments are translated
+
     assert [strip(p.values[0]) for p in english] == [strip(p.values[0]) for p in chinese]
 
 
 @pytest.mark.parametrize("code", README_BLOCKS)
 def test_readme_block_runs(
-    code: str, emulator_url: str, monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path
+    code: str,
+    emulator_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     monkeypatch.chdir(tmp_path)
-    namespace = {"__name__": "readme_example"}
+    namespace: dict[str, object] = {"__name__": "readme_example"}
     exec(compile(code, "<README>", "exec"), namespace)  # noqa: S102
     # The examples, like most user scripts, never close their models' connection pools; a
     # script's exit would. Drop them here, where the socket ResourceWarning is expected.

@@ -1,37 +1,69 @@
-"""Patch `time.sleep` and `asyncio.sleep` for the calling thread only, recording the waits.
+"""Record the waits of the clients' retry and poll loops instead of waiting.
 
-Other threads (a loopback server, another module's emulator) keep their real sleeps: a
-global no-op sleep would turn their polling loops into busy loops and pollute the record.
+The clients sleep through one overridable method (`_sleep`), so a test replaces that method
+and nothing else: `time.sleep` and `asyncio.sleep` stay real for every other thread (a
+loopback server, the emulator) and the record holds the clients' waits only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from typing import Any
 
 import pytest
 
+from xiaohu import AsyncXiaohuClient, XiaohuClient
+
 
 def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Make this thread's sleeps instant; return the list their delays are appended to."""
+    """Make the clients' sleeps instant; return the list their delays are appended to."""
     waits: list[float] = []
-    mine = threading.get_ident()
-    real_sleep, real_async_sleep = time.sleep, asyncio.sleep
 
-    def fake_sleep(delay: float) -> None:
-        if threading.get_ident() != mine:
-            return real_sleep(delay)
-        waits.append(delay)
-        return None
+    def fake_sleep(self: XiaohuClient, seconds: float) -> None:
+        waits.append(seconds)
 
-    async def fake_async_sleep(delay: float, *args: Any) -> Any:
-        if threading.get_ident() != mine:
-            return await real_async_sleep(delay, *args)
-        waits.append(delay)
-        return await real_async_sleep(0, *args)
+    async def fake_async_sleep(self: AsyncXiaohuClient, seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0)
 
-    monkeypatch.setattr(time, "sleep", fake_sleep)
-    monkeypatch.setattr(asyncio, "sleep", fake_async_sleep)
+    monkeypatch.setattr(XiaohuClient, "_sleep", fake_sleep)
+    monkeypatch.setattr(AsyncXiaohuClient, "_sleep", fake_async_sleep)
     return waits
+
+
+class FakeClock:
+    """A clock that moves only when a client sleeps: waits are recorded, never waited.
+
+    Attributes:
+        now: The current reading, in seconds.
+        sleeps: Every wait a client asked for, in order.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def advance(self, seconds: float) -> None:
+        """Record a wait and move the clock on by it."""
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Give both clients a `FakeClock` for their sleeps and their poll loops' clock."""
+    clock = FakeClock()
+
+    def fake_sleep(self: XiaohuClient, seconds: float) -> None:
+        clock.advance(seconds)
+
+    async def fake_async_sleep(self: AsyncXiaohuClient, seconds: float) -> None:
+        clock.advance(seconds)
+        await asyncio.sleep(0)
+
+    def now(self: object) -> float:
+        return clock.now
+
+    monkeypatch.setattr(XiaohuClient, "_sleep", fake_sleep)
+    monkeypatch.setattr(AsyncXiaohuClient, "_sleep", fake_async_sleep)
+    monkeypatch.setattr(XiaohuClient, "_now", now)
+    monkeypatch.setattr(AsyncXiaohuClient, "_now", now)
+    return clock

@@ -19,14 +19,20 @@ from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     AuthenticationError,
+    BackgroundUnsupportedError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
+    IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
+    MissingExtraError,
     ModelUnavailableError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseFailedError,
+    StreamError,
     UnprocessableEntityError,
     XiaohuClient,
 )
@@ -383,10 +389,39 @@ def test_relay_errors_without_a_code_are_classified_by_their_wording(
 def test_classified_by_wording_means_never_retried(error_class: type[Exception]) -> None:
     from xiaohu._retry import retry_delay
 
-    message = {ModelUnavailableError: "当前分组 default 下对于模型 x 无可用渠道"}.get(
-        error_class, "用户额度不足, 剩余额度: ＄0.000000"
+    unavailable = error_class is ModelUnavailableError
+    message = (
+        "当前分组 default 下对于模型 x 无可用渠道" if unavailable else "用户额度不足, 剩余额度: ＄0"
     )
-    status = 503 if error_class is ModelUnavailableError else 429
+    status = 503 if unavailable else 429
     error = make_status_error(httpx.Response(status, json={"error": {"message": message}}))
     assert isinstance(error, error_class)
     assert retry_delay(error, 0, 3, None) is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        make_status_error(httpx.Response(429, json=new_api("slow down", "rate_limit"))),
+        ResponseFailedError("failed", code="server_error", response_id="resp_1"),
+        IncompleteStreamError("cut", partial_text="Hel"),
+        BackgroundUnsupportedError("no GET /v1/responses/{id}"),
+        MissingExtraError("langchain", "langchain"),
+        ConfigurationError("bad"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_errors_pickle_with_their_attributes(error: Exception) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes, just made
+    assert type(again) is type(error)
+    assert str(again) == str(error)
+    assert {k: v for k, v in vars(again).items() if k not in ("response", "request")} == {
+        k: v for k, v in vars(error).items() if k not in ("response", "request")
+    }
+
+
+def test_a_failed_response_is_not_a_stream_error() -> None:
+    assert not issubclass(ResponseFailedError, StreamError)
+    assert issubclass(ResponseFailedError, APIError)

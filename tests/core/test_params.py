@@ -159,3 +159,27 @@ def test_header_that_http_cannot_carry_is_a_configuration_error() -> None:
         client.create_response(model="gpt-5", input="hi", extra_headers={"X-Note": "你好"})
     assert info.value.__cause__ is None
     assert "你好" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("params", "include"),
+    [
+        ({"store": False, "reasoning": {"effort": "low"}}, ["reasoning.encrypted_content"]),
+        (
+            {"store": False, "reasoning": {"effort": "low"}, "include": ["x"]},
+            ["x", "reasoning.encrypted_content"],
+        ),
+        (
+            {"store": False, "reasoning": {}, "include": ["reasoning.encrypted_content"]},
+            ["reasoning.encrypted_content"],
+        ),
+        ({"store": True, "reasoning": {"effort": "low"}}, None),
+        ({"store": False}, None),
+        ({"reasoning": {"effort": "low"}}, None),
+    ],
+)
+def test_stateless_reasoning_asks_for_encrypted_content(
+    params: dict[str, Any], include: list[str] | None
+) -> None:
+    body = build_payload({"model": "gpt-5", "input": "hi", **params})
+    assert body.get("include") == include

@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tests.core import wire
+from tests.core.wire import sse_events
 from xiaohu import Response, ResponseState, ResponseStream, XiaohuError
 from xiaohu._events import parse_event
-from xiaohu._sse import iter_sse
 
 SETTINGS = settings(
-    deadline=None, max_examples=100, database=None, suppress_health_check=[HealthCheck.too_slow]
+    deadline=None,
+    max_examples=100,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 # -- SSE decoder --------------------------------------------------------------------------------
@@ -56,7 +59,7 @@ sse_bytes = st.one_of(
 
 
 def _decoded(chunks: list[bytes]) -> list[tuple[str, str, str, int | None]]:
-    return [(e.event, e.data, e.id, e.retry) for e in iter_sse(chunks)]
+    return [(e.event, e.data, e.id, e.retry) for e in sse_events(chunks)]
 
 
 @SETTINGS

@@ -1,7 +1,7 @@
 """Retry counts and delays, with the clock and the jitter patched (sync and async).
 
 The transport is an `httpx.MockTransport` that answers from a script and records every
-request; `time.sleep` / `asyncio.sleep` record the waits instead of waiting.
+request; the clients' `_sleep` records the waits instead of waiting.
 """
 
 from __future__ import annotations

@@ -7,16 +7,14 @@ never change the events.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
 import pytest
 
-from xiaohu._sse import ServerSentEvent, SSEDecoder, aiter_sse, iter_sse
+from tests.core.wire import sse_events
+from xiaohu._sse import ServerSentEvent, SSEDecoder
 
 
 def _events(chunks: list[bytes]) -> list[tuple[str, str, str, int | None]]:
-    return [(e.event, e.data, e.id, e.retry) for e in iter_sse(chunks)]
+    return [(e.event, e.data, e.id, e.retry) for e in sse_events(chunks)]
 
 
 def _all_chunkings(raw: bytes) -> list[list[bytes]]:
@@ -155,19 +153,6 @@ def test_flush_discards_pending_event_and_resets() -> None:
 def test_repr_is_short() -> None:
     event = ServerSentEvent(event="e", data="x" * 500)
     assert len(repr(event)) < 120
-
-
-def test_async_decoder_matches_sync() -> None:
-    raw = b"event: a\r\ndata: 1\r\n\r\n: ping\n\ndata: 2\n\n"
-
-    async def chunks() -> AsyncIterator[bytes]:
-        for i in range(len(raw)):
-            yield raw[i : i + 1]
-
-    async def collect() -> list[tuple[str, str]]:
-        return [(e.event, e.data) async for e in aiter_sse(chunks())]
-
-    assert asyncio.run(collect()) == [(e.event, e.data) for e in iter_sse([raw])]
 
 
 def test_a_large_event_in_small_reads() -> None:

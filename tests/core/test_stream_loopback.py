@@ -233,7 +233,9 @@ def test_one_connection_is_reused_across_calls(loopback: tuple[str, Server], syn
 
 def _keys_in_chain(exc: BaseException) -> list[str]:
     """Every Authorization header on a request reachable from `exc` and its chain."""
-    found, pending, seen = [], [exc], set()
+    found: list[str] = []
+    pending: list[BaseException | None] = [exc]
+    seen: set[int] = set()
     while pending:
         current = pending.pop()
         if current is None or id(current) in seen:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from xiaohu._sse import ServerSentEvent, SSEDecoder
+
 RESP_ID = "resp_core_test_0001"
 MSG_ID = "msg_core_test_0001"
 
@@ -340,3 +342,10 @@ def incomplete(pieces: list[str]) -> list[dict[str, Any]]:
             },
         ]
     )
+
+
+def sse_events(chunks: Iterable[bytes]) -> list[ServerSentEvent]:
+    """Decode byte chunks as a stream does: one `SSEDecoder`, then its end-of-stream flush."""
+    decoder = SSEDecoder()
+    events = [event for chunk in chunks for event in decoder.decode(chunk)]
+    return events + decoder.flush()

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
-import time
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.core.clock import fake_clock, record_sleeps
 from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     BackgroundUnsupportedError,
     BudgetExceededError,
+    NotFoundError,
     Progress,
+    StreamError,
     TextDelta,
     XiaohuClient,
 )
@@ -134,21 +135,34 @@ async def test_wait_async(paced_url: str, key: str) -> None:
     assert final.output_text
 
 
-def test_wait_gives_up_at_the_timeout() -> None:
+def test_wait_gives_up_at_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = fake_clock(monkeypatch)
     polls: list[float] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        polls.append(time.monotonic())
+        polls.append(clock.now)
         return httpx.Response(200, json={"id": "resp_q", "status": "in_progress"})
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = XiaohuClient(api_key="sk-x", base_url="http://relay/v1", http_client=http)
-    start = time.monotonic()
-    with pytest.raises(APITimeoutError, match="gave up waiting"):
-        client.wait_response("resp_q", interval=0.02, max_interval=0.05, timeout=0.3)
-    assert time.monotonic() - start < 1.0
-    gaps = [b - a for a, b in itertools.pairwise(polls)]
-    assert gaps[0] < gaps[-1] + 0.01  # the interval grows, up to its cap
+    with pytest.raises(APITimeoutError, match="gave up waiting after 20 s"):
+        client.wait_response("resp_q", interval=1.0, max_interval=4.0, timeout=20.0)
+    # The interval grows by 1.5 up to its cap; the last wait is cut to end at the timeout.
+    assert clock.sleeps == [1.0, 1.5, 2.25, 3.375, 4.0, 4.0, 3.875]
+    assert polls == [0.0, 1.0, 2.5, 4.75, 8.125, 12.125, 16.125, 20.0]
+
+
+async def test_wait_async_gives_up_on_the_same_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = fake_clock(monkeypatch)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "resp_q", "status": "queued"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = AsyncXiaohuClient(api_key="sk-x", base_url="http://relay/v1", http_client=http)
+        with pytest.raises(APITimeoutError):
+            await client.wait_response("resp_q", interval=1.0, max_interval=4.0, timeout=20.0)
+    assert clock.sleeps == [1.0, 1.5, 2.25, 3.375, 4.0, 4.0, 3.875]
 
 
 def test_new_api_relay_falls_back_to_a_plain_stream(new_api_url: str, key: str) -> None:
@@ -169,16 +183,18 @@ async def test_drop_background_fault_falls_back_async(emulator_url: str, key: st
     assert final.status == "completed"
 
 
-def test_new_api_synchronous_answer_and_unroutable_poll(new_api_url: str, key: str) -> None:
+def test_new_api_synchronous_answer_and_unroutable_poll(
+    new_api_url: str, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with XiaohuClient(api_key=key, base_url=new_api_url) as client:
         answer = client.create_response(model="gpt-5-mini", input="hi", background=True)
         assert answer.status == "completed"
         with pytest.warns(UserWarning, match="answered synchronously"):
             assert client.wait_response(answer) is answer
-        start = time.monotonic()
+        sleeps = record_sleeps(monkeypatch)
         with pytest.raises(BackgroundUnsupportedError, match="Invalid URL"):
             client.wait_response(answer.id)
-        assert time.monotonic() - start < 1.0
+        assert sleeps == []  # no poll loop: the first 404 answers it
 
 
 def test_dropped_stream_on_a_relay_without_resume_is_a_clear_error(key: str) -> None:
@@ -245,3 +261,81 @@ def test_wait_with_a_budget_cancels_the_run(paced_url: str, key: str) -> None:
             client.wait_response(queued.id, interval=0.02, max_cost_usd=0.3)
         assert info.value.response_id == queued.id
         assert client.retrieve_response(queued.id).status == "cancelled"
+
+
+async def test_wait_async_with_a_budget_cancels_the_run(paced_url: str, key: str) -> None:
+    async with AsyncXiaohuClient(api_key=key, base_url=paced_url) as client:
+        queued = await client.create_response(
+            model="o3-deep-research", input="history of tea", tools=DR["tools"],
+            background=True, max_cost_usd=5.0,
+        )  # fmt: skip
+        with pytest.raises(BudgetExceededError) as info:
+            await client.wait_response(queued.id, interval=0.02, max_cost_usd=0.3)
+        assert info.value.response_id == queued.id
+        assert (await client.retrieve_response(queued.id)).status == "cancelled"
+
+
+def _always_dropping(key: str) -> httpx.MockTransport:
+    """A relay whose every stream of `resp_d` breaks after one text delta."""
+    created = '{"type":"response.created","sequence_number":0,"response":{"id":"resp_d","status":"queued","background":true}}'
+    queued = '{"type":"response.queued","sequence_number":1,"response":{"id":"resp_d","status":"queued","background":true}}'
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        n = len(requests)
+        delta = (
+            f'{{"type":"response.output_text.delta","sequence_number":{n + 1},'
+            '"output_index":0,"item_id":"m","delta":"x"}'
+        )
+        lines = [created, queued, delta] if request.method == "POST" else [delta]
+        body = "".join(f"data: {line}\n\n" for line in lines).encode()
+        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+    transport = httpx.MockTransport(handler)
+    transport.requests = requests  # type: ignore[attr-defined]
+    return transport
+
+
+def test_max_resumes_running_out_is_a_stream_error(key: str) -> None:
+    transport = _always_dropping(key)
+    client = XiaohuClient(
+        api_key=key, base_url="http://relay/v1", http_client=httpx.Client(transport=transport)
+    )
+    with pytest.raises(StreamError, match="gave up after 2 resumes of resp_d"):
+        client.run_background(model="gpt-5", input="hi", max_resumes=2)
+    requests = transport.requests  # type: ignore[attr-defined]
+    assert [r.method for r in requests] == ["POST", "GET", "GET"]
+    assert [r.url.params.get("starting_after") for r in requests[1:]] == ["2", "3"]
+
+
+async def test_max_resumes_running_out_async(key: str) -> None:
+    transport = _always_dropping(key)
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = AsyncXiaohuClient(api_key=key, base_url="http://relay/v1", http_client=http)
+        with pytest.raises(StreamError, match="gave up after 1 resumes"):
+            await client.run_background(model="gpt-5", input="hi", max_resumes=1)
+
+
+def test_resume_stream_and_delete_response(paced_url: str, key: str) -> None:
+    with XiaohuClient(api_key=key, base_url=paced_url) as client:
+        final = client.run_background(model="gpt-5-mini", input="Explain white tea")
+        with client.resume_stream(final.id, starting_after=2) as stream:
+            numbers = [event.sequence_number for event in stream]
+        assert numbers[0] == 3
+        assert stream.get_final_response().output_text == final.output_text
+        client.delete_response(final.id)
+        with pytest.raises(NotFoundError):
+            client.retrieve_response(final.id)
+
+
+async def test_resume_stream_and_delete_response_async(paced_url: str, key: str) -> None:
+    async with AsyncXiaohuClient(api_key=key, base_url=paced_url) as client:
+        final = await client.run_background(model="gpt-5-mini", input="Explain green tea")
+        async with await client.resume_stream(final.id) as stream:
+            numbers = [event.sequence_number async for event in stream]
+        assert numbers[0] == 0
+        assert (await stream.get_final_response()).output_text == final.output_text
+        await client.delete_response(final.id)
+        with pytest.raises(NotFoundError):
+            await client.retrieve_response(final.id)

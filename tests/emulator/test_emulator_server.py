@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -105,7 +106,7 @@ def test_a_client_that_leaves_a_stream_early_stops_the_writes(
     """
     from xiaohu import XiaohuClient
 
-    request = {
+    request: dict[str, Any] = {
         "model": "o3-deep-research",
         "input": "Research how server-sent events are used by LLM APIs.",
         "tools": [{"type": "web_search_preview"}],

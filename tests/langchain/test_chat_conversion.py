@@ -403,12 +403,15 @@ def test_tool_messages_keep_lists_and_error_status() -> None:
     ]
 
 
-def test_core_error_subclasses_keep_their_class() -> None:
+def test_core_errors_convert_to_static_classes() -> None:
     from langchain_core.exceptions import ModelAPIError, ModelRateLimitError
 
     import xiaohu
-    from langchain_xiaohu._errors import XiaohuRateLimitError, to_langchain_error
-    from xiaohu._background import BackgroundUnsupportedError
+    from langchain_xiaohu._errors import (
+        XiaohuBackgroundUnsupportedError,
+        XiaohuRateLimitError,
+        to_langchain_error,
+    )
 
     rate = to_langchain_error(
         xiaohu.RateLimitError("slow", response=httpx.Response(429), code="rl")
@@ -417,12 +420,50 @@ def test_core_error_subclasses_keep_their_class() -> None:
     assert isinstance(rate, ModelRateLimitError)
     assert rate.code == "rl"
     assert rate.status_code == 429
-    background = to_langchain_error(BackgroundUnsupportedError("no background here"))
-    assert isinstance(background, BackgroundUnsupportedError)
+    background = to_langchain_error(xiaohu.BackgroundUnsupportedError("no background here"))
+    assert type(background) is XiaohuBackgroundUnsupportedError
+    assert isinstance(background, xiaohu.BackgroundUnsupportedError)
     assert isinstance(background, ModelAPIError)
     assert str(background) == "no background here"
     plain = ValueError("x")
     assert to_langchain_error(plain) is plain
+
+
+def test_converted_errors_pickle_and_are_caught_by_name() -> None:
+    import pickle
+
+    import xiaohu
+    from langchain_xiaohu._errors import XiaohuRateLimitError, XiaohuStreamError, to_langchain_error
+
+    request = httpx.Request("POST", "http://relay/v1/responses")
+    rate = to_langchain_error(
+        xiaohu.RateLimitError(
+            "slow", response=httpx.Response(429, request=request), code="rl", request_id="r1"
+        )
+    )
+    again = pickle.loads(pickle.dumps(rate))  # noqa: S301 - our own bytes, just made
+    assert type(again) is XiaohuRateLimitError
+    assert (str(again), again.code, again.status_code, again.request_id) == (
+        str(rate), "rl", 429, "r1",
+    )  # fmt: skip
+    with pytest.raises(XiaohuStreamError, match="gave up"):
+        raise to_langchain_error(xiaohu.StreamError("gave up after 5 resumes"))
+
+
+def test_every_core_relay_error_has_a_static_langchain_class() -> None:
+    import xiaohu
+    from langchain_xiaohu import _errors
+
+    relay_errors = {
+        value
+        for name in xiaohu.__all__
+        if isinstance(value := getattr(xiaohu, name), type) and issubclass(value, xiaohu.APIError)
+    }
+    assert relay_errors == set(_errors._BY_CORE)
+    for core, target in _errors._BY_CORE.items():
+        assert issubclass(target, core)
+        assert target.__module__ == "langchain_xiaohu._errors"
+        assert getattr(_errors, target.__name__) is target
 
 
 def test_edited_tool_call_arguments_win_over_the_recorded_block() -> None:

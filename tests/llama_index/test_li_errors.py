@@ -9,6 +9,7 @@ from llama_index.core.base.llms.types import ChatMessage
 import xiaohu
 from llama_index_xiaohu import XiaohuResponses
 from tests.conftest import TEST_API_KEY
+from tests.core.clock import record_sleeps
 from tests.llama_index import helpers
 
 SYNC = [pytest.param(True, id="sync"), pytest.param(False, id="async")]
@@ -103,8 +104,7 @@ async def test_one_retry_layer(sync: bool, stream: bool, monkeypatch: pytest.Mon
         attempts.append(request.headers.get("X-Xiaohu-Retry-Count", "0"))
         return httpx.Response(500, json={"error": {"message": "boom", "type": "server_error"}})
 
-    monkeypatch.setattr("xiaohu._client.time.sleep", lambda _: None)
-    monkeypatch.setattr("xiaohu._client.asyncio.sleep", _no_sleep)
+    record_sleeps(monkeypatch)
     transport = httpx.MockTransport(handler)
     with httpx.Client(transport=transport) as http:
         async with httpx.AsyncClient(transport=transport) as ahttp:
@@ -119,7 +119,3 @@ async def test_one_retry_layer(sync: bool, stream: bool, monkeypatch: pytest.Mon
             with pytest.raises(xiaohu.InternalServerError):
                 await call(llm, sync, HI)
     assert attempts == ["0", "1", "2"]
-
-
-async def _no_sleep(_: float) -> None:
-    return None

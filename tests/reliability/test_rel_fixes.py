@@ -85,7 +85,7 @@ def test_langchain_array_schema_is_refused_before_sending() -> None:
         with pytest.raises(xiaohu.ConfigurationError, match="root is an object"):
             llm.with_structured_output(
                 {"title": "Names", "type": "array", "items": {"type": "string"}},
-                method=method,  # type: ignore[arg-type]
+                method=method,
             )
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from xiaohu._version import __version__
+from xiaohu import __version__
 
 from .chat import chat_command
 from .demo import demo_command

@@ -1,8 +1,10 @@
 """`xiaohu chat "question"`: one streamed answer from the relay, in the terminal.
 
 `chat_params` (pure) turns the options into a request body and checks it before anything is
-sent; `ChatRun` streams it through the core's `stream_response`, shows a live status line for
-deep research, and on Ctrl-C closes the stream and cancels a background run.
+sent; `ChatRun` streams it through the core's `stream_response` (or, with `--background`, the
+core's `stream_background`, which resumes a dropped stream and detects a relay that ignores
+`background`), shows a live status line for deep research, and on Ctrl-C closes the stream and
+cancels a background run.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from typing import Annotated, Any
 import typer
 from rich.live import Live
 
-from xiaohu._client import XiaohuClient
-from xiaohu._exceptions import ConfigurationError, CostLimitError, XiaohuError
-from xiaohu._fold import TextDelta
-from xiaohu._guard import GuardedResponseStream
-from xiaohu._models import Response
-from xiaohu._params import build_payload
-from xiaohu._pricing import Cost
-from xiaohu._stream import ResponseStream
+from xiaohu import (
+    BackgroundStream,
+    ConfigurationError,
+    CostLimitError,
+    GuardedResponseStream,
+    Response,
+    TextDelta,
+    XiaohuClient,
+    XiaohuError,
+    build_payload,
+    is_deep_research,
+)
 
 from .common import guarded, make_client
 from .render import ChatView, ResearchStatus, make_console
@@ -34,9 +40,10 @@ __all__ = [
     "Effort",
     "chat_command",
     "chat_params",
-    "is_deep_research",
     "json_format",
 ]
+
+_Stream = GuardedResponseStream | BackgroundStream
 
 DEFAULT_MODEL = "gpt-5-mini"
 """The model `xiaohu chat` uses without `--model`: cheap, fast, and reasons."""
@@ -53,16 +60,6 @@ class Effort(str, Enum):
     low = "low"
     medium = "medium"
     high = "high"
-
-
-def is_deep_research(model: str) -> bool:
-    """Whether `model` is a deep-research model (minutes per run, priced per search too).
-
-    Example:
-        >>> is_deep_research("o4-mini-deep-research"), is_deep_research("gpt-5")
-        (True, False)
-    """
-    return "deep-research" in model
 
 
 def json_format(spec: str) -> dict[str, Any]:
@@ -104,7 +101,6 @@ def chat_params(
     effort: str | None = None,
     summary: bool = False,
     json_spec: str | None = None,
-    background: bool = False,
     max_cost_usd: float | None = None,
     allow_expensive: bool = False,
 ) -> dict[str, Any]:
@@ -131,9 +127,6 @@ def chat_params(
         params["reasoning"] = {k: v for k, v in reasoning.items() if v}
     if json_spec is not None:
         params["text"] = {"format": json_format(json_spec)}
-    if background:
-        params["background"] = True
-        params["store"] = True
     if max_cost_usd is not None:
         params["max_cost_usd"] = max_cost_usd
     if allow_expensive:
@@ -144,18 +137,24 @@ def chat_params(
 class ChatRun:
     """One streamed chat answer; remembers its stream so Ctrl-C can close and cancel it.
 
+    With `background=True` the run goes through the core's `stream_background` (resumed
+    across dropped connections; a warning, and a plain stream, where the relay ignores it).
+
     Example:
         >>> run = ChatRun(make_client(), {"model": "gpt-5-mini", "input": "hi"})  # doctest: +SKIP
         >>> run.run().status  # doctest: +SKIP
         'completed'
     """
 
-    def __init__(self, client: XiaohuClient, params: dict[str, Any]) -> None:
+    def __init__(
+        self, client: XiaohuClient, params: dict[str, Any], *, background: bool = False
+    ) -> None:
         self.client = client
         self.params = params
+        self.background = background
         self.console = make_console()
         self.view = ChatView(self.console)
-        self.stream: ResponseStream | None = None
+        self.stream: _Stream | None = None
 
     def run(self) -> Response:
         """Stream the answer to the terminal and return the final response.
@@ -168,12 +167,13 @@ class ChatRun:
         except KeyboardInterrupt:
             self._cancel()
             raise
-        self.view.finish(response, _cost(self.stream))
+        self.view.finish(response, self.stream.cost if self.stream is not None else None)
         return response
 
     def _stream(self) -> Response:
         deep = is_deep_research(str(self.params.get("model")))
-        with self.client.stream_response(**self.params) as stream:
+        start = self.client.stream_background if self.background else self.client.stream_response
+        with start(**self.params) as stream:
             self.stream = stream
             if not deep:
                 for delta in stream.iter_deltas():
@@ -181,7 +181,7 @@ class ChatRun:
                 return stream.get_final_response()
             return self._stream_with_status(stream)
 
-    def _stream_with_status(self, stream: ResponseStream) -> Response:
+    def _stream_with_status(self, stream: _Stream) -> Response:
         status = ResearchStatus(self.view)
         self.view.hold_partial_lines = True
         with Live(status, console=self.console, transient=True, refresh_per_second=4) as live:
@@ -192,27 +192,22 @@ class ChatRun:
                     self.view.flush()
                     self.console.print(status.line(), style="cyan")
                 self.view.show(delta)
-                status.cost_so_far = _cost(stream)
+                status.cost_so_far = stream.cost
         return stream.get_final_response()
 
     def _cancel(self) -> None:
         if self.stream is not None:
             self.stream.close()
         self.view.flush()
-        snapshot = self.stream.state.snapshot if self.stream is not None else None
-        if not self.params.get("background") or snapshot is None or not snapshot.id:
+        if not isinstance(self.stream, BackgroundStream) or not self.stream.response_id:
             return
+        response_id = self.stream.response_id
         try:
-            self.client.cancel_response(snapshot.id)
+            self.client.cancel_response(response_id)
         except XiaohuError as exc:
-            self.console.print(f"\ncould not cancel {snapshot.id}: {exc}", markup=False)
+            self.console.print(f"\ncould not cancel {response_id}: {exc}", markup=False)
         else:
-            self.console.print(f"\ncancelled background response {snapshot.id}", markup=False)
-
-
-def _cost(stream: ResponseStream | None) -> Cost | None:
-    """The running cost (the bill once finished) of a stream the cost guard metered."""
-    return stream.cost if isinstance(stream, GuardedResponseStream) else None
+            self.console.print(f"\ncancelled background response {response_id}", markup=False)
 
 
 @guarded
@@ -258,13 +253,12 @@ def chat_command(
         effort=effort.value if effort else None,
         summary=summary,
         json_spec=json_spec,
-        background=background,
         max_cost_usd=max_cost,
         allow_expensive=allow_expensive,
     )
     with make_client() as client:
         try:
-            ChatRun(client, params).run()
+            ChatRun(client, params, background=background).run()
         except CostLimitError as exc:
             if max_cost is not None or allow_expensive:
                 raise

@@ -12,8 +12,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from xiaohu._client import XiaohuClient
-from xiaohu._exceptions import XiaohuError
+from xiaohu import MissingExtraError, XiaohuClient, XiaohuError
 
 from .render import make_console, one_line
 
@@ -26,18 +25,6 @@ EXIT_ERROR = 1
 """Exit code for an error the relay or the input caused."""
 EXIT_CANCELLED = 130
 """Exit code after Ctrl-C, as shells use for SIGINT."""
-
-
-class MissingExtraError(XiaohuError):
-    """Raised when a command needs an optional package that is not installed.
-
-    Example:
-        >>> str(MissingExtraError("langchain", "langchain"))
-        'this needs langchain: pip install "xiaohu[langchain]"'
-    """
-
-    def __init__(self, package: str, extra: str) -> None:
-        super().__init__(f'this needs {package}: pip install "xiaohu[{extra}]"')
 
 
 def make_client(timeout: float | None = None) -> XiaohuClient:

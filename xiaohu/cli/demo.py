@@ -17,7 +17,8 @@ import httpx
 import typer
 from rich.console import Console
 
-from xiaohu._config import API_KEY_ENV, DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url
+from xiaohu import API_KEY_ENV, DEFAULT_TIMEOUT
+from xiaohu.adapters import resolve_api_key, resolve_base_url
 
 from .common import MissingExtraError, guarded
 from .demo_steps import Relay, run_agent, run_rag, run_research, run_structured

@@ -26,9 +26,15 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.text import Text
 
-from xiaohu._exceptions import APIResponseValidationError, CostLimitError
-from xiaohu._fold import ItemDone, ToolProgress
-from xiaohu._models import Annotation, Usage, WebSearchCall
+from xiaohu import (
+    Annotation,
+    APIResponseValidationError,
+    CostLimitError,
+    ItemDone,
+    ToolProgress,
+    Usage,
+    WebSearchCall,
+)
 
 from .common import MissingExtraError
 from .render import sources_text

@@ -6,7 +6,7 @@ The core reads the relay's billing endpoints (`/v1/dashboard/billing/subscriptio
 
 from __future__ import annotations
 
-from xiaohu._quota import Quota
+from xiaohu import Quota
 
 from .common import guarded, make_client
 from .render import make_console

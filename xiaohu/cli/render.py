@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.text import Text
 
-from xiaohu._fold import (
+from xiaohu import (
+    Annotation,
     AnnotationDelta,
+    Cost,
     ReasoningDelta,
     RefusalDelta,
+    Response,
     StreamDelta,
     TextDelta,
     ToolProgress,
+    Usage,
 )
-from xiaohu._models import Annotation, Response, Usage
-from xiaohu._pricing import Cost
 
 __all__ = ["ChatView", "ResearchStatus", "make_console", "one_line", "sources_text", "usage_text"]
 

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xiaohu._models import Usage
-from xiaohu._pricing import Cost, PriceTable
+from xiaohu import Cost, PriceTable, Usage
 
 __all__ = ["Tally", "usage_from_langchain"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from xiaohu.emulator.app import (
+from xiaohu.emulator.calls import (
     Call,
     admit,
     apply_fault,

@@ -1,0 +1,49 @@
+"""The public surface for code built on the core: adapters, the CLI, your own integration.
+
+The clients, models, streams and errors are exported from `xiaohu` itself; this module adds the
+building blocks an integration needs besides them: the settings' resolution and defaults, the
+embeddings limits, strict JSON schemas, and one-object-per-event-loop. These names are public
+API, kept stable like those of `xiaohu`; the `xiaohu._*` modules are not, and no code outside
+`xiaohu/` imports them (a test checks it).
+
+Example:
+    >>> from xiaohu.adapters import strict_json_schema
+    >>> strict_json_schema({"type": "object", "properties": {"a": {"type": "string"}}})
+    {'type': 'object', 'properties': {'a': {'type': 'string'}}, 'additionalProperties': False, 'required': ['a']}
+"""
+
+from __future__ import annotations
+
+from ._config import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ._embeddings import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_MAX_BATCH_BYTES,
+    DEFAULT_MAX_CONCURRENCY,
+    MAX_INPUTS_PER_REQUEST,
+)
+from ._loops import PerLoop
+from ._params import strict_json_schema
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_EMBEDDING_MODEL",
+    "DEFAULT_MAX_BATCH_BYTES",
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MAX_INPUTS_PER_REQUEST",
+    "PerLoop",
+    "resolve_api_key",
+    "resolve_base_url",
+    "strict_json_schema",
+]

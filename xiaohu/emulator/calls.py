@@ -1,0 +1,169 @@
+"""One emulated call: the emulator's state, Bearer auth, faults, the JSON body and answers.
+
+Every endpoint (:mod:`xiaohu.emulator.app`, :mod:`xiaohu.emulator.responses_api`) admits a
+request through here; this module imports no endpoint, so the emulator's imports run one way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from xiaohu.emulator.errors import (
+    Lang,
+    invalid_token,
+    language_of,
+    relay_error,
+)
+from xiaohu.emulator.faults import (
+    FAULT_HEADER,
+    Fault,
+    FaultCounter,
+    fault_error,
+    parse_fault,
+)
+from xiaohu.emulator.ids import openai_request_id
+from xiaohu.emulator.store import ResponseStore
+
+__all__ = [
+    "Call",
+    "Emulator",
+    "RelayMode",
+    "admit",
+    "apply_fault",
+    "authenticate",
+    "emulator_of",
+    "json_body",
+    "upstream_json",
+]
+
+RelayMode = Literal["full", "new-api"]
+DELAY_HEADER = "x-emulator-delay"
+
+
+@dataclass
+class Emulator:
+    """Settings and memory of one app instance.
+
+    Attributes:
+        api_key: the only accepted key, or ``None`` to accept any non-empty key.
+        relay_mode: ``full`` (every endpoint) or ``new-api`` (as the studied relay: no background,
+            no response retrieval).
+        delay: seconds between streamed events.
+    """
+
+    api_key: str | None = None
+    relay_mode: RelayMode = "full"
+    delay: float = 0.0
+    store: ResponseStore = field(default_factory=ResponseStore)
+    faults: FaultCounter = field(default_factory=FaultCounter)
+
+
+@dataclass
+class Call:
+    """One admitted request: who sent it, in which language, and the fault it carries.
+
+    Attributes:
+        key: the Bearer key (for billing).
+        lang: relay message language.
+        request_id: this request's ``X-Oneapi-Request-Id``.
+        fault: a firing behaviour fault, or ``None``.
+        delay: seconds between streamed events for this request.
+    """
+
+    key: str
+    lang: Lang
+    request_id: str
+    fault: Fault | None = None
+    delay: float = 0.0
+
+    def has(self, name: str) -> bool:
+        """Say whether this call carries the behaviour fault ``name``."""
+        return self.fault is not None and self.fault.name == name
+
+
+def emulator_of(request: Request) -> Emulator:
+    """Return the :class:`Emulator` behind the app serving ``request``."""
+    emulator: Emulator = request.app.state.emulator
+    return emulator
+
+
+def _request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("relay_request_id", ""))
+
+
+def authenticate(request: Request) -> Call:
+    """Check the Bearer key: any non-empty key, or only the configured one.
+
+    Raises:
+        EmulatorError: the relay's 401 ``Invalid token`` / ``无效的令牌``.
+    """
+    emulator = emulator_of(request)
+    lang = language_of(request.headers.get("accept-language"))
+    request_id = _request_id(request)
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    expected = emulator.api_key
+    if scheme.lower() != "bearer" or not key:
+        raise invalid_token(lang, request_id)
+    if expected is not None and key.removeprefix("sk-") != expected.removeprefix("sk-"):
+        raise invalid_token(lang, request_id)
+    try:
+        delay = float(request.headers.get(DELAY_HEADER, emulator.delay))
+    except ValueError:
+        delay = emulator.delay
+    return Call(key=key, lang=lang, request_id=request_id, delay=max(0.0, delay))
+
+
+async def apply_fault(
+    request: Request, call: Call, *, model: str | None = None, suffix: str | None = None
+) -> None:
+    """Apply the fault the request asks for (the header first, else the model-name suffix).
+
+    Error faults raise their error; ``slow_first_byte`` sleeps here, before any header is sent;
+    other faults are recorded on ``call``.
+
+    Raises:
+        EmulatorError: the error the fault stands for.
+    """
+    spec = request.headers.get(FAULT_HEADER) or suffix
+    if not spec:
+        return
+    fault = parse_fault(spec)
+    if not emulator_of(request).faults.fires(fault):
+        return
+    error = fault_error(fault, model=model or "gpt-5", lang=call.lang, request_id=call.request_id)
+    if error is not None:
+        raise error
+    if fault.name == "slow_first_byte":
+        await asyncio.sleep(max(0.0, fault.number("seconds", 2.0)))
+    call.fault = fault
+
+
+async def admit(request: Request) -> Call:
+    """Authenticate and apply a header fault: the start of every body-less endpoint."""
+    call = authenticate(request)
+    await apply_fault(request, call)
+    return call
+
+
+async def json_body(request: Request, call: Call) -> Any:
+    """Decode the JSON body, answering a bad one as the relay does (400 ``Invalid request``)."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        prefix = "无效的请求，" if call.lang == "zh" else "Invalid request: "
+        raise relay_error(400, f"{prefix}{exc}", call.request_id) from exc
+
+
+def upstream_json(content: Any, status_code: int = 200) -> JSONResponse:
+    """Return JSON as the upstream sends it, with its ``x-request-id`` header."""
+    return JSONResponse(
+        content, status_code=status_code, headers={"x-request-id": openai_request_id()}
+    )
