@@ -4,6 +4,7 @@
 XiaohuError
 ├── ConfigurationError             (also ValueError) bad settings or input, raised before any request
 │   └── CostLimitError             an expensive call without opt-in, or a budget passed
+├── ClientClosedError              (also RuntimeError) a call on a closed client or model
 ├── APIError                       anything that came from (or failed on the way to) the relay
 │   ├── APIConnectionError         the request never got an HTTP answer
 │   │   └── APITimeoutError        ... because a timeout fired
@@ -42,6 +43,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "CostLimitError",
@@ -90,6 +92,15 @@ class CostLimitError(ConfigurationError):
     Example:
         >>> str(CostLimitError("o3-deep-research costs about $30 a call"))
         'o3-deep-research costs about $30 a call'
+    """
+
+
+class ClientClosedError(XiaohuError, RuntimeError):
+    """Raised for a call on a client (or an adapter model) after `close()`/`aclose()`.
+
+    Example:
+        >>> isinstance(ClientClosedError("XiaohuClient is closed"), RuntimeError)
+        True
     """
 
 
