@@ -41,7 +41,8 @@ def test_a_call_after_close_raises_a_typed_error(emulator_url: str) -> None:
     client.close()  # twice is fine
     with pytest.raises(ClientClosedError, match="closed") as info:
         client.create_response(**HELLO)
-    assert isinstance(info.value, XiaohuError) and isinstance(info.value, RuntimeError)
+    assert isinstance(info.value, XiaohuError)
+    assert isinstance(info.value, RuntimeError)
 
 
 def test_a_closed_http_client_of_yours_raises_the_typed_error_too(emulator_url: str) -> None:
