@@ -67,3 +67,36 @@ def test_readme_block_runs(
     if "print(" in code:
         assert out.strip(), "the example prints nothing"
     assert TEST_API_KEY not in out
+
+
+LLAMA_INDEX_BLOCKS = [p for p in _blocks("README.md") if "llama_index_xiaohu" in p.values[0]]
+
+
+@pytest.mark.parametrize("code", LLAMA_INDEX_BLOCKS)
+def test_llama_index_blocks_leave_no_unclosed_socket(
+    code: str, emulator_url: str, tmp_path: Path
+) -> None:
+    # As a user runs them: a script, `-W error::ResourceWarning`, nothing closed by hand.
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "XIAOHU_API_KEY": TEST_API_KEY,
+        "XIAOHU_BASE_URL": emulator_url,
+    }
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    done = subprocess.run(  # noqa: S603 - a fixed argv
+        [sys.executable, "-W", "error::ResourceWarning", str(tmp_path / "example.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr, done.stderr
+    assert done.stdout.strip()
