@@ -22,10 +22,15 @@ HELLO = {"model": "gpt-4.1", "input": "What is 2 + 2?"}
 
 
 def _resource_warnings_on_collect() -> list[str]:
+    # Sockets only: a loop leaked by LlamaIndex's sync wrappers elsewhere is not ours.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         gc.collect()
-    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    return [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, ResourceWarning) and "event loop" not in str(w.message)
+    ]
 
 
 def test_a_collected_sync_client_leaves_no_open_socket(emulator_url: str) -> None:
