@@ -10,6 +10,7 @@ and the non-streamed message are identical.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from pydantic_core import from_json
 
 from xiaohu import (
     AnnotationDelta,
@@ -34,13 +36,41 @@ from xiaohu import (
     ToolCallDelta,
 )
 
-from ._messages import message_from_response, response_extras
+from ._messages import RESPONSE_ID_KEY, message_from_response, response_extras
 
-__all__ = ["ChunkBuilder", "final_chat_response", "final_completion_response"]
+__all__ = ["ChunkBuilder", "final_chat_response", "final_completion_response", "partial_arguments"]
 
 log = logging.getLogger("llama_index_xiaohu")
 
 _ASSISTANT = MessageRole.ASSISTANT
+#: A number at the very end of partial JSON may still grow (`1` of `12`): not yet arrived.
+_TRAILING_NUMBER = re.compile(r"-?[0-9][0-9.eE+-]*\s*$")
+
+
+def partial_arguments(text: str) -> dict[str, Any]:
+    """The tool-call arguments that have fully arrived, from complete or partial JSON.
+
+    A string, number or literal still arriving is left out, never reported as `None` or as a
+    prefix of itself; an array or object still arriving holds the items that have.
+
+    Example:
+        >>> partial_arguments('{"city": "Par')
+        {}
+        >>> partial_arguments('{"city": "Paris", "days": 1')
+        {'city': 'Paris'}
+        >>> partial_arguments('{"city": "Paris", "days": 12}')
+        {'city': 'Paris', 'days': 12}
+    """
+    if not text.strip():
+        return {}
+    try:
+        parsed = from_json(text)
+    except ValueError:
+        try:
+            parsed = from_json(_TRAILING_NUMBER.sub("", text), allow_partial=True)
+        except ValueError:
+            return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def final_chat_response(response: Response) -> ChatResponse:
@@ -82,6 +112,10 @@ def final_completion_response(response: Response) -> CompletionResponse:
 class ChunkBuilder:
     """Turn the deltas of one stream into cumulative `ChatResponse` (or completion) chunks.
 
+    Once the response id is known (from `response.created`), every chunk carries it in
+    `additional_kwargs["response_id"]`; with `announce=True` (background runs, which one may
+    want to cancel) an empty chunk carrying it is yielded at once, before any content.
+
     Example:
         >>> builder = ChunkBuilder()
         >>> builder.feed([TextDelta("Hel")], None).delta
@@ -92,7 +126,9 @@ class ChunkBuilder:
         'Hello!'
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, announce: bool = False) -> None:
+        self._announce = announce
+        self._response_id: str | None = None
         self._text = ""
         self._thinking: list[str] = []
         self._thinking_key: tuple[int, int] | None = None
@@ -108,11 +144,17 @@ class ChunkBuilder:
             >>> ChunkBuilder().feed([], None) is None
             True
         """
+        if not deltas:
+            if not self._started(raw):
+                return None
+            return ChatResponse(
+                message=self._message(), delta="", raw=raw, additional_kwargs=self._extras("")
+            )
         applied = self._apply(deltas)
         if applied is None:
             return None
         piece, thinking = applied
-        extras = {"thinking_delta": thinking} if thinking else {}
+        extras = self._extras(thinking)
         return ChatResponse(message=self._message(), delta=piece, raw=raw, additional_kwargs=extras)
 
     def feed_text(self, deltas: Sequence[StreamDelta], raw: Any) -> CompletionResponse | None:
@@ -122,12 +164,37 @@ class ChunkBuilder:
             >>> ChunkBuilder().feed_text([TextDelta("Hi")], None).delta
             'Hi'
         """
+        if not deltas:
+            if not self._started(raw):
+                return None
+            return CompletionResponse(
+                text=self._text, delta="", raw=raw, additional_kwargs=self._extras("")
+            )
         applied = self._apply(deltas)
         if applied is None:
             return None
         piece, thinking = applied
-        extras = {"thinking_delta": thinking} if thinking else {}
+        extras = self._extras(thinking)
         return CompletionResponse(text=self._text, delta=piece, raw=raw, additional_kwargs=extras)
+
+    def _started(self, raw: Any) -> bool:
+        """Note the response id of a lifecycle event; true if it should be announced now."""
+        if self._response_id is not None:
+            return False
+        response = getattr(raw, "response", None)
+        response_id = getattr(response, "id", None)
+        if not isinstance(response_id, str) or not response_id:
+            return False
+        self._response_id = response_id
+        return self._announce
+
+    def _extras(self, thinking: str) -> dict[str, Any]:
+        extras: dict[str, Any] = {}
+        if self._response_id is not None:
+            extras[RESPONSE_ID_KEY] = self._response_id
+        if thinking:
+            extras["thinking_delta"] = thinking
+        return extras
 
     def _apply(self, deltas: Sequence[StreamDelta]) -> tuple[str, str] | None:
         """Fold one event's deltas into the chunk state: `(text piece, thinking piece)`."""

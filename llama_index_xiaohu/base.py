@@ -9,6 +9,7 @@ and the async methods.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -25,7 +26,7 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
+from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr, SecretStr
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.events.llm import (
@@ -36,21 +37,25 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
+from typing_extensions import Self
 
 from xiaohu import (
+    DEFAULT_CONTEXT_WINDOW,
     AsyncBackgroundStream,
     AsyncGuardedResponseStream,
     AsyncXiaohuClient,
     BackgroundStream,
+    ClientClosedError,
     Cost,
     GuardedResponseStream,
     Response,
     StreamDelta,
     XiaohuClient,
+    model_limits,
 )
-from xiaohu.adapters import PerLoop
+from xiaohu.adapters import resolve_api_key
 
-from ._chunks import ChunkBuilder, final_chat_response, final_completion_response
+from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
 from ._messages import (
     continuation,
     json_schema_format,
@@ -58,6 +63,7 @@ from ._messages import (
     to_request_input,
     tool_spec,
 )
+from ._pickling import pickle_state
 
 if TYPE_CHECKING:
     from llama_index.core.prompts import BasePromptTemplate
@@ -67,8 +73,6 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "XiaohuResponses"]
 
 DEFAULT_MODEL = "gpt-5-mini"
 """The model used when none is given."""
-DEFAULT_CONTEXT_WINDOW = 128_000
-"""Context window assumed for any model name (the relay routes names we cannot know)."""
 CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
 """Per-call keyword arguments that configure the HTTP call rather than the request body."""
 
@@ -87,20 +91,26 @@ class XiaohuResponses(FunctionCallingLLM):
 
     Args:
         model: The model name.
-        api_key: The relay key; defaults to `XIAOHU_API_KEY`. Kept only inside the HTTP clients,
-            never in a field, `repr` or serialized form.
+        api_key: The relay key; defaults to `XIAOHU_API_KEY`, read once, here. Never in a field,
+            `repr`, `to_dict()` or `to_json()`; a pickle does carry it, so that a worker process
+            uses the key this object was made with (treat pickles as secrets).
         api_base: The relay URL (`https://host/v1`); defaults to `XIAOHU_BASE_URL`.
-        http_client: Your own `httpx.Client` (proxies, custom CA); you close it.
+        http_client: Your own `httpx.Client` (proxies, custom CA); you close it. An object
+            made with one cannot be pickled (a pool cannot cross processes).
         async_http_client: Your own `httpx.AsyncClient`; you close it.
         **kwargs: Any field below.
+
+    Close it with `close()`/`aclose()` or use it in `with`/`async with`; a call after that
+    raises `xiaohu.ClientClosedError`. One you forget closes its pool when collected, and each
+    event loop's async pool closes when that loop shuts down.
 
     Example:
         >>> from llama_index_xiaohu import XiaohuResponses
         >>> llm = XiaohuResponses(
         ...     model="gpt-5-mini", api_key="sk-...", api_base="http://127.0.0.1:8000/v1"
         ... )
-        >>> llm.metadata.context_window
-        128000
+        >>> llm.metadata.context_window, llm.metadata.num_output
+        (400000, 128000)
         >>> print(llm.complete("用一句话介绍你自己").text)  # doctest: +SKIP
         >>> for chunk in llm.stream_complete("Hello"):  # doctest: +SKIP
         ...     print(chunk.delta, end="")
@@ -160,8 +170,21 @@ class XiaohuResponses(FunctionCallingLLM):
     max_tool_calls: int | None = Field(
         default=None, gt=0, description="Cap on built-in tool calls (web searches) per response."
     )
-    context_window: int = Field(
-        default=DEFAULT_CONTEXT_WINDOW, gt=0, description="Context window in tokens."
+    context_window: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Context window in tokens for `metadata`; None: the model's known figure, "
+            f"{DEFAULT_CONTEXT_WINDOW:,} for a name the table does not know."
+        ),
+    )
+    num_output: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Output tokens `metadata` reserves (not sent); None: max_output_tokens, else the "
+            f"model's known cap, else {DEFAULT_NUM_OUTPUTS}."
+        ),
     )
     timeout: float | None = Field(
         default=None, description="Seconds per request (default: 600 s read, 10 s connect)."
@@ -190,9 +213,10 @@ class XiaohuResponses(FunctionCallingLLM):
     )
 
     _client: XiaohuClient = PrivateAttr()
-    _aclient: AsyncXiaohuClient | None = PrivateAttr(default=None)
-    _new_aclient: Callable[[], AsyncXiaohuClient] | None = PrivateAttr(default=None)
-    _aclients: PerLoop[AsyncXiaohuClient] | None = PrivateAttr(default=None)
+    _aclient: AsyncXiaohuClient = PrivateAttr()
+    _api_key: SecretStr = PrivateAttr()
+    _own_http: bool = PrivateAttr(default=False)
+    _closed: bool = PrivateAttr(default=False)
 
     def __init__(
         self,
@@ -204,54 +228,92 @@ class XiaohuResponses(FunctionCallingLLM):
         **kwargs: Any,
     ) -> None:
         super().__init__(model=model, api_base=api_base, **kwargs)
+        self._api_key = SecretStr(resolve_api_key(api_key))
         settings: dict[str, Any] = {
-            "api_key": api_key,
+            "api_key": self._api_key.get_secret_value(),
             "base_url": api_base,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "group_ratio": self.group_ratio,
         }
+        self._own_http = http_client is not None or async_http_client is not None
         self._client = XiaohuClient(**settings, http_client=http_client)
-        if async_http_client is not None:
-            self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
-        else:
-            # A connection pool belongs to one event loop, and `asyncio.run` per call
-            # (notebooks, LlamaIndex's sync wrappers) makes a new loop each time: one client per
-            # loop, made on first use. The key stays in this closure, never in a field.
-            self._new_aclient = lambda: AsyncXiaohuClient(**settings)
-            self._aclients = PerLoop(self._new_aclient, AsyncXiaohuClient.aclose)
+        # Without yours, the core keeps one async pool per event loop (`asyncio.run` per call,
+        # LlamaIndex's sync wrappers), closed when that loop shuts down.
+        self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
         self.api_base = self._client.base_url
 
-    async def _async_client(self) -> AsyncXiaohuClient:
-        """The async client for the running event loop (yours, if you passed one).
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the settings and the key (never the pools); refuse with your own pool."""
+        return pickle_state(self, self._api_key, own_http=self._own_http)
 
-        Ours is closed when its loop shuts down (`asyncio.run` does that), or by `aclose()`.
-        """
-        if self._aclients is None:
-            assert self._aclient is not None
-            return self._aclient
-        return await self._aclients.get()
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild with the key this object was made with, never the environment's."""
+        self.__init__(api_key=state["api_key"].get_secret_value(), **state["fields"])  # type: ignore[misc]
+
+    def _sync_client(self) -> XiaohuClient:
+        if self._closed:
+            raise self._closed_error()
+        return self._client
+
+    async def _async_client(self) -> AsyncXiaohuClient:
+        if self._closed:
+            raise self._closed_error()
+        return self._aclient
+
+    def _closed_error(self) -> ClientClosedError:
+        return ClientClosedError(
+            f"{type(self).__name__} is closed (close()/aclose() or the end of its `with` block "
+            "was reached); make a new one"
+        )
 
     def close(self) -> None:
-        """Close the sync HTTP client (not one you passed in).
+        """Close the sync pool; any later call, sync or async, raises `ClientClosedError`.
+
+        Async pools close when their event loop shuts down, or with `aclose()` in that loop.
+        Pools you passed in are yours to close.
 
         Example:
             >>> XiaohuResponses(api_key="sk-x", api_base="http://x/v1").close()
         """
+        self._closed = True
         self._client.close()
 
     async def aclose(self) -> None:
-        """Close the async HTTP client (not one you passed in); call it in the loop that used it.
+        """Close the running loop's async pool and the sync pool; later calls raise.
 
         Example:
             >>> await llm.aclose()  # doctest: +SKIP
         """
-        if self._aclients is None:
-            assert self._aclient is not None
-            await self._aclient.aclose()
-            return
-        await self._aclients.aclose()
+        self.close()
+        await self._aclient.aclose()
+
+    def __enter__(self) -> Self:
+        """`with XiaohuResponses(...) as llm:` closes it at the end of the block."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close (see `close`)."""
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        """`async with XiaohuResponses(...) as llm:` closes it at the end of the block."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close (see `aclose`)."""
+        await self.aclose()
 
     @classmethod
     def class_name(cls) -> str:
@@ -265,16 +327,22 @@ class XiaohuResponses(FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        """Model facts for LlamaIndex (no network call; unknown names are fine).
+        """Model facts for LlamaIndex (no network call; unknown names get defaults).
+
+        The context window and output cap of a known model come from `xiaohu.model_limits`;
+        `context_window`, `num_output` and `max_output_tokens` override them.
 
         Example:
             >>> llm = XiaohuResponses(model="my-alias", api_key="sk-x", api_base="http://x/v1")
-            >>> llm.metadata.is_function_calling_model
-            True
+            >>> llm.metadata.is_function_calling_model, llm.metadata.context_window
+            (True, 128000)
         """
+        limits = model_limits(self.model)
+        known_output = limits.max_output_tokens if limits else DEFAULT_NUM_OUTPUTS
         return LLMMetadata(
-            context_window=self.context_window,
-            num_output=self.max_output_tokens or DEFAULT_NUM_OUTPUTS,
+            context_window=self.context_window
+            or (limits.context_window if limits else DEFAULT_CONTEXT_WINDOW),
+            num_output=self.num_output or self.max_output_tokens or known_output,
             is_chat_model=True,
             is_function_calling_model=True,
             model_name=self.model,
@@ -331,7 +399,8 @@ class XiaohuResponses(FunctionCallingLLM):
 
     def _create(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
         body, options = self._request(messages, kwargs)
-        run = self._client.run_background if self.background else self._client.create_response
+        client = self._sync_client()
+        run = client.run_background if self.background else client.create_response
         return run(**options, **body)
 
     async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
@@ -344,7 +413,8 @@ class XiaohuResponses(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> GuardedResponseStream | BackgroundStream:
         body, options = self._request(messages, kwargs)
-        start = self._client.stream_background if self.background else self._client.stream_response
+        client = self._sync_client()
+        start = client.stream_background if self.background else client.stream_response
         return start(**options, **body)
 
     async def _astart(
@@ -381,7 +451,9 @@ class XiaohuResponses(FunctionCallingLLM):
             ... ):  # doctest: +SKIP
             ...     print(chunk.delta, end="")
         """
-        return _iter_chunks(self._start(messages, kwargs), ChunkBuilder().feed, _final_chat)
+        return _iter_chunks(
+            self._start(messages, kwargs), ChunkBuilder(announce=self.background).feed, _final_chat
+        )
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -407,7 +479,7 @@ class XiaohuResponses(FunctionCallingLLM):
             ...     print(chunk.delta, end="")
         """
         stream = await self._astart(messages, kwargs)
-        return _aiter_chunks(stream, ChunkBuilder().feed, _final_chat)
+        return _aiter_chunks(stream, ChunkBuilder(announce=self.background).feed, _final_chat)
 
     # -- complete (the chat request; completion events and chunks only) -----------------------
 
@@ -433,7 +505,9 @@ class XiaohuResponses(FunctionCallingLLM):
             'Hello!'
         """
         stream = self._start(prompt_to_messages(prompt), kwargs)
-        return _iter_chunks(stream, ChunkBuilder().feed_text, _final_completion)
+        return _iter_chunks(
+            stream, ChunkBuilder(announce=self.background).feed_text, _final_completion
+        )
 
     @llm_completion_callback()
     async def acomplete(
@@ -459,7 +533,9 @@ class XiaohuResponses(FunctionCallingLLM):
             ...     print(c.delta, end="")
         """
         stream = await self._astart(prompt_to_messages(prompt), kwargs)
-        return _aiter_chunks(stream, ChunkBuilder().feed_text, _final_completion)
+        return _aiter_chunks(
+            stream, ChunkBuilder(announce=self.background).feed_text, _final_completion
+        )
 
     # -- function calling --------------------------------------------------------------------
 
@@ -651,10 +727,9 @@ def _iter_chunks(
 ) -> Generator[T, None, None]:
     with stream:
         for event, deltas in stream.iter_pairs():
-            if deltas:
-                chunk = feed(deltas, event)
-                if chunk is not None:
-                    yield chunk
+            chunk = feed(deltas, event)
+            if chunk is not None:
+                yield chunk
         final = stream.get_final_response()
     yield finish(final, stream.cost)
 
@@ -666,24 +741,15 @@ async def _aiter_chunks(
 ) -> AsyncGenerator[T, None]:
     async with stream:
         async for event, deltas in stream.iter_pairs():
-            if deltas:
-                chunk = feed(deltas, event)
-                if chunk is not None:
-                    yield chunk
+            chunk = feed(deltas, event)
+            if chunk is not None:
+                yield chunk
         final = await stream.get_final_response()
     yield finish(final, stream.cost)
 
 
 def _tool_kwargs(kwargs: dict[str, Any] | str) -> dict[str, Any]:
-    if isinstance(kwargs, dict):
-        return kwargs
-    if not kwargs.strip():
-        return {}
-    try:
-        parsed = parse_partial_json(kwargs)
-    except ValueError:
-        return {}  # a stream chunk mid-way through the arguments
-    return parsed if isinstance(parsed, dict) else {}
+    return kwargs if isinstance(kwargs, dict) else partial_arguments(kwargs)
 
 
 class _PartialParser:

@@ -6,13 +6,15 @@ keeps order, retries and raises typed errors.
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, SecretStr
+from typing_extensions import Self
 
-from xiaohu import AsyncXiaohuClient, XiaohuClient
+from xiaohu import AsyncXiaohuClient, ClientClosedError, XiaohuClient
 from xiaohu.adapters import (
     DEFAULT_EMBEDDING_MODEL,
     DEFAULT_MAX_CONCURRENCY,
@@ -21,6 +23,8 @@ from xiaohu.adapters import (
     resolve_api_key,
     resolve_base_url,
 )
+
+from ._pickling import pickle_state
 
 __all__ = ["XiaohuEmbedding"]
 
@@ -33,13 +37,19 @@ class XiaohuEmbedding(BaseEmbedding):
 
     Args:
         model: The embedding model (the `model_name` field).
-        api_key: The relay key; defaults to `XIAOHU_API_KEY`. Kept only inside the HTTP
-            clients, never in a field, `repr` or serialized form.
+        api_key: The relay key; defaults to `XIAOHU_API_KEY`, read once, here. Never in a
+            field, `repr`, `to_dict()` or `to_json()`; a pickle does carry it, so that worker
+            processes (`IngestionPipeline(num_workers=...)`) use the key this object was made
+            with (treat pickles as secrets).
         base_url: Same as `api_base` (the name the core and LangChain use).
-        http_client: Your own `httpx.Client` (proxies, custom CA); you close it.
+        http_client: Your own `httpx.Client` (proxies, custom CA); you close it. An object
+            made with one cannot be pickled (a pool cannot cross processes).
         async_http_client: Your own `httpx.AsyncClient`; you close it. Without one, each
-            async call uses its own pool, as an async pool belongs to one event loop.
+            event loop gets its own pool, closed when that loop shuts down.
         **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`).
+
+    Close it with `close()`/`aclose()` or use it in `with`/`async with`; a call after that
+    raises `xiaohu.ClientClosedError`. One you forget closes its pool when collected.
 
     An empty text raises `ValueError` before any request (the API rejects it); nothing is
     truncated. Errors are the core's typed `xiaohu` errors after its retries.
@@ -86,8 +96,10 @@ class XiaohuEmbedding(BaseEmbedding):
     )
 
     _client: XiaohuClient = PrivateAttr()
-    _settings: dict[str, Any] = PrivateAttr()
-    _async_http: httpx.AsyncClient | None = PrivateAttr()
+    _aclient: AsyncXiaohuClient = PrivateAttr()
+    _api_key: SecretStr = PrivateAttr()
+    _own_http: bool = PrivateAttr(default=False)
+    _closed: bool = PrivateAttr(default=False)
 
     def __init__(
         self,
@@ -104,17 +116,27 @@ class XiaohuEmbedding(BaseEmbedding):
         if base_url is not None:  # the core's and LangChain's name for `api_base`
             kwargs["api_base"] = base_url
         super().__init__(**kwargs)
-        # The key lives only in the clients' settings: never a field, repr or serialized form.
-        self._settings = {
-            "api_key": resolve_api_key(api_key),
+        # The key lives in the clients and a SecretStr: never a field, repr or serialized form.
+        self._api_key = SecretStr(resolve_api_key(api_key))
+        settings: dict[str, Any] = {
+            "api_key": self._api_key.get_secret_value(),
             "base_url": resolve_base_url(self.api_base),
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
-        self.api_base = self._settings["base_url"]
-        self._client = XiaohuClient(**self._settings, http_client=http_client)
-        self._async_http = async_http_client
+        self.api_base = settings["base_url"]
+        self._own_http = http_client is not None or async_http_client is not None
+        self._client = XiaohuClient(**settings, http_client=http_client)
+        self._aclient = AsyncXiaohuClient(**settings, http_client=async_http_client)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the settings and the key (never the pools); refuse with your own pool."""
+        return pickle_state(self, self._api_key, own_http=self._own_http)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild with the key this object was made with, never the environment's."""
+        self.__init__(api_key=state["api_key"].get_secret_value(), **state["fields"])  # type: ignore[misc]
 
     @classmethod
     def class_name(cls) -> str:
@@ -127,12 +149,58 @@ class XiaohuEmbedding(BaseEmbedding):
         return "XiaohuEmbedding"
 
     def close(self) -> None:
-        """Close the sync HTTP client (not one you passed in).
+        """Close the sync pool; any later call, sync or async, raises `ClientClosedError`.
+
+        Async pools close when their event loop shuts down, or with `aclose()` in that loop.
+        Pools you passed in are yours to close.
 
         Example:
             >>> XiaohuEmbedding(api_key="sk-x", api_base="http://x/v1").close()
         """
+        self._closed = True
         self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's async pool and the sync pool; later calls raise.
+
+        Example:
+            >>> await embed_model.aclose()  # doctest: +SKIP
+        """
+        self.close()
+        await self._aclient.aclose()
+
+    def __enter__(self) -> Self:
+        """`with XiaohuEmbedding(...) as embed_model:` closes it at the end of the block."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close (see `close`)."""
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        """`async with XiaohuEmbedding(...) as embed_model:` closes it at the end."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close (see `aclose`)."""
+        await self.aclose()
+
+    def _open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"{type(self).__name__} is closed (close()/aclose() or the end of its `with` "
+                "block was reached); make a new one"
+            )
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -148,6 +216,7 @@ class XiaohuEmbedding(BaseEmbedding):
         return self._get_text_embeddings([text])[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        self._open()
         return self._client.embed(texts, **self._options())
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
@@ -157,8 +226,7 @@ class XiaohuEmbedding(BaseEmbedding):
         return (await self._aget_text_embeddings([text]))[0]
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        # A pool per call unless you gave one: an async pool belongs to one event loop.
-        async with AsyncXiaohuClient(**self._settings, http_client=self._async_http) as client:
-            return await client.embed(
-                texts, max_concurrency=self.max_concurrency, **self._options()
-            )
+        self._open()
+        return await self._aclient.embed(
+            texts, max_concurrency=self.max_concurrency, **self._options()
+        )

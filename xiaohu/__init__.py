@@ -11,6 +11,7 @@ Example:
 
 from ._background import PollSchedule, Progress
 from ._background_stream import AsyncBackgroundStream, BackgroundStream
+from ._catalog import DEFAULT_CONTEXT_WINDOW, MODEL_LIMITS, ModelLimits, model_limits
 from ._client import USE_CLIENT_DEFAULT, AsyncXiaohuClient, XiaohuClient
 from ._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT
 from ._embeddings import EmbeddingData, EmbeddingsResponse, EmbeddingUsage
@@ -24,6 +25,7 @@ from ._exceptions import (
     AuthenticationError,
     BackgroundUnsupportedError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
     CostLimitError,
@@ -78,8 +80,10 @@ from ._version import __version__
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_CONTEXT_WINDOW",
     "DEFAULT_PRICES",
     "DEFAULT_TIMEOUT",
+    "MODEL_LIMITS",
     "USE_CLIENT_DEFAULT",
     "APIConnectionError",
     "APIError",
@@ -97,6 +101,7 @@ __all__ = [
     "BackgroundUnsupportedError",
     "BadRequestError",
     "BudgetExceededError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "Cost",
@@ -111,6 +116,7 @@ __all__ = [
     "InternalServerError",
     "ItemDone",
     "MissingExtraError",
+    "ModelLimits",
     "ModelPrice",
     "ModelUnavailableError",
     "NotFoundError",
@@ -147,5 +153,6 @@ __all__ = [
     "estimate_cost",
     "is_deep_research",
     "is_expensive",
+    "model_limits",
     "parse_event",
 ]

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import Mapping
 from functools import partial
 from types import TracebackType
@@ -48,6 +49,7 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     NotFoundError,
     ResponseFailedError,
@@ -56,6 +58,7 @@ from ._exceptions import (
     scrub_secrets,
 )
 from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
+from ._loops import PerLoop
 from ._models import Response
 from ._params import build_payload
 from ._pricing import Cost, ModelPrice, PriceTable
@@ -147,6 +150,11 @@ class _BaseClient:
         """
         key = self.__api_key
         return key[:3] + "*" * max(len(key) - 7, 4) + key[-4:] if len(key) > 10 else "****"
+
+    def _closed_error(self) -> ClientClosedError:
+        return ClientClosedError(
+            f"this {type(self).__name__} (or its http_client) is closed; make a new one"
+        )
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.__api_key}"}
@@ -328,6 +336,10 @@ class XiaohuClient(_BaseClient):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
+        self._closed = False
+        # A forgotten client closes its own pool when collected or at interpreter exit, so
+        # no socket is left for the garbage collector to warn about. Yours is yours to close.
+        self._finalizer = weakref.finalize(self, self._http.close) if self._owns_http else None
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -351,6 +363,8 @@ class XiaohuClient(_BaseClient):
             >>> client.request("GET", "/models").json()["object"]  # doctest: +SKIP
             'list'
         """
+        if self._closed or self._http.is_closed:
+            raise self._closed_error()
         retries = self._retries(max_retries)
         key = self._new_key() if method == "POST" else None
         attempt = 0
@@ -740,13 +754,16 @@ class XiaohuClient(_BaseClient):
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool (if this client created it).
+        """Close the connection pool (if this client created it); later calls raise.
+
+        A client you forget is closed when collected, but closing it (or `with`) is prompt.
 
         Example:
             >>> client.close()  # doctest: +SKIP
         """
-        if self._owns_http:
-            self._http.close()
+        self._closed = True
+        if self._finalizer is not None:
+            self._finalizer()  # closes the pool once
 
     def __enter__(self) -> XiaohuClient:
         return self
@@ -795,8 +812,25 @@ class AsyncXiaohuClient(_BaseClient):
             prices=prices,
             group_ratio=group_ratio,
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
+        self._closed = False
+        self._http = http_client
+        # A pool belongs to the event loop that opened its connections, and callers run calls
+        # in many loops (`asyncio.run` per call, framework sync wrappers): ours is one pool per
+        # loop, closed when that loop shuts down (or by `aclose()` in it).
+        self._pools: PerLoop[httpx.AsyncClient] | None = (
+            PerLoop(partial(httpx.AsyncClient, timeout=self.timeout), httpx.AsyncClient.aclose)
+            if http_client is None
+            else None
+        )
+
+    async def _pool(self) -> httpx.AsyncClient:
+        """The connection pool for the running event loop (yours, if you passed one)."""
+        if self._closed or (self._http is not None and self._http.is_closed):
+            raise self._closed_error()
+        if self._pools is None:
+            assert self._http is not None
+            return self._http
+        return await self._pools.get()
 
     async def request(
         self,
@@ -816,12 +850,13 @@ class AsyncXiaohuClient(_BaseClient):
             >>> (await client.request("GET", "/models")).status_code  # doctest: +SKIP
             200
         """
+        http = await self._pool()
         retries = self._retries(max_retries)
         key = self._new_key() if method == "POST" else None
         attempt = 0
         while True:
             request = self._build(
-                self._http,
+                http,
                 method,
                 path,
                 json=json,
@@ -834,7 +869,7 @@ class AsyncXiaohuClient(_BaseClient):
             )
             headers: Mapping[str, str] | None = None
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 error: APIError = map_transport_error(exc, request)
                 cause: Exception | None = exc
@@ -1151,13 +1186,17 @@ class AsyncXiaohuClient(_BaseClient):
         return job.join(await gather_limited(calls, max_concurrency))
 
     async def aclose(self) -> None:
-        """Close the connection pool (if this client created it).
+        """Close the running loop's connection pool (if this client created it).
+
+        Pools of other loops close when their loop shuts down. Any later call raises
+        `ClientClosedError`.
 
         Example:
             >>> await client.aclose()  # doctest: +SKIP
         """
-        if self._owns_http:
-            await self._http.aclose()
+        self._closed = True
+        if self._pools is not None:
+            await self._pools.aclose()
 
     async def __aenter__(self) -> AsyncXiaohuClient:
         return self

@@ -6,6 +6,7 @@ XiaohuError
 │   └── CostLimitError             an expensive call without opt-in, or a budget passed
 │       └── BudgetExceededError    a run passed its budget and was stopped (in `_guard`)
 ├── MissingExtraError              an optional package (an extra) is not installed
+├── ClientClosedError              (also RuntimeError) a call on a closed client or model
 └── APIError                       anything that came from (or failed on the way to) the relay
     ├── APIConnectionError         the request never got an HTTP answer
     │   └── APITimeoutError        ... because a timeout fired
@@ -46,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BackgroundUnsupportedError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "CostLimitError",
@@ -156,6 +158,15 @@ class MissingExtraError(XiaohuError):
 
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(f'this needs {package}: pip install "xiaohu[{extra}]"')
+
+
+class ClientClosedError(XiaohuError, RuntimeError):
+    """Raised for a call on a client (or an adapter model) after `close()`/`aclose()`.
+
+    Example:
+        >>> isinstance(ClientClosedError("XiaohuClient is closed"), RuntimeError)
+        True
+    """
 
 
 class APIError(XiaohuError):

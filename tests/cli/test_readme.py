@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.readme_examples import blocks_of
+from scripts.readme_examples import Block, blocks_of, run_block
 from tests.conftest import ROOT, TEST_API_KEY
 
 
@@ -66,3 +66,21 @@ def test_readme_block_runs(
     if "print(" in code:
         assert out.strip(), "the example prints nothing"
     assert TEST_API_KEY not in out
+
+
+LLAMA_INDEX_BLOCKS = [
+    pytest.param(block, id=block.name)
+    for block in blocks_of("README.md", ROOT)
+    if "llama_index_xiaohu" in block.code
+]
+
+
+@pytest.mark.parametrize("block", LLAMA_INDEX_BLOCKS)
+def test_llama_index_blocks_leave_no_unclosed_socket(block: Block, emulator_url: str) -> None:
+    """As a user runs them: a script, `-W error::ResourceWarning`, nothing closed by hand.
+
+    CI runs every block this way in the `.[all]`-only venv; here the LlamaIndex ones, which
+    used to leave three sockets open at exit, run in the test suite too.
+    """
+    _, problems, stderr, _ = run_block(block, emulator_url)
+    assert problems == [], stderr

@@ -266,7 +266,9 @@ def test_get_tool_calls_uses_call_id(mock_llm) -> None:
     response = ChatResponse(
         message=ChatMessage(
             role="assistant",
-            blocks=[ToolCallBlock(tool_call_id="call_9", tool_name="add", tool_kwargs='{"a": 1')],
+            blocks=[
+                ToolCallBlock(tool_call_id="call_9", tool_name="add", tool_kwargs='{"a": 1, "b')
+            ],
         )
     )
     [selection] = mock_llm.get_tool_calls_from_response(response)

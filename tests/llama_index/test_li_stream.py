@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
+import warnings
 
 import httpx
 import pytest
@@ -226,17 +228,23 @@ async def test_concurrent_conversations_keep_their_own_previous_response_id() ->
 
 def test_async_calls_from_successive_event_loops(make_llm_sync) -> None:
     # Notebooks and LlamaIndex's sync wrappers run each call in a fresh loop: a pooled
-    # connection from a closed loop must not be reused.
+    # connection from a closed loop must not be reused, and each loop's pool closes with it
+    # (no aclose() needed; it would close the object for good).
     llm = make_llm_sync()
 
     async def ask() -> str:
-        try:
-            response = await llm.achat([ChatMessage(content="What is 6 * 7?")])
-            chunks = [c async for c in await llm.astream_chat(USER)]
-            assert chunks[-1].message.content
-            return response.message.content or ""
-        finally:
-            await llm.aclose()
+        response = await llm.achat([ChatMessage(content="What is 6 * 7?")])
+        chunks = [c async for c in await llm.astream_chat(USER)]
+        assert chunks[-1].message.content
+        return response.message.content or ""
 
     answers = [asyncio.run(ask()) for _ in range(3)]
     assert all("42" in answer for answer in answers)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    assert [
+        w
+        for w in caught
+        if issubclass(w.category, ResourceWarning) and "event loop" not in str(w.message)
+    ] == []
