@@ -3,8 +3,10 @@
 A model's clients are its own. `model_copy()`, `copy.deepcopy()` and `pickle` give the new
 model an empty `ClientCache`, so a copy never shares (or outlives) the original's pool and a
 copy made with `update={"base_url": ...}` talks to the new URL with the new key. The sync pool
-is closed when its cache is collected; the async clients are one per event loop (the core's
-`PerLoop`), each closed when its loop shuts down.
+is closed when its cache is collected. The async clients are one per event loop and client
+settings (the core's `PerLoop`), shared by every model with those settings and closed when
+their loop shuts down: they are kept here, not by a model, because a model collected while its
+loop runs could otherwise only close its pool from a task that the loop's shutdown cancels.
 """
 
 from __future__ import annotations
@@ -19,6 +21,19 @@ import xiaohu
 from xiaohu._loops import PerLoop
 
 __all__ = ["ClientCache"]
+
+#: The per-loop async clients of each set of client settings (see the module docstring).
+_PER_LOOP: dict[tuple[Any, ...], PerLoop[xiaohu.AsyncXiaohuClient]] = {}
+
+
+def _per_loop(key: tuple[Any, ...], settings: dict[str, Any]) -> PerLoop[xiaohu.AsyncXiaohuClient]:
+    clients = _PER_LOOP.get(key)
+    if clients is None:
+        settings = dict(settings)
+        clients = _PER_LOOP[key] = PerLoop(
+            lambda: xiaohu.AsyncXiaohuClient(**settings), xiaohu.AsyncXiaohuClient.aclose
+        )
+    return clients
 
 
 def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
@@ -90,16 +105,15 @@ class ClientCache:
 
         A pooled `httpx.AsyncClient` belongs to the loop that opened its connections, and
         LangChain runs calls in many loops (`asyncio.run` per call, a loop per test): unless
-        you passed `http_async_client`, each loop gets one client, closed at its shutdown.
+        you passed `http_async_client`, each loop gets one client per settings, closed at the
+        loop's shutdown.
         """
         key = _fingerprint(settings, http)
         if self._async is None or key != self._async_key:
             if http is not None:
                 self._async = xiaohu.AsyncXiaohuClient(http_client=http, **settings)
             else:
-                self._async = PerLoop(
-                    lambda: xiaohu.AsyncXiaohuClient(**settings), xiaohu.AsyncXiaohuClient.aclose
-                )
+                self._async = _per_loop(key, settings)
             self._async_key = key
         if isinstance(self._async, PerLoop):
             return await self._async.get()
