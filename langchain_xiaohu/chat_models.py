@@ -7,19 +7,20 @@ functions of `_messages` and `_chunks`.
 
 from __future__ import annotations
 
-import ssl
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from functools import cache, cached_property
+from contextlib import aclosing
 from operator import itemgetter
 from typing import Any, Literal, NoReturn, Protocol
 
-import certifi
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
 from langchain_core.messages.block_translators import openai as openai_blocks
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
@@ -32,13 +33,14 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, Field, SecretStr, model_validator
+from langchain_core.utils.pydantic import get_fields, is_basemodel_subclass
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 import xiaohu
-from xiaohu.adapters import strict_json_schema
+from xiaohu.adapters import estimate_tokens, strict_json_schema
 
 from ._chunks import ChunkConverter
+from ._clients import ClientCache
 from ._errors import to_langchain_error
 from ._messages import (
     PROVIDER,
@@ -49,6 +51,9 @@ from ._messages import (
     split_after_last_response,
     text_format,
 )
+from ._profiles import estimate_input_tokens, model_profile
+from ._request import move_unknown_to_model_kwargs, response_format_to_text_format
+from ._stop import StopFilter, cut_message
 
 __all__ = ["ChatXiaohu"]
 
@@ -149,8 +154,13 @@ class ChatXiaohu(BaseChatModel):
     """Cap on built-in tool calls (web searches) per response."""
     parallel_tool_calls: bool | None = None
     """Allow several function calls in one turn."""
+    top_logprobs: int | None = None
+    """Log probabilities of this many likely tokens at each position, 0 to 20 (with
+    `include=["message.output_text.logprobs"]`)."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Not supported by the Responses API: a non-empty value raises before sending."""
+    """Stop sequences, applied client-side (the Responses API has none): the text ends before
+    the first one, the stream is closed there, and `response_metadata["stop_reason"]` is
+    `"stop_sequence"`."""
     timeout: float | httpx.Timeout | None = Field(default=None, alias="request_timeout")
     """Seconds (or an `httpx.Timeout`); `None` uses the core's default."""
     max_retries: int = 2
@@ -166,7 +176,10 @@ class ChatXiaohu(BaseChatModel):
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own `httpx.AsyncClient`; you close it."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Other request-body fields, sent as given."""
+    """Other request-body fields, sent as given (unknown constructor arguments land here,
+    with a warning)."""
+    extra_body: dict[str, Any] | None = None
+    """Fields merged into the top level of every request body, last (they win)."""
     background: bool = False
     """Run in background mode, streamed and resumed after a dropped connection (deep research)."""
     allow_expensive: bool = False
@@ -177,6 +190,23 @@ class ChatXiaohu(BaseChatModel):
     """The relay group multiplier (分组倍率) applied to `cost_usd` in the metadata (None: 1)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _cache: ClientCache = PrivateAttr(default_factory=ClientCache)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_to_model_kwargs(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        known: set[str] = set()
+        own = set(get_fields(cls)) - set(get_fields(BaseChatModel))  # the request's fields
+        for name, field in get_fields(cls).items():
+            known.add(name)
+            if field.alias:
+                known.add(field.alias)
+                if name in own:
+                    own.add(field.alias)
+        return move_unknown_to_model_kwargs(values, known, own)
 
     @model_validator(mode="after")
     def _check(self) -> ChatXiaohu:
@@ -244,39 +274,73 @@ class ChatXiaohu(BaseChatModel):
             params["ls_stop"] = stop or self.stop
         return params
 
-    @cached_property
-    def _client(self) -> xiaohu.XiaohuClient:
-        client = xiaohu.XiaohuClient(http_client=self.http_client, **self._client_settings())
-        # The pool lives as long as the model: close its connections when the model goes.
-        weakref.finalize(self, client.close)
-        return client
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(self.model)
 
-    @cached_property
-    def _shared_async_client(self) -> xiaohu.AsyncXiaohuClient:
-        return xiaohu.AsyncXiaohuClient(
-            http_client=self.http_async_client, **self._client_settings()
-        )
+    def get_num_tokens(self, text: str) -> int:
+        """An offline estimate of a text's tokens (no tokenizer is downloaded).
 
-    @asynccontextmanager
-    async def _async_client(self) -> AsyncIterator[xiaohu.AsyncXiaohuClient]:
-        """The async client for one call.
+        One token per CJK character, one per four other characters: good for budgets and
+        `trim_messages`, not for billing (the usage on each answer is exact).
 
-        A pooled `httpx.AsyncClient` is bound to the event loop that opened its connections,
-        and LangChain runs calls in many loops (`asyncio.run` per call, a loop per test). So
-        unless you passed `http_async_client`, each call gets its own pool, closed after it.
+        Example:
+            >>> ChatXiaohu(model="gpt-5", base_url="http://x/v1").get_num_tokens("你好 hello")
+            4
         """
-        if self.http_async_client is not None:
-            yield self._shared_async_client
-            return
-        http = httpx.AsyncClient(verify=_ssl_context())
-        try:
-            yield xiaohu.AsyncXiaohuClient(http_client=http, **self._client_settings())
-        finally:
-            await http.aclose()
+        return estimate_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+    ) -> int:
+        """An offline estimate of the input tokens these messages (and tools) make.
+
+        The messages are converted as a request would send them; see `get_num_tokens` for
+        the estimate. Accepts what `invoke` accepts (messages, `("user", "hi")` tuples, ...).
+
+        Example:
+            >>> from langchain_core.messages import HumanMessage
+            >>> llm = ChatXiaohu(model="gpt-5", base_url="http://x/v1")
+            >>> llm.get_num_tokens_from_messages([HumanMessage("hello world!")])
+            7
+        """
+        items = messages_to_input(convert_to_messages(messages), store=self.store)
+        return estimate_input_tokens(items, convert_tools(tools) if tools else None)
+
+    # -- clients, copies and pickling -----------------------------------------------------------
+
+    @property
+    def _client(self) -> xiaohu.XiaohuClient:
+        return self._cache.sync(self._client_settings(), self.http_client)
+
+    async def _async_client(self) -> xiaohu.AsyncXiaohuClient:
+        return await self._cache.async_(self._client_settings(), self.http_async_client)
+
+    def __copy__(self) -> ChatXiaohu:
+        copied = super().__copy__()
+        copied._cache = ClientCache()  # a copy never shares (or outlives) the original's pool
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatXiaohu:
+        memo = {} if memo is None else memo
+        for own in (self.http_client, self.http_async_client):
+            if own is not None:  # your clients are shared by the copy, never copied
+                memo[id(own)] = own
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            raise TypeError(
+                "a ChatXiaohu holding your own http_client / http_async_client cannot be "
+                "pickled (an httpx client cannot): pickle one without them"
+            )
+        return super().__getstate__()
 
     def _client_settings(self) -> dict[str, Any]:
+        key = self.api_key
         return {
-            "api_key": self.api_key.get_secret_value() if self.api_key else None,
+            "api_key": key.get_secret_value() if isinstance(key, SecretStr) else key,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -304,6 +368,7 @@ class ChatXiaohu(BaseChatModel):
             "service_tier": self.service_tier,
             "max_tool_calls": self.max_tool_calls,
             "parallel_tool_calls": self.parallel_tool_calls,
+            "top_logprobs": self.top_logprobs,
             # Read (and removed from the body) by the core's cost guard.
             "allow_expensive": self.allow_expensive or None,
             "max_cost_usd": self.max_cost_usd,
@@ -312,12 +377,9 @@ class ChatXiaohu(BaseChatModel):
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], bool]:
-        """Split a call into the request body, the core call options and `stream_usage`."""
-        if stop or self.stop:
-            raise ValueError(
-                "the Responses API has no stop sequences; remove stop= (or post-process the text)"
-            )
+    ) -> tuple[dict[str, Any], dict[str, Any], bool, list[str]]:
+        """Split a call into the body, the core call options, `stream_usage` and the stops."""
+        stops = _stops(self.stop if stop is None else stop)
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         stream_usage = kwargs.pop("stream_usage", None)
@@ -325,17 +387,25 @@ class ChatXiaohu(BaseChatModel):
         if "max_tokens" in kwargs:
             kwargs["max_output_tokens"] = kwargs.pop("max_tokens")
         effort = kwargs.pop("reasoning_effort", None)
+        extra_body = kwargs.pop("extra_body", None)
+        response_format = kwargs.pop("response_format", None)
         params = {"model": self.model, **self._settings(), **kwargs}
         if effort and not (params.get("reasoning") or {}).get("effort"):
             params["reasoning"] = {**(params.get("reasoning") or {}), "effort": effort}
         if self.verbosity and isinstance(kwargs.get("text"), dict):
             params["text"] = {"verbosity": self.verbosity, **kwargs["text"]}
+        if response_format is not None:
+            params["text"] = _with_format(params.get("text"), response_format)
         if self.use_previous_response_id and not params.get("previous_response_id"):
             previous, messages = split_after_last_response(messages)
             params["previous_response_id"] = previous
         params["input"] = messages_to_input(messages, store=params.get("store"))
+        for extra in (self.extra_body, extra_body):
+            if extra is not None and not isinstance(extra, Mapping):
+                raise TypeError(f"extra_body must be a dict, got {type(extra).__name__}")
+            params.update(extra or {})
         usage = self.stream_usage if stream_usage is None else bool(stream_usage)
-        return params, options, usage
+        return params, options, usage, stops
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -346,14 +416,14 @@ class ChatXiaohu(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        params, options, _ = self._prepare(messages, stop, kwargs)
+        params, options, _, stops = self._prepare(messages, stop, kwargs)
         client = self._client
         try:
             run = client.run_background if self.background else client.create_response
             response = run(**options, **params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
-        return _result(response, params["model"], client.cost_of(response))
+        return _result(response, params["model"], client.cost_of(response), stops)
 
     async def _agenerate(
         self,
@@ -362,14 +432,14 @@ class ChatXiaohu(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        params, options, _ = self._prepare(messages, stop, kwargs)
+        params, options, _, stops = self._prepare(messages, stop, kwargs)
+        client = await self._async_client()
         try:
-            async with self._async_client() as client:
-                run = client.run_background if self.background else client.create_response
-                response = await run(**options, **params)
+            run = client.run_background if self.background else client.create_response
+            response = await run(**options, **params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
-        return _result(response, params["model"], client.cost_of(response))
+        return _result(response, params["model"], client.cost_of(response), stops)
 
     def _stream(
         self,
@@ -378,8 +448,8 @@ class ChatXiaohu(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        params, options, usage = self._prepare(messages, stop, kwargs)
-        converter = ChunkConverter(params["model"], stream_usage=usage)
+        params, options, usage, stops = self._prepare(messages, stop, kwargs)
+        converter = _Converter(params["model"], usage, stops)
         client = self._client
         try:
             start = client.stream_background if self.background else client.stream_response
@@ -388,6 +458,8 @@ class ChatXiaohu(BaseChatModel):
                 for event, deltas in stream.iter_pairs():
                     for chunk in converter.convert(event, deltas):
                         yield _with_cost(chunk, stream)
+                    if converter.done:
+                        break  # a stop sequence: leaving the block closes the connection
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
 
@@ -398,16 +470,20 @@ class ChatXiaohu(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        params, options, usage = self._prepare(messages, stop, kwargs)
-        converter = ChunkConverter(params["model"], stream_usage=usage)
+        params, options, usage, stops = self._prepare(messages, stop, kwargs)
+        converter = _Converter(params["model"], usage, stops)
+        client = await self._async_client()
         try:
-            async with self._async_client() as client:
-                start = client.stream_background if self.background else client.stream_response
-                stream = await start(**options, **params)
-                async with stream:
-                    async for event, deltas in stream.iter_pairs():
-                        for chunk in converter.convert(event, deltas):
-                            yield _with_cost(chunk, stream)
+            start = client.stream_background if self.background else client.stream_response
+            stream = await start(**options, **params)
+            # `aclosing`: when the caller breaks out early, the pairs generator is closed here,
+            # in this task, rather than by a finalizer task racing this one's close.
+            async with stream, aclosing(stream.iter_pairs()) as pairs:
+                async for event, deltas in pairs:
+                    for chunk in converter.convert(event, deltas):
+                        yield _with_cost(chunk, stream)
+                    if converter.done:
+                        break
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
 
@@ -550,14 +626,53 @@ def _object_function(schema: Mapping[str, Any] | type, *, strict: bool | None) -
     return function
 
 
-@cache
-def _ssl_context() -> ssl.SSLContext:
-    """One verified TLS context for every per-call async pool (building one costs ~10 ms)."""
-    return ssl.create_default_context(cafile=certifi.where())
+def _stops(stop: Any) -> list[str]:
+    """Stop sequences as a list, checked before anything is sent."""
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else list(stop)
+    if not all(isinstance(s, str) for s in stops):
+        raise TypeError(f"stop must be a string or a list of strings, got {stop!r}")
+    return [s for s in stops if s]
 
 
-def _result(response: xiaohu.Response, model: str, cost: xiaohu.Cost) -> ChatResult:
+def _with_format(text: Any, response_format: Any) -> dict[str, Any]:
+    """`text` with the `format` a chat-completions `response_format` asks for."""
+    fmt = response_format_to_text_format(response_format)
+    merged: dict[str, Any] = dict(text or {})
+    if merged.get("format") not in (None, fmt):
+        raise xiaohu.ConfigurationError(
+            "both response_format and text.format are set (e.g. with_structured_output and "
+            "an agent's response_format): keep one"
+        )
+    merged["format"] = fmt
+    return merged
+
+
+class _Converter:
+    """The chunk converter, with the stop sequences applied to what it gives."""
+
+    __slots__ = ("_chunks", "_stop")
+
+    def __init__(self, model: str, stream_usage: bool, stops: list[str]) -> None:
+        self._chunks = ChunkConverter(model, stream_usage=stream_usage)
+        self._stop = StopFilter(stops, model=model) if stops else None
+
+    @property
+    def done(self) -> bool:
+        return self._stop is not None and self._stop.done
+
+    def convert(self, event: Any, deltas: Any) -> list[ChatGenerationChunk]:
+        chunks = self._chunks.convert(event, deltas)
+        return chunks if self._stop is None else self._stop.filter(chunks)
+
+
+def _result(
+    response: xiaohu.Response, model: str, cost: xiaohu.Cost, stops: list[str]
+) -> ChatResult:
     message = response_to_message(response, model)
+    if stops:
+        message = cut_message(message, stops)
     if cost.priced:
         message.response_metadata["cost_usd"] = cost.total_usd
     return ChatResult(

@@ -31,6 +31,7 @@ from ._embeddings import (
 )
 from ._loops import PerLoop
 from ._params import strict_json_schema
+from ._pricing import estimate_tokens
 
 __all__ = [
     "API_KEY_ENV",
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_INPUTS_PER_REQUEST",
     "PerLoop",
+    "estimate_tokens",
     "resolve_api_key",
     "resolve_base_url",
     "strict_json_schema",

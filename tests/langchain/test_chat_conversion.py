@@ -208,8 +208,10 @@ def test_bad_input_fails_before_any_request() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
         llm = ChatXiaohu(model="gpt-5", api_key=KEY, base_url=URL, http_client=http)
-        with pytest.raises(ValueError, match="no stop sequences"):
-            llm.invoke("hi", stop=["x"])
+        with pytest.raises(TypeError, match="stop must be"):
+            llm.invoke("hi", stop=[None])  # type: ignore[list-item]
+        with pytest.raises(ValueError, match="response_format"):
+            llm.invoke("hi", response_format={"type": "yaml"})
         with pytest.raises(ValueError, match="temperature"):
             llm.invoke("hi", temperature=5)
         with pytest.raises(ValueError, match="names none of the bound tools"):

@@ -137,6 +137,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:\.\d+)?|[\u3400-\u9fff]+")
 _TOKEN = re.compile(r"[A-Za-z]+|\d{1,3}|[\u3400-\u9fff]|[^\sA-Za-z\d]")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_NOUN = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)|([\u3400-\u9fff]+)")
 
 
 def has_cjk(text: str) -> bool:
@@ -236,16 +237,22 @@ def search_query(text: str, *, limit: int = 6) -> str:
 
 
 def proper_nouns(text: str) -> list[str]:
-    """Return capitalised words that do not start a sentence (names, places), in order.
+    """Return names and places, in order.
+
+    Those are capitalised words that do not start a sentence, and runs of CJK characters in a
+    text that also has Latin words (a Chinese name in an English prompt: CJK has no capitals).
 
     Example:
         >>> proper_nouns("What is the weather in Paris and New York?")
         ['Paris', 'New York']
+        >>> proper_nouns("Create a customer named '你好啊集团' (Hello Group)")
+        ['你好啊集团', 'Hello Group']
     """
     found: list[str] = []
-    for match in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)", text):
-        phrase = match.group(1)
-        if phrase.lower() not in _STOP and phrase not in found:
+    mixed = bool(re.search(r"[A-Za-z]", text))
+    for match in _NOUN.finditer(text):
+        phrase = match.group(1) or (match.group(2) if mixed else None)
+        if phrase and phrase.lower() not in _STOP and phrase not in found:
             found.append(phrase)
     return found
 
