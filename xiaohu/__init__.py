@@ -51,6 +51,7 @@ from ._fold import (
 )
 from ._guard import (
     AsyncGuardedResponseStream,
+    Budget,
     BudgetExceededError,
     GuardedResponseStream,
     is_deep_research,
@@ -94,6 +95,7 @@ __all__ = [
     "BackgroundStream",
     "BackgroundUnsupportedError",
     "BadRequestError",
+    "Budget",
     "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",

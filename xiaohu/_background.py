@@ -331,7 +331,7 @@ class _Waiter:
 
     def __init__(
         self,
-        meter_for: Callable[[str, float | None], CostMeter],
+        meter_for: Callable[..., CostMeter],
         response: Response | str,
         on_progress: ProgressCallback | None,
         interval: float,
@@ -342,7 +342,9 @@ class _Waiter:
         self.first = response if isinstance(response, Response) else None
         """The response to check before the first poll, when the caller passed one."""
         self.response_id = str(self.first.id if self.first is not None else response)
-        self.meter = meter_for(self.first.model if self.first else "", max_cost_usd)
+        self.meter = meter_for(
+            self.first.model if self.first else "", max_cost_usd, response_id=self.response_id
+        )
         self._schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
         self._on_progress = on_progress
         self._started = time.monotonic()

@@ -44,7 +44,7 @@ from ._exceptions import (
     make_status_error,
     map_transport_error,
 )
-from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
+from ._guard import AsyncGuardedResponseStream, Budget, CostGuard, CostMeter, GuardedResponseStream
 from ._models import Response
 from ._params import build_payload
 from ._pricing import Cost, ModelPrice, PriceTable
@@ -92,11 +92,13 @@ class _BaseClient:
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         self.cost_guard = CostGuard(
             PriceTable(prices, group_ratio),
             allow_expensive=allow_expensive,
             max_cost_usd=max_cost_usd,
+            budget=budget,
         )
         """Prices, the expensive-model check, the budget and what was spent."""
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -269,6 +271,11 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         max_retries: Retries for connection errors, 408, 409, 429 and 5xx (default 2).
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, custom CA, tests); you close it.
+        allow_expensive: Allow deep-research and `*-pro` models without a budget.
+        max_cost_usd: A budget (US dollars) for all this client's calls together.
+        prices: Your own price table (per-million-token prices by model).
+        group_ratio: The relay group multiplier (分组倍率).
+        budget: A `xiaohu.Budget` shared with other clients: every call is charged to it.
 
     Example:
         >>> from xiaohu import XiaohuClient
@@ -291,6 +298,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -302,6 +310,7 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             max_cost_usd=max_cost_usd,
             prices=prices,
             group_ratio=group_ratio,
+            budget=budget,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -395,6 +404,12 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             '4'
         """
         params, meter = self.cost_guard.check(params)
+        if _metered_as_stream(params, meter):
+            # Only a stream lets the meter see progress; fold it into the same Response.
+            with self._guarded_stream(
+                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            ) as stream:
+                return stream.get_final_response()
         body = self._payload(params, stream=False)
         data = self._json(
             "POST",
@@ -407,6 +422,8 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
         response = self._decode_model(Response, data)
         if response.status not in ("queued", "in_progress"):
             meter.finish(response)
+        elif response.id:
+            self.cost_guard.queued(response.id, meter)
         return response
 
     def stream_response(
@@ -427,17 +444,18 @@ class XiaohuClient(BackgroundMixin, _BaseClient):
             ...         print(getattr(delta, "text", ""), end="")
         """
         params, meter = self.cost_guard.check(params)
-        body = self._payload(params, stream=True)
-        response = self.request(
-            "POST",
-            "/responses",
-            json=body,
-            stream=True,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
+        return self._guarded_stream(
+            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        return GuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
+
+    def _guarded_stream(
+        self, params: dict[str, Any], meter: CostMeter, **options: Any
+    ) -> GuardedResponseStream:
+        body = self._payload(params, stream=True)
+        response = self.request("POST", "/responses", json=body, stream=True, **options)
+        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
+        on_stop = self._cancel_quietly if params.get("background") else None
+        return GuardedResponseStream(response, meter, on_stop=on_stop)
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -606,6 +624,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -617,6 +636,7 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             max_cost_usd=max_cost_usd,
             prices=prices,
             group_ratio=group_ratio,
+            budget=budget,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
@@ -694,6 +714,13 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             'completed'
         """
         params, meter = self.cost_guard.check(params)
+        if _metered_as_stream(params, meter):
+            # Only a stream lets the meter see progress; fold it into the same Response.
+            stream = await self._guarded_stream(
+                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            )
+            async with stream:
+                return await stream.get_final_response()
         body = self._payload(params, stream=False)
         data = await self._json(
             "POST",
@@ -706,6 +733,8 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
         response = self._decode_model(Response, data)
         if response.status not in ("queued", "in_progress"):
             meter.finish(response)
+        elif response.id:
+            self.cost_guard.queued(response.id, meter)
         return response
 
     async def stream_response(
@@ -724,17 +753,18 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
             ...     pass
         """
         params, meter = self.cost_guard.check(params)
-        body = self._payload(params, stream=True)
-        response = await self.request(
-            "POST",
-            "/responses",
-            json=body,
-            stream=True,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
+        return await self._guarded_stream(
+            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        return AsyncGuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
+
+    async def _guarded_stream(
+        self, params: dict[str, Any], meter: CostMeter, **options: Any
+    ) -> AsyncGuardedResponseStream:
+        body = self._payload(params, stream=True)
+        response = await self.request("POST", "/responses", json=body, stream=True, **options)
+        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
+        on_stop = self._cancel_quietly if params.get("background") else None
+        return AsyncGuardedResponseStream(response, meter, on_stop=on_stop)
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
@@ -871,6 +901,14 @@ class AsyncXiaohuClient(AsyncBackgroundMixin, _BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
+    """Whether a non-streamed create must run as a stream so its budget can stop it.
+
+    A background create returns the queued run at once; its budget holds in `wait_response`.
+    """
+    return meter.bounded and not params.get("background")
 
 
 def _checked_id(response_id: str) -> str:
