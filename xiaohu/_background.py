@@ -444,7 +444,7 @@ class BackgroundMixin:
         try:
             self._me().cancel_response(response_id)
         except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+            log.warning("could not cancel %s: %s", response_id, exc)
 
     def wait_response(
         self,
@@ -592,7 +592,7 @@ class AsyncBackgroundMixin:
         try:
             await self._me().cancel_response(response_id)
         except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+            log.warning("could not cancel %s: %s", response_id, exc)
 
     async def wait_response(
         self,

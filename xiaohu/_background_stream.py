@@ -8,6 +8,7 @@ sends again are skipped, so an adapter reading it never sees a duplicated chunk.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import (
     AsyncGenerator,
     Generator,
@@ -46,6 +47,7 @@ class _Base:
         self._max_resumes = max_resumes
         self.response: Response | None = None
         """The final Response, once the run ended."""
+        self._cancelled = False
 
     @property
     def state(self) -> ResponseState:
@@ -76,6 +78,16 @@ class _Base:
             'resp_123'
         """
         return self._follow.meter.response_id
+
+    def _left_early(self) -> str | None:
+        """The run's id if it was left before its end (and not already stopped), else None."""
+        meter = self._follow.meter
+        if self.response is not None or self.state.done or meter.final is not None:
+            return None
+        if self._cancelled or self._follow.confirmed is False:  # a dropped `background`: plain
+            return None
+        self._cancelled = True
+        return meter.response_id
 
     def _fresh(self, event: ResponseStreamEvent) -> bool:
         return not 0 <= event.sequence_number <= self._follow.state.resumed_after
@@ -144,7 +156,10 @@ class BackgroundStream(_Base, PairReader):
         raise self._gave_up()
 
     def close(self) -> None:
-        """Close the connection (the run goes on on the server; cancel it to stop it).
+        """Close the connection; a run left before its end is cancelled on the server.
+
+        Leaving early (`break` out of a `with` block, `close()`, Ctrl-C) must not leave a
+        deep-research run billing on its own.
 
         Example:
             >>> stream.close()  # doctest: +SKIP
@@ -152,6 +167,9 @@ class BackgroundStream(_Base, PairReader):
         self._pairs.close()
         if self._current is not None:
             self._current.close()
+        response_id = self._left_early()
+        if response_id:
+            self._client._cancel_quietly(response_id)
 
     def _result(self) -> Response:
         return self.state.final_response()
@@ -213,7 +231,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         raise self._gave_up()
 
     async def aclose(self) -> None:
-        """Close the connection (the run goes on on the server).
+        """Close the connection; a run left before its end is cancelled on the server.
 
         Example:
             >>> await stream.aclose()  # doctest: +SKIP
@@ -221,6 +239,10 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         await self._pairs.aclose()
         if self._current is not None:
             await self._current.aclose()
+        response_id = self._left_early()
+        if response_id:
+            # Shielded: a task cancelled mid-stream still cancels the run it leaves behind.
+            await asyncio.shield(self._client._cancel_quietly(response_id))
 
     def _result(self) -> Response:
         return self.state.final_response()
