@@ -184,9 +184,11 @@ class ChatXiaohu(BaseChatModel):
     """Run in background mode, streamed and resumed after a dropped connection (deep research)."""
     allow_expensive: bool = False
     """Allow deep-research and `*-pro` models without a budget."""
-    max_cost_usd: float | None = None
-    """Stop (and cancel) any single call whose cost passes this many US dollars."""
-    group_ratio: float | None = None
+    max_cost_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Stop any single call whose cost passes this many US dollars (a call's own wins)."""
+    budget: xiaohu.Budget | None = Field(default=None, exclude=True)
+    """A `xiaohu.Budget` shared across calls (and clients): their total is bounded."""
+    group_ratio: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """The relay group multiplier (分组倍率) applied to `cost_usd` in the metadata (None: 1)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -372,6 +374,7 @@ class ChatXiaohu(BaseChatModel):
             # Read (and removed from the body) by the core's cost guard.
             "allow_expensive": self.allow_expensive or None,
             "max_cost_usd": self.max_cost_usd,
+            "budget": self.budget,
             **self.model_kwargs,
         }
 

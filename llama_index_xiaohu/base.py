@@ -45,6 +45,7 @@ from xiaohu import (
     AsyncGuardedResponseStream,
     AsyncXiaohuClient,
     BackgroundStream,
+    Budget,
     ClientClosedError,
     Cost,
     GuardedResponseStream,
@@ -206,10 +207,21 @@ class XiaohuResponses(FunctionCallingLLM):
         default=False, description="Allow deep-research and *-pro models without a budget."
     )
     max_cost_usd: float | None = Field(
-        default=None, gt=0, description="Stop (and cancel) any call costing more US dollars."
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Stop any single call whose cost passes this many US dollars.",
+    )
+    budget: Budget | None = Field(
+        default=None,
+        exclude=True,
+        description="A xiaohu.Budget shared across calls (and clients): the total is bounded.",
     )
     group_ratio: float = Field(
-        default=1.0, gt=0, description="The relay group multiplier (分组倍率) for cost_usd."
+        default=1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="The relay group multiplier (分组倍率) for cost_usd.",
     )
 
     _client: XiaohuClient = PrivateAttr()
@@ -391,8 +403,14 @@ class XiaohuResponses(FunctionCallingLLM):
             body["previous_response_id"] = previous
         if track:
             body["store"] = True
-        # Read (and removed from the body) by the core's cost guard.
-        body.update(allow_expensive=self.allow_expensive or None, max_cost_usd=self.max_cost_usd)
+        # Read (and removed from the body) by the core's cost guard; per-call values win.
+        for name, value in (
+            ("allow_expensive", self.allow_expensive or None),
+            ("max_cost_usd", self.max_cost_usd),
+            ("budget", self.budget),
+        ):
+            if body.get(name) is None:
+                body[name] = value
         return body, options
 
     # -- the calls (the only place that picks a core method; sync and async) -----------------

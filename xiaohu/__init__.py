@@ -55,6 +55,7 @@ from ._fold import (
 )
 from ._guard import (
     AsyncGuardedResponseStream,
+    Budget,
     BudgetExceededError,
     GuardedResponseStream,
     is_deep_research,
@@ -100,6 +101,7 @@ __all__ = [
     "BackgroundStream",
     "BackgroundUnsupportedError",
     "BadRequestError",
+    "Budget",
     "BudgetExceededError",
     "ClientClosedError",
     "ConfigurationError",

@@ -31,6 +31,7 @@ from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
     BackgroundUnsupportedError,
+    BudgetExceededError,
     CostLimitError,
     IncompleteStreamError,
     NotFoundError,
@@ -333,7 +334,7 @@ class _Waiter:
 
     def __init__(
         self,
-        meter_for: Callable[[str, float | None], CostMeter],
+        meter_for: Callable[..., CostMeter],
         response: Response | str,
         on_progress: ProgressCallback | None,
         schedule: PollSchedule,
@@ -343,7 +344,9 @@ class _Waiter:
         self.first = response if isinstance(response, Response) else None
         """The response to check before the first poll, when the caller passed one."""
         self.response_id = str(self.first.id if self.first is not None else response)
-        self.meter = meter_for(self.first.model if self.first else "", max_cost_usd)
+        self.meter = meter_for(
+            self.first.model if self.first else "", max_cost_usd, response_id=self.response_id
+        )
         self._schedule = schedule
         self._on_progress = on_progress
         self._clock = clock
@@ -362,7 +365,7 @@ class _Waiter:
             return PollStep(final=_finished(current))
         try:
             self.meter.observe_response(current)
-        except CostLimitError as exc:  # the budget was passed: the twin cancels, then raises it
+        except (BudgetExceededError, CostLimitError) as exc:  # the twin cancels, then raises it
             self.meter.stopped()
             return PollStep(stop=exc)
         now = self._clock()

@@ -12,6 +12,7 @@ state from `_background` and never the client, so the import chain runs one way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any, Protocol
 
@@ -78,6 +79,7 @@ class _Base:
         self._max_resumes = max_resumes
         self.response: Response | None = None
         """The final Response, once the run ended."""
+        self._cancelled = False
 
     @property
     def state(self) -> ResponseState:
@@ -109,8 +111,23 @@ class _Base:
         """
         return self._follow.meter.response_id
 
+    def _left_early(self) -> str | None:
+        """The run's id if it was left before its end (and not already stopped), else None."""
+        meter = self._follow.meter
+        if self.response is not None or self.state.done or meter.final is not None:
+            return None
+        if self._cancelled or self._follow.confirmed is False:  # a dropped `background`: plain
+            return None
+        self._cancelled = True
+        return meter.response_id
+
     def _gave_up(self) -> StreamError:
-        return StreamError(f"gave up after {self._max_resumes} resumes of {self.response_id}")
+        # The run is not left early: it is left to the caller, who is told how to reach it.
+        self._cancelled = True
+        return StreamError(
+            f"gave up after {self._max_resumes} resumes of {self.response_id}; the run goes on "
+            "on the server: wait_response(id) polls it to its end, cancel_response(id) stops it"
+        )
 
 
 class BackgroundStream(_Base, PairReader):
@@ -175,7 +192,10 @@ class BackgroundStream(_Base, PairReader):
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
-        """Close the connection (the run goes on on the server; cancel it to stop it).
+        """Close the connection; a run left before its end is cancelled on the server.
+
+        Leaving early (`break` out of a `with` block, `close()`, Ctrl-C) must not leave a
+        deep-research run billing on its own.
 
         Example:
             >>> stream.close()  # doctest: +SKIP
@@ -183,6 +203,9 @@ class BackgroundStream(_Base, PairReader):
         self._pairs.close()
         if self._current is not None:
             self._current.close()
+        response_id = self._left_early()
+        if response_id:
+            self._client._cancel_quietly(response_id)
 
     def _result(self) -> Response:
         return self.state.final_response()
@@ -246,7 +269,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aclose(self) -> None:
-        """Close the connection (the run goes on on the server).
+        """Close the connection; a run left before its end is cancelled on the server.
 
         Example:
             >>> await stream.aclose()  # doctest: +SKIP
@@ -254,6 +277,10 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         await self._pairs.aclose()
         if self._current is not None:
             await self._current.aclose()
+        response_id = self._left_early()
+        if response_id:
+            # Shielded: a task cancelled mid-stream still cancels the run it leaves behind.
+            await asyncio.shield(self._client._cancel_quietly(response_id))
 
     def _result(self) -> Response:
         return self.state.final_response()

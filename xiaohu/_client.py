@@ -57,7 +57,7 @@ from ._exceptions import (
     map_transport_error,
     scrub_secrets,
 )
-from ._guard import AsyncGuardedResponseStream, CostGuard, GuardedResponseStream
+from ._guard import AsyncGuardedResponseStream, Budget, CostGuard, CostMeter, GuardedResponseStream
 from ._loops import PerLoop
 from ._models import Response
 from ._params import build_payload
@@ -114,11 +114,13 @@ class _BaseClient:
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         self.cost_guard = CostGuard(
             PriceTable(prices, group_ratio),
             allow_expensive=allow_expensive,
             max_cost_usd=max_cost_usd,
+            budget=budget,
         )
         """Prices, the expensive-model check, the budget and what was spent."""
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -300,6 +302,11 @@ class XiaohuClient(_BaseClient):
         max_retries: Retries for connection errors, 408, 409, 429 and 5xx (default 2).
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, custom CA, tests); you close it.
+        allow_expensive: Allow deep-research and `*-pro` models without a budget.
+        max_cost_usd: A budget (US dollars) for all this client's calls together.
+        prices: Your own price table (per-million-token prices by model).
+        group_ratio: The relay group multiplier (分组倍率).
+        budget: A `xiaohu.Budget` shared with other clients: every call is charged to it.
 
     Example:
         >>> from xiaohu import XiaohuClient
@@ -322,6 +329,7 @@ class XiaohuClient(_BaseClient):
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -333,6 +341,7 @@ class XiaohuClient(_BaseClient):
             max_cost_usd=max_cost_usd,
             prices=prices,
             group_ratio=group_ratio,
+            budget=budget,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -436,6 +445,12 @@ class XiaohuClient(_BaseClient):
             '4'
         """
         params, meter = self.cost_guard.check(params)
+        if _metered_as_stream(params, meter):
+            # Only a stream lets the meter see progress; fold it into the same Response.
+            with self._guarded_stream(
+                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            ) as stream:
+                return stream.get_final_response()
         body = self._payload(params, stream=False)
         data = self._json(
             "POST",
@@ -448,6 +463,8 @@ class XiaohuClient(_BaseClient):
         response = self._decode_model(Response, data)
         if response.status not in PENDING_STATUSES:
             meter.finish(response)
+        elif response.id:
+            self.cost_guard.queued(response.id, meter)
         return response
 
     def stream_response(
@@ -468,17 +485,18 @@ class XiaohuClient(_BaseClient):
             ...         print(getattr(delta, "text", ""), end="")
         """
         params, meter = self.cost_guard.check(params)
-        body = self._payload(params, stream=True)
-        response = self.request(
-            "POST",
-            "/responses",
-            json=body,
-            stream=True,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
+        return self._guarded_stream(
+            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        return GuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
+
+    def _guarded_stream(
+        self, params: dict[str, Any], meter: CostMeter, **options: Any
+    ) -> GuardedResponseStream:
+        body = self._payload(params, stream=True)
+        response = self.request("POST", "/responses", json=body, stream=True, **options)
+        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
+        on_stop = self._cancel_quietly if params.get("background") else None
+        return GuardedResponseStream(response, meter, on_stop=on_stop)
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -649,7 +667,7 @@ class XiaohuClient(_BaseClient):
         try:
             self.cancel_response(response_id)
         except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+            log.warning("could not cancel %s: %s", response_id, exc)
 
     def quota(self) -> Quota:
         """The key's balance: grant, used, remaining (relay billing endpoints).
@@ -800,6 +818,7 @@ class AsyncXiaohuClient(_BaseClient):
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -811,6 +830,7 @@ class AsyncXiaohuClient(_BaseClient):
             max_cost_usd=max_cost_usd,
             prices=prices,
             group_ratio=group_ratio,
+            budget=budget,
         )
         self._closed = False
         self._http = http_client
@@ -910,6 +930,13 @@ class AsyncXiaohuClient(_BaseClient):
             'completed'
         """
         params, meter = self.cost_guard.check(params)
+        if _metered_as_stream(params, meter):
+            # Only a stream lets the meter see progress; fold it into the same Response.
+            stream = await self._guarded_stream(
+                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            )
+            async with stream:
+                return await stream.get_final_response()
         body = self._payload(params, stream=False)
         data = await self._json(
             "POST",
@@ -922,6 +949,8 @@ class AsyncXiaohuClient(_BaseClient):
         response = self._decode_model(Response, data)
         if response.status not in PENDING_STATUSES:
             meter.finish(response)
+        elif response.id:
+            self.cost_guard.queued(response.id, meter)
         return response
 
     async def stream_response(
@@ -940,17 +969,18 @@ class AsyncXiaohuClient(_BaseClient):
             ...     pass
         """
         params, meter = self.cost_guard.check(params)
-        body = self._payload(params, stream=True)
-        response = await self.request(
-            "POST",
-            "/responses",
-            json=body,
-            stream=True,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
+        return await self._guarded_stream(
+            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        return AsyncGuardedResponseStream(response, meter, on_stop=self._cancel_quietly)
+
+    async def _guarded_stream(
+        self, params: dict[str, Any], meter: CostMeter, **options: Any
+    ) -> AsyncGuardedResponseStream:
+        body = self._payload(params, stream=True)
+        response = await self.request("POST", "/responses", json=body, stream=True, **options)
+        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
+        on_stop = self._cancel_quietly if params.get("background") else None
+        return AsyncGuardedResponseStream(response, meter, on_stop=on_stop)
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
@@ -1095,7 +1125,7 @@ class AsyncXiaohuClient(_BaseClient):
         try:
             await self.cancel_response(response_id)
         except APIError as exc:
-            log.warning("could not cancel %s after the budget stop: %s", response_id, exc)
+            log.warning("could not cancel %s: %s", response_id, exc)
 
     async def quota(self) -> Quota:
         """Async twin of `XiaohuClient.quota`.
@@ -1208,6 +1238,14 @@ class AsyncXiaohuClient(_BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
+    """Whether a non-streamed create must run as a stream so its budget can stop it.
+
+    A background create returns the queued run at once; its budget holds in `wait_response`.
+    """
+    return meter.bounded and not params.get("background")
 
 
 def _checked_id(response_id: str) -> str:

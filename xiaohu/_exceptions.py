@@ -4,7 +4,7 @@
 XiaohuError
 ├── ConfigurationError             (also ValueError) bad settings or input, raised before any request
 │   └── CostLimitError             an expensive call without opt-in, or a budget passed
-│       └── BudgetExceededError    a run passed its budget and was stopped (in `_guard`)
+├── BudgetExceededError            a run passed its budget and was stopped (not bad input)
 ├── MissingExtraError              an optional package (an extra) is not installed
 ├── ClientClosedError              (also RuntimeError) a call on a closed client or model
 └── APIError                       anything that came from (or failed on the way to) the relay
@@ -47,7 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BackgroundUnsupportedError",
     "BadRequestError",
-    "ClientClosedError",
+    "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",
     "CostLimitError",
@@ -140,7 +140,7 @@ class ConfigurationError(XiaohuError, ValueError):
 
 
 class CostLimitError(ConfigurationError):
-    """Raised when a call would be expensive without opt-in, or a budget is passed.
+    """Raised before sending: an expensive call without opt-in, or a budget already spent.
 
     Example:
         >>> str(CostLimitError("o3-deep-research costs about $30 a call"))
@@ -167,6 +167,43 @@ class ClientClosedError(XiaohuError, RuntimeError):
         >>> isinstance(ClientClosedError("XiaohuClient is closed"), RuntimeError)
         True
     """
+
+
+class BudgetExceededError(XiaohuError):
+    """Raised when a run's cost passes its budget; the run was stopped.
+
+    Not a `ConfigurationError`: the request was good and was sent; the guard stopped it. A plain
+    stream is stopped by closing its connection, a background run is also cancelled.
+
+    Attributes:
+        cost: The cost counted when the run was stopped (an estimate until usage arrives).
+        spent_usd: The same cost in US dollars.
+        limit_usd: The budget that was passed.
+        response_id: The stopped response, when known.
+        partial_text: The answer text received before the stop.
+
+    Example:
+        >>> err = BudgetExceededError("over", cost=None, limit_usd=1.0, spent_usd=1.2)
+        >>> err.limit_usd, err.spent_usd, isinstance(err, ValueError)
+        (1.0, 1.2, False)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cost: Any,  # a `xiaohu.Cost` (not imported: `_pricing` imports this module)
+        limit_usd: float,
+        spent_usd: float | None = None,
+        response_id: str | None = None,
+        partial_text: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd if spent_usd is not None else (cost.total_usd if cost else 0.0)
+        self.response_id = response_id
+        self.partial_text = partial_text
 
 
 class APIError(XiaohuError):

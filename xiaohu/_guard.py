@@ -15,6 +15,7 @@ read and cancel.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import (
     AsyncGenerator,
@@ -29,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from ._exceptions import ConfigurationError, CostLimitError
+from ._exceptions import BudgetExceededError, ConfigurationError, CostLimitError
 from ._fold import ItemDone, ReasoningDelta, RefusalDelta, ResponseState, StreamDelta, TextDelta
 from ._fold import ToolCallDelta as _ToolCallDelta
 from ._models import FunctionCall, OutputMessage, ReasoningItem, Response, Usage, WebSearchCall
@@ -39,6 +40,7 @@ from ._stream import AsyncResponseStream, ResponseStream
 __all__ = [
     "DATA_SOURCE_TOOLS",
     "AsyncGuardedResponseStream",
+    "Budget",
     "BudgetExceededError",
     "CostGuard",
     "CostMeter",
@@ -82,69 +84,122 @@ def is_expensive(model: str) -> bool:
     return is_deep_research(name) or name.endswith("-pro") or "-pro-" in name
 
 
-class BudgetExceededError(CostLimitError):
-    """Raised when a run's cost passes its budget; the run was stopped (and cancelled).
+class Budget:
+    """A spending limit shared by many calls: thread- and task-safe, counted as runs stream.
 
-    Attributes:
-        cost: The cost counted when the run was stopped (an estimate until usage arrives).
-        limit_usd: The budget that was passed.
-        response_id: The stopped response, when known.
-        partial_text: The answer text received before the stop.
+    Pass it as `budget=` to `XiaohuClient` / `AsyncXiaohuClient`, `ChatXiaohu`,
+    `XiaohuResponses`, or to one call. Every call it is given to adds its running cost while it
+    streams (estimates first, replaced by the bill at the end), so concurrent calls cannot pass
+    it together by more than one event's cost each; once spent, the next call is refused before
+    sending.
 
-    Example:
-        >>> err = BudgetExceededError("over", cost=Cost(model="m"), limit_usd=1.0)
-        >>> err.limit_usd
-        1.0
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        cost: Cost,
-        limit_usd: float,
-        response_id: str | None = None,
-        partial_text: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.cost = cost
-        self.limit_usd = limit_usd
-        self.response_id = response_id
-        self.partial_text = partial_text
-
-
-class Ledger:
-    """What a client has spent so far (thread-safe).
+    Args:
+        max_usd: The limit in US dollars, or `None` to only count.
 
     Example:
-        >>> ledger = Ledger()
-        >>> ledger.add(Cost(model="m", output_usd=0.5))
-        >>> ledger.spent_usd, ledger.calls
-        (0.5, 1)
+        >>> budget = Budget(max_usd=1.0)
+        >>> budget.add(Cost(model="gpt-5", output_usd=0.25))
+        >>> budget.spent_usd, budget.remaining_usd, budget.by_model
+        (0.25, 0.75, {'gpt-5': 0.25})
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_usd: float | None = None) -> None:
+        self.max_usd = _budget(max_usd, "max_usd")
+        """The limit, or `None`."""
         self._lock = threading.Lock()
-        self.spent_usd = 0.0
-        """Dollars spent (bills, plus estimates of runs stopped before their bill)."""
+        self._spent = 0.0
+        self._by_model: dict[str, float] = {}
         self.input_tokens = 0
         """Input tokens billed."""
         self.output_tokens = 0
         """Output tokens billed."""
         self.calls = 0
-        """Calls counted."""
+        """Calls counted (finished or stopped)."""
 
-    def add(self, cost: Cost) -> None:
-        """Count one call's cost.
+    def __repr__(self) -> str:
+        return f"Budget(max_usd={self.max_usd}, spent_usd={self.spent_usd})"
+
+    @property
+    def spent_usd(self) -> float:
+        """Dollars spent: bills, plus running estimates of calls still streaming or stopped.
 
         Example:
-            >>> Ledger().add(Cost(model="m"))
+            >>> Budget().spent_usd
+            0.0
         """
         with self._lock:
-            self.spent_usd = round(self.spent_usd + cost.total_usd, 10)
+            return self._spent
+
+    @property
+    def by_model(self) -> dict[str, float]:
+        """Dollars spent per model (a copy).
+
+        Example:
+            >>> Budget().by_model
+            {}
+        """
+        with self._lock:
+            return dict(self._by_model)
+
+    @property
+    def remaining_usd(self) -> float | None:
+        """What is left (never below 0), or `None` without a limit.
+
+        Example:
+            >>> Budget(2.0).remaining_usd
+            2.0
+        """
+        if self.max_usd is None:
+            return None
+        return max(self.max_usd - self.spent_usd, 0.0)
+
+    def charge(self, model: str, usd: float) -> float:
+        """Add `usd` (negative when a bill replaces a higher estimate); return the new total.
+
+        Example:
+            >>> Budget().charge("gpt-5", 0.5)
+            0.5
+        """
+        with self._lock:
+            self._spent = round(self._spent + usd, 10)
+            self._by_model[model] = round(self._by_model.get(model, 0.0) + usd, 10)
+            return self._spent
+
+    def count_call(self, cost: Cost) -> None:
+        """Count one finished (or stopped) call's tokens; its dollars were charged already.
+
+        Example:
+            >>> budget = Budget()
+            >>> budget.count_call(Cost(model="m", input_tokens=3))
+            >>> budget.calls, budget.input_tokens
+            (1, 3)
+        """
+        with self._lock:
             self.input_tokens += cost.input_tokens
             self.output_tokens += cost.output_tokens
             self.calls += 1
+
+    def add(self, cost: Cost) -> None:
+        """Count one whole call: its dollars and its tokens.
+
+        Example:
+            >>> Budget().add(Cost(model="m"))
+        """
+        self.charge(cost.model, cost.total_usd)
+        self.count_call(cost)
+
+    def passed(self) -> bool:
+        """Whether the spend is over the limit.
+
+        Example:
+            >>> Budget(1.0).passed()
+            False
+        """
+        return self.max_usd is not None and self.spent_usd > self.max_usd
+
+
+Ledger = Budget
+"""The old name of `Budget` (a client's own ledger is a `Budget`)."""
 
 
 class CostMeter:
@@ -168,13 +223,18 @@ class CostMeter:
         *,
         input_tokens: int,
         limit_usd: float | None,
-        ledger: Ledger | None = None,
+        ledger: Budget | None = None,
+        budgets: Sequence[Budget] = (),
     ) -> None:
         self.table = table
         self.model = model
         self.limit_usd = limit_usd
-        """The budget for this call (already net of what the client spent), or `None`."""
-        self.ledger = ledger
+        """The budget for this call alone, or `None`."""
+        self.budgets: tuple[Budget, ...] = tuple(
+            dict.fromkeys([*([ledger] if ledger is not None else []), *budgets])
+        )
+        """The shared budgets this call is charged to, as it streams."""
+        self._charged = 0.0
         self._input = input_tokens
         typical = typical_run(model)
         self._input_per_search = typical.input_tokens // max(typical.web_searches, 1)
@@ -188,6 +248,16 @@ class CostMeter:
         """The response being metered, once known."""
         self.final: Cost | None = None
         """The bill, once the response finished."""
+
+    @property
+    def bounded(self) -> bool:
+        """Whether a budget can stop this call (its own, or a shared one with a limit).
+
+        Example:
+            >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=1.0).bounded
+            True
+        """
+        return self.limit_usd is not None or any(b.max_usd is not None for b in self.budgets)
 
     def running(self) -> Cost:
         """The cost so far (an estimate until `finish`).
@@ -232,10 +302,11 @@ class CostMeter:
                 self._count_search(delta.item, delta.output_index)
         if state is not None and state.snapshot is not None and state.snapshot.id:
             self.response_id = state.snapshot.id
-        if self.limit_usd is None or self.final is not None:
+        if self.final is not None:
             return
+        cost = self._charge(self.running())
         # Join the partial text only when raising: joining it on every event is O(N²).
-        if self.running().total_usd > self.limit_usd:
+        if self._over(cost):
             self.check(partial_text=state.text if state is not None else "")
 
     def observe_response(self, response: Response) -> None:
@@ -267,7 +338,23 @@ class CostMeter:
                 self._count_search(item, index)
         self._output_tokens = max(self._output_tokens, output)
         self._reasoning_tokens = max(self._reasoning_tokens, reasoning)
+        if self.final is None:
+            self._charge(self.running())
         self.check(partial_text=response.output_text)
+
+    def _charge(self, cost: Cost) -> Cost:
+        """Move the shared budgets from what was charged to `cost`."""
+        delta = cost.total_usd - self._charged
+        if delta:
+            self._charged = cost.total_usd
+            for budget in self.budgets:
+                budget.charge(self.model or cost.model, delta)
+        return cost
+
+    def _over(self, cost: Cost) -> bool:
+        if self.limit_usd is not None and cost.total_usd > self.limit_usd:
+            return True
+        return any(budget.passed() for budget in self.budgets)
 
     def _count_search(self, item: Any, index: int) -> None:
         if isinstance(item, WebSearchCall):
@@ -284,17 +371,24 @@ class CostMeter:
         Example:
             >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).check()
         """
-        if self.limit_usd is None or self.final is not None:
+        if self.final is not None:
             return
         cost = self.running()
-        if cost.total_usd <= self.limit_usd:
-            return
+        if self.limit_usd is not None and cost.total_usd > self.limit_usd:
+            limit, spent, what = self.limit_usd, cost.total_usd, "its cost so far"
+        else:
+            budget = next((b for b in self.budgets if b.passed()), None)
+            if budget is None or budget.max_usd is None:
+                return
+            limit, spent, what = budget.max_usd, budget.spent_usd, "the shared budget's spend"
         raise BudgetExceededError(
-            f"stopped {self.model} run {self.response_id or ''}: its cost so far, {cost}, "
-            f"passed the budget of ${self.limit_usd:.4f} ({cost.web_search_calls} web searches, "
-            f"~{cost.output_tokens} output tokens); the partial answer is in .partial_text",
+            f"stopped {self.model} run {self.response_id or ''}: {what}, ${spent:.4f} (this "
+            f"run {cost}), passed the budget of ${limit:.4f} ({cost.web_search_calls} web "
+            f"searches, ~{cost.output_tokens} output tokens); the partial answer is in "
+            ".partial_text",
             cost=cost,
-            limit_usd=self.limit_usd,
+            limit_usd=limit,
+            spent_usd=spent,
             response_id=self.response_id,
             partial_text=partial_text,
         )
@@ -309,9 +403,9 @@ class CostMeter:
             False
         """
         if self.final is None:
-            self.final = self.table.cost_of(response)
-            if self.ledger is not None:
-                self.ledger.add(self.final)
+            self.final = self._charge(self.table.cost_of(response))
+            for budget in self.budgets:
+                budget.count_call(self.final)
         return self.final
 
     def stopped(self) -> None:
@@ -321,9 +415,9 @@ class CostMeter:
             >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).stopped()
         """
         if self.final is None:
-            self.final = self.running()
-            if self.ledger is not None:
-                self.ledger.add(self.final)
+            self.final = self._charge(self.running())
+            for budget in self.budgets:
+                budget.count_call(self.final)
 
 
 def _count(counter: list[int], text: str) -> None:
@@ -345,6 +439,7 @@ class CostGuard:
         table: Prices and the group multiplier.
         allow_expensive: Allow deep-research and `*-pro` models without a budget.
         max_cost_usd: A budget for all calls of the client together, or `None`.
+        budget: A `Budget` shared with other clients (and adapters), or `None`.
 
     Example:
         >>> guard = CostGuard(PriceTable())
@@ -360,34 +455,71 @@ class CostGuard:
         *,
         allow_expensive: bool = False,
         max_cost_usd: float | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.table = table
         self.allow_expensive = bool(allow_expensive)
         self.max_cost_usd = _budget(max_cost_usd, "max_cost_usd")
-        self.ledger = Ledger()
+        self.ledger = Budget(self.max_cost_usd)
+        """What this client spent (its `max_cost_usd` is this ledger's limit)."""
+        self.budget = _shared(budget)
+        """The shared `Budget` every call of this client is charged to, or `None`."""
+        self._lock = threading.Lock()
+        self._queued: dict[str, CostMeter] = {}
 
-    def remaining_usd(self) -> float | None:
-        """What is left of the client's budget (`None` without one).
+    def _budgets(self, extra: Budget | None = None) -> tuple[Budget, ...]:
+        found = [self.ledger, self.budget, extra]
+        return tuple(dict.fromkeys(b for b in found if b is not None))
+
+    def remaining_usd(self, extra: Budget | None = None) -> float | None:
+        """What is left of the client's budgets, the smallest (`None` without any).
 
         Example:
             >>> CostGuard(PriceTable(), max_cost_usd=2.0).remaining_usd()
             2.0
         """
-        if self.max_cost_usd is None:
-            return None
-        return max(self.max_cost_usd - self.ledger.spent_usd, 0.0)
+        left = [b.remaining_usd for b in self._budgets(extra) if b.max_usd is not None]
+        return min((x for x in left if x is not None), default=None)
 
-    def meter_for(self, model: str, max_cost_usd: float | None = None) -> CostMeter:
+    def meter_for(
+        self,
+        model: str,
+        max_cost_usd: float | None = None,
+        budget: Budget | None = None,
+        *,
+        response_id: str | None = None,
+    ) -> CostMeter:
         """A meter for a run started elsewhere (e.g. a background run being waited for).
 
-        Its limit is the smaller of `max_cost_usd` and what is left of the client's budget.
+        Its limit is `max_cost_usd`; it is charged to the client's budgets and `budget`. A run
+        this client created queued (`create_response(background=True, ...)`) keeps the budget
+        it was created with, too.
 
         Example:
             >>> CostGuard(PriceTable(), max_cost_usd=1.0).meter_for("gpt-5", 0.5).limit_usd
             0.5
         """
-        limit = _smaller(_budget(max_cost_usd, "max_cost_usd"), self.remaining_usd())
-        return CostMeter(self.table, model, input_tokens=0, limit_usd=limit, ledger=self.ledger)
+        limit = _budget(max_cost_usd, "max_cost_usd")
+        budgets = self._budgets(_shared(budget))
+        queued = self._queued.pop(response_id, None) if response_id else None
+        if queued is not None:
+            limit = _smaller(limit, queued.limit_usd)
+            budgets = tuple(dict.fromkeys([*budgets, *queued.budgets]))
+        return CostMeter(self.table, model, input_tokens=0, limit_usd=limit, budgets=budgets)
+
+    def queued(self, response_id: str, meter: CostMeter) -> None:
+        """Remember the budget of a run created queued, for the `wait_response` that follows.
+
+        Example:
+            >>> guard = CostGuard(PriceTable())
+            >>> guard.queued("resp_1", guard.meter_for("gpt-5", 0.5))
+            >>> guard.meter_for("gpt-5", response_id="resp_1").limit_usd
+            0.5
+        """
+        with self._lock:
+            if len(self._queued) >= 1024:  # bounded: forgotten runs must not grow it forever
+                self._queued.pop(next(iter(self._queued)))
+            self._queued[response_id] = meter
 
     def check(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], CostMeter]:
         """Check a call; return its parameters (without the guard's options) and its meter.
@@ -406,12 +538,14 @@ class CostGuard:
         body = dict(params)
         allow = bool(body.pop("allow_expensive", None)) or self.allow_expensive
         call_budget = _budget(body.pop("max_cost_usd", None), "max_cost_usd")
+        shared = _shared(body.pop("budget", None))
         model = body.get("model")
         model = model if isinstance(model, str) else ""
         if is_deep_research(model):
             _require_data_source(model, body.get("tools"))
         estimate = self.table.estimate(body)
-        limit = _smaller(call_budget, self.remaining_usd())
+        remaining = self.remaining_usd(shared)
+        limit = _smaller(call_budget, remaining)
         if limit is None and not allow and is_expensive(model):
             raise CostLimitError(
                 f"{model} is an expensive model: one call likely costs {estimate} "
@@ -420,27 +554,42 @@ class CostGuard:
                 f"{self.table.group_ratio}). Pass allow_expensive=True, or a budget with "
                 "max_cost_usd=..., to run it; max_tool_calls and max_output_tokens cap it."
             )
-        if limit is not None and limit <= 0:
+        if remaining is not None and remaining <= 0:
+            spent = next(b for b in self._budgets(shared) if b.remaining_usd == 0)
             raise CostLimitError(
-                f"the budget of ${self.max_cost_usd} is spent (${self.ledger.spent_usd:.4f} so "
+                f"the budget of ${spent.max_usd} is spent (${spent.spent_usd:.4f} so "
                 "far); nothing was sent"
             )
         meter = CostMeter(
             self.table,
             model,
             input_tokens=estimate.input_tokens - typical_run(model).input_tokens,
-            limit_usd=limit,
-            ledger=self.ledger,
+            limit_usd=call_budget,
+            budgets=self._budgets(shared),
         )
         return body, meter
 
 
 def _budget(value: Any, name: str) -> float | None:
+    """A budget in dollars: finite and > 0 (NaN, inf, 0 and negatives would disable the stop)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigurationError(f"{name} must be a number of US dollars > 0, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ConfigurationError(
+            f"{name} must be a finite number of US dollars > 0, got {value!r}; nothing was sent"
+        )
     return float(value)
+
+
+def _shared(value: Any) -> Budget | None:
+    if value is None or isinstance(value, Budget):
+        return value
+    raise ConfigurationError(f"budget must be a xiaohu.Budget, got {type(value).__name__}")
 
 
 def _smaller(a: float | None, b: float | None) -> float | None:

@@ -220,8 +220,10 @@ class PriceTable:
     ) -> None:
         if isinstance(group_ratio, bool) or not isinstance(group_ratio, (int, float)):
             raise ConfigurationError(f"group_ratio must be a number, got {group_ratio!r}")
-        if group_ratio <= 0:
-            raise ConfigurationError(f"group_ratio must be > 0, got {group_ratio!r}")
+        if not math.isfinite(group_ratio) or group_ratio <= 0:
+            raise ConfigurationError(
+                f"group_ratio must be a finite number > 0, got {group_ratio!r}"
+            )
         for name, price in (prices or {}).items():
             if not isinstance(price, ModelPrice):
                 raise ConfigurationError(f"prices[{name!r}] must be a ModelPrice, got {price!r}")

@@ -84,8 +84,13 @@ def test_guard_options_are_not_sent() -> None:
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = XiaohuClient(api_key="sk-x", base_url="http://relay/v1", http_client=http)
+    client.create_response(model="o3-pro", input="x", allow_expensive=True)
     client.create_response(model="o3-pro", input="x", allow_expensive=True, max_cost_usd=3)
-    assert bodies == [b'{"model":"o3-pro","input":"x"}']
+    # With a budget the call runs streamed (so the meter can stop it); no guard option is sent.
+    assert bodies == [
+        b'{"model":"o3-pro","input":"x"}',
+        b'{"model":"o3-pro","input":"x","stream":true}',
+    ]
 
 
 def test_budget_is_an_opt_in_and_the_bill_is_counted(emulator_url: str, key: str) -> None:
@@ -111,6 +116,7 @@ def test_budget_stops_a_deep_research_stream(emulator_url: str, key: str) -> Non
             seen.extend(event.type for event in stream)
         assert "response.completed" not in seen
         err = info.value
+        assert err.cost is not None
         assert 0.3 < err.cost.total_usd < 0.6
         assert err.cost.web_search_calls >= 2
         assert stream.http_response.is_closed
@@ -131,7 +137,8 @@ async def test_budget_stops_a_background_stream_and_cancels_it(paced_url: str, k
 
 def test_client_budget_spent_refuses_the_next_call(emulator_url: str, key: str) -> None:
     with XiaohuClient(api_key=key, base_url=emulator_url, max_cost_usd=0.0001) as client:
-        client.create_response(model="gpt-5", input="write a long story about tea")
+        with pytest.raises(BudgetExceededError):  # a non-streamed call is stopped too
+            client.create_response(model="gpt-5", input="write a long story about tea")
         assert client.spent_usd > 0.0001
         with pytest.raises(CostLimitError, match=r"budget of .* is spent"):
             client.create_response(model="gpt-5", input="again")
