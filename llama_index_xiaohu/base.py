@@ -37,7 +37,15 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from xiaohu import AsyncXiaohuClient, Budget, Cost, Response, StreamDelta, XiaohuClient
+from xiaohu import (
+    AsyncXiaohuClient,
+    Budget,
+    Cost,
+    Response,
+    ResponseState,
+    StreamDelta,
+    XiaohuClient,
+)
 from xiaohu._background_stream import AsyncBackgroundStream, BackgroundStream
 from xiaohu._guard import AsyncGuardedResponseStream, GuardedResponseStream
 from xiaohu._loops import PerLoop
@@ -66,6 +74,7 @@ CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
+Chunk = TypeVar("Chunk", ChatResponse, CompletionResponse)
 dispatcher = get_dispatcher(__name__)
 
 
@@ -656,32 +665,40 @@ def _final_completion(response: Response, cost: Cost) -> CompletionResponse:
     return completion
 
 
+def _with_id(chunk: Chunk, state: ResponseState) -> Chunk:
+    """Put the response id on every chunk, so a caller can cancel a run it is reading."""
+    snapshot = state.snapshot
+    if snapshot is not None and snapshot.id:
+        chunk.additional_kwargs.setdefault("response_id", snapshot.id)
+    return chunk
+
+
 def _iter_chunks(
     stream: GuardedResponseStream | BackgroundStream,
-    feed: Callable[[Sequence[StreamDelta], Any], T | None],
-    finish: Callable[[Response, Cost], T],
-) -> Generator[T, None, None]:
+    feed: Callable[[Sequence[StreamDelta], Any], Chunk | None],
+    finish: Callable[[Response, Cost], Chunk],
+) -> Generator[Chunk, None, None]:
     with stream:
         for event, deltas in stream.iter_pairs():
             if deltas:
                 chunk = feed(deltas, event)
                 if chunk is not None:
-                    yield chunk
+                    yield _with_id(chunk, stream.state)
         final = stream.get_final_response()
     yield finish(final, stream.cost)
 
 
 async def _aiter_chunks(
     stream: AsyncGuardedResponseStream | AsyncBackgroundStream,
-    feed: Callable[[Sequence[StreamDelta], Any], T | None],
-    finish: Callable[[Response, Cost], T],
-) -> AsyncGenerator[T, None]:
+    feed: Callable[[Sequence[StreamDelta], Any], Chunk | None],
+    finish: Callable[[Response, Cost], Chunk],
+) -> AsyncGenerator[Chunk, None]:
     async with stream:
         async for event, deltas in stream.iter_pairs():
             if deltas:
                 chunk = feed(deltas, event)
                 if chunk is not None:
-                    yield chunk
+                    yield _with_id(chunk, stream.state)
         final = await stream.get_final_response()
     yield finish(final, stream.cost)
 
