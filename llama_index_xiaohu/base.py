@@ -79,6 +79,7 @@ CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
+Chunk = TypeVar("Chunk", ChatResponse, CompletionResponse)
 dispatcher = get_dispatcher(__name__)
 
 
@@ -740,9 +741,9 @@ def _final_completion(response: Response, cost: Cost) -> CompletionResponse:
 
 def _iter_chunks(
     stream: GuardedResponseStream | BackgroundStream,
-    feed: Callable[[Sequence[StreamDelta], Any], T | None],
-    finish: Callable[[Response, Cost], T],
-) -> Generator[T, None, None]:
+    feed: Callable[[Sequence[StreamDelta], Any], Chunk | None],
+    finish: Callable[[Response, Cost], Chunk],
+) -> Generator[Chunk, None, None]:
     with stream:
         for event, deltas in stream.iter_pairs():
             chunk = feed(deltas, event)
@@ -754,9 +755,9 @@ def _iter_chunks(
 
 async def _aiter_chunks(
     stream: AsyncGuardedResponseStream | AsyncBackgroundStream,
-    feed: Callable[[Sequence[StreamDelta], Any], T | None],
-    finish: Callable[[Response, Cost], T],
-) -> AsyncGenerator[T, None]:
+    feed: Callable[[Sequence[StreamDelta], Any], Chunk | None],
+    finish: Callable[[Response, Cost], Chunk],
+) -> AsyncGenerator[Chunk, None]:
     async with stream:
         async for event, deltas in stream.iter_pairs():
             chunk = feed(deltas, event)

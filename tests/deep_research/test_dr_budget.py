@@ -379,3 +379,31 @@ def test_no_event_sequence_passes_a_budget_by_more_than_one_step(
         assert meter.running().total_usd <= limit + 1e-9
     if budget is not None:
         assert budget.spent_usd <= limit + 1e-9
+
+
+def test_the_response_id_is_on_the_first_chunk_in_both_adapters(paced_url: str, key: str) -> None:
+    llm = XiaohuResponses(
+        model="o3-deep-research",
+        api_key=key,
+        api_base=paced_url,
+        background=True,
+        allow_expensive=True,
+        built_in_tools=DR["tools"],
+    )
+    chunks = llm.stream_chat([ChatMessage(role="user", content="history of tea")])
+    first = next(iter(chunks))
+    response_id = first.additional_kwargs["response_id"]
+    chunks.close()  # leaving early cancels the run
+    llm.close()
+    chat = ChatXiaohu(
+        model="o3-deep-research",
+        api_key=key,
+        base_url=paced_url,
+        background=True,
+        allow_expensive=True,
+    )
+    lc_first = next(iter(chat.stream("history of tea", tools=DR["tools"])))
+    assert lc_first.id
+    assert lc_first.id.startswith("resp_")
+    with XiaohuClient(api_key=key, base_url=paced_url) as client:
+        assert client.retrieve_response(response_id).status == "cancelled"
