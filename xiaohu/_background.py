@@ -349,7 +349,9 @@ class _Waiter:
 
     def settle(self, current: Response) -> Response | None:
         """The final response if `current` has ended (billed once), else `None`."""
-        if current.status in PENDING_STATUSES:
+        if current.status not in TERMINAL_STATUSES:  # pending, unknown ("paused") or none
+            if current.status not in PENDING_STATUSES:
+                log.warning("response %s has status %r; waiting on", current.id, current.status)
             return None
         _check_dropped(current)
         self.meter.finish(current)

@@ -141,6 +141,7 @@ class BackgroundStream(_Base, PairReader):
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
+        http_response.close()  # the resume nobody will read: back to the pool
         raise self._gave_up()
 
     def close(self) -> None:
@@ -210,6 +211,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
+        await http_response.aclose()  # the resume nobody will read: back to the pool
         raise self._gave_up()
 
     async def aclose(self) -> None:

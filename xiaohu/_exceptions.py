@@ -29,6 +29,7 @@ XiaohuError
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -51,12 +52,17 @@ __all__ = [
     "ModelUnavailableError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PossiblyBilledError",
     "RateLimitError",
     "ResponseFailedError",
     "StreamError",
     "UnprocessableEntityError",
     "XiaohuError",
+    "classify_relay_error",
+    "error_for",
+    "error_from_body",
     "make_status_error",
+    "scrub_secrets",
 ]
 
 #: Error codes that mean the key or the account has run out of money. Never retried.
@@ -64,6 +70,46 @@ QUOTA_CODES = frozenset(
     {"insufficient_user_quota", "pre_consume_token_quota_failed", "insufficient_quota"}
 )
 _MAX_BODY_PREVIEW = 200
+
+#: The relay's known messages for errors it sends without a code, in one place: `(text the
+#: message contains, what it means, where it comes from)`. Checked after the code, in order.
+#: "quota" means `InsufficientQuotaError`, "no_channel" means `ModelUnavailableError`.
+RELAY_MESSAGES: tuple[tuple[str, str, str], ...] = (
+    ("用户额度不足", "quota", "new-api: the user's balance is exhausted (insufficient_user_quota)"),
+    ("该令牌额度已用尽", "quota", "new-api: the token's own quota is used up"),
+    ("令牌额度不足", "quota", "new-api: pre-consume of the token quota failed"),
+    ("预扣费额度失败", "quota", "new-api: pre_consume_token_quota_failed"),
+    ("insufficient_quota", "quota", "OpenAI upstream, relayed as text"),
+    ("exceeded your current quota", "quota", "OpenAI upstream: 'You exceeded your current quota'"),
+    ("user quota is not enough", "quota", "new-api English locale"),
+    ("token quota is not enough", "quota", "new-api English locale"),
+    ("无可用渠道", "no_channel", "new-api: '当前分组 X 下对于模型 Y 无可用渠道'"),
+    ("no available channel", "no_channel", "new-api English locale"),
+)
+_NO_CHANNEL_CODES = frozenset({"model_not_found"})
+
+
+def classify_relay_error(code: str | None, message: str | None) -> str | None:
+    """What a relay error means: by its code first, then by the relay's known messages.
+
+    Returns:
+        `"quota"`, `"no_channel"` or `None` (nothing special: classify by status).
+
+    Example:
+        >>> classify_relay_error(None, "当前分组 default 下对于模型 gpt-9 无可用渠道")
+        'no_channel'
+        >>> classify_relay_error("insufficient_user_quota", "")
+        'quota'
+    """
+    if code in QUOTA_CODES:
+        return "quota"
+    if code in _NO_CHANNEL_CODES:
+        return "no_channel"
+    text = (message or "").lower()
+    for needle, kind, _source in RELAY_MESSAGES:
+        if needle.lower() in text:
+            return kind
+    return None
 
 
 class XiaohuError(Exception):
@@ -202,6 +248,25 @@ class ResponseFailedError(StreamError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class PossiblyBilledError(APIError):
+    """Raised when a POST was answered 200 but its body broke: it is never sent again.
+
+    The relay bills a run once it answered 200, so a retry could pay twice. Check the run
+    (`retrieve_response(exc.response_id)`) before asking again.
+
+    Attributes:
+        response_id: The response's id, when it arrived before the break.
+
+    Example:
+        >>> PossiblyBilledError("cut", response_id="resp_1").response_id
+        'resp_1'
+    """
+
+    def __init__(self, message: str, *, response_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.response_id = response_id
 
 
 class APIStatusError(APIError):
@@ -421,10 +486,11 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
     etype = error.get("type") if isinstance(error.get("type"), str) else None
     param = error.get("param") if isinstance(error.get("param"), str) else None
     status = response.status_code
+    kind = "quota" if etype == "insufficient_quota" else classify_relay_error(code, message)
     cls: type[APIStatusError]
-    if code in QUOTA_CODES or etype == "insufficient_quota":
+    if kind == "quota":
         cls = InsufficientQuotaError
-    elif status == 503 and code == "model_not_found":
+    elif kind == "no_channel" and (status >= 500 or code in _NO_CHANNEL_CODES):
         cls = ModelUnavailableError
     elif status >= 500:
         cls = InternalServerError
@@ -460,3 +526,121 @@ def map_transport_error(exc: Exception, request: httpx.Request | None = None) ->
         return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
     detail = str(exc) or type(exc).__name__
     return APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+_KIND_STATUS = {"quota": 403, "no_channel": 503}
+
+
+def error_from_body(data: object, *, request: httpx.Request | None = None) -> APIError | None:
+    """The error a 2xx body carries (new-api answers some errors with HTTP 200), else `None`.
+
+    An `error` object, or a Response with `status: "failed"`, is an error; a relay condition
+    ("quota", "no channel") gets the same class as over HTTP.
+
+    Example:
+        >>> body = {"error": {"message": "该令牌额度已用尽", "type": "new_api_error"}}
+        >>> type(error_from_body(body)).__name__
+        'InsufficientQuotaError'
+        >>> error_from_body({"id": "r", "status": "completed"}) is None
+        True
+    """
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    failed = data.get("status") == "failed"
+    if not isinstance(error, dict) and not failed:
+        return None
+    error = error if isinstance(error, dict) else {}
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    etype = error.get("type") if isinstance(error.get("type"), str) else None
+    message = str(error.get("message") or "the response failed")
+    return error_for(
+        code,
+        message,
+        etype=etype,
+        body=data,
+        request=request,
+        response_id=data.get("id") if failed else None,
+    )
+
+
+def error_for(
+    code: str | None,
+    message: str,
+    *,
+    etype: str | None = None,
+    body: object = None,
+    request: httpx.Request | None = None,
+    response_id: object = None,
+) -> APIError:
+    """The error for a failure reported inside a 200 answer (a body or a stream event).
+
+    A quota or missing-channel condition is the same class it is over HTTP (its `status_code`
+    is the one the relay uses for it over HTTP); anything else is a `ResponseFailedError`.
+
+    Example:
+        >>> type(error_for("insufficient_quota", "no money")).__name__
+        'InsufficientQuotaError'
+        >>> type(error_for("server_error", "boom")).__name__
+        'ResponseFailedError'
+    """
+    kind = "quota" if etype == "insufficient_quota" else classify_relay_error(code, message)
+    if kind is not None:
+        status = _KIND_STATUS[kind]
+        payload = body if isinstance(body, dict) else {"error": {"message": message, "code": code}}
+        response = httpx.Response(status, json=payload, request=request)
+        cls: type[APIStatusError] = (
+            InsufficientQuotaError if kind == "quota" else ModelUnavailableError
+        )
+        return cls(message, response=response, body=body, code=code, type=etype)
+    rid = response_id if isinstance(response_id, str) else None
+    return ResponseFailedError(
+        message, code=code, type=etype, body=body, request=request, response_id=rid
+    )
+
+
+_REDACTED = "Bearer [redacted]"
+
+
+def _redact_request(request: object) -> None:
+    if isinstance(request, httpx.Request) and "authorization" in request.headers:
+        request.headers["Authorization"] = _REDACTED
+
+
+def scrub_secrets(exc: BaseException | None) -> None:
+    """Mask the key on every request reachable from an exception and its chain.
+
+    Walks `__cause__` and `__context__` and looks at each one's `request` (and a response's
+    request), so an error tracker recording the whole chain never records the key. The
+    requests an exception carries are never sent again.
+
+    Example:
+        >>> import httpx
+        >>> req = httpx.Request("GET", "http://x", headers={"Authorization": "Bearer sk-1"})
+        >>> try:
+        ...     try:
+        ...         raise httpx.ReadError("cut", request=req)
+        ...     except httpx.ReadError as inner:
+        ...         raise APIError("broke") from inner
+        ... except APIError as outer:
+        ...     scrub_secrets(outer)
+        >>> req.headers["authorization"]
+        'Bearer [redacted]'
+    """
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc] if exc is not None else []
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, httpx.HTTPError):
+            with contextlib.suppress(RuntimeError):  # no request attached
+                _redact_request(current.request)
+        else:
+            _redact_request(getattr(current, "request", None))
+        response = getattr(current, "response", None)
+        if isinstance(response, httpx.Response):
+            with contextlib.suppress(RuntimeError):
+                _redact_request(response.request)
+        todo.extend(x for x in (current.__cause__, current.__context__) if x is not None)

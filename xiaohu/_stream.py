@@ -8,6 +8,7 @@ early (a `break`, an exception, `close()`) closes the HTTP response at once.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from types import TracebackType
@@ -22,6 +23,8 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     IncompleteStreamError,
+    error_from_body,
+    scrub_secrets,
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
@@ -55,6 +58,8 @@ class _StreamCore:
         state = self.state
         for sse in self.decoder.decode(chunk):
             data = sse.data
+            if not data.strip():  # a relay's blank `data:` frame: nothing to read, not an error
+                continue
             if data == "[DONE]":
                 self.finished = True
                 break
@@ -73,7 +78,18 @@ class _StreamCore:
         return pairs
 
     def feed_json(self, body: bytes) -> list[Pair]:
-        """A relay answered a stream request with a plain JSON Response: fold it whole."""
+        """A relay answered a stream request with plain JSON: an error body, or a Response.
+
+        new-api answers some failures with HTTP 200 and `{"error": ...}`; that, or a Response
+        whose status is `failed`, raises the typed error instead of an empty answer.
+        """
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        error = error_from_body(data, request=self.http_response.request)
+        if error is not None:
+            raise error
         try:
             response = Response.model_validate_json(body)
         except ValidationError as exc:
@@ -169,6 +185,9 @@ class PairReader:
         """
         try:
             yield from self._pairs
+        except BaseException as exc:
+            scrub_secrets(exc)
+            raise
         finally:
             self.close()
 
@@ -248,6 +267,9 @@ class AsyncPairReader:
         try:
             async for pair in self._pairs:
                 yield pair
+        except BaseException as exc:
+            scrub_secrets(exc)
+            raise
         finally:
             await self.aclose()
 

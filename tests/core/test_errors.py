@@ -55,7 +55,7 @@ ROWS = [
         401,
         new_api("该令牌额度已用尽 TokenStatusExhausted[sk-abc***xyz]"),
         {},
-        AuthenticationError,
+        InsufficientQuotaError,  # the token has no quota left: a quota error, never retried
         None,
         "该令牌额度已用尽",
         id="401-token-exhausted",
