@@ -554,7 +554,7 @@ def error_from_body(data: object, *, request: httpx.Request | None = None) -> AP
     code = error.get("code") if isinstance(error.get("code"), str) else None
     etype = error.get("type") if isinstance(error.get("type"), str) else None
     message = str(error.get("message") or "the response failed")
-    return error_for(
+    found = error_for(
         code,
         message,
         etype=etype,
@@ -562,6 +562,10 @@ def error_from_body(data: object, *, request: httpx.Request | None = None) -> AP
         request=request,
         response_id=data.get("id") if failed else None,
     )
+    if isinstance(found, ResponseFailedError) and not failed:
+        # An error body, not a failed run: the relay refused before any response existed.
+        return APIError(message, body=data, code=code, type=etype, request=request)
+    return found
 
 
 def error_for(

@@ -18,6 +18,7 @@ from tests.core import wire
 from tests.core.clock import record_sleeps
 from tests.core.test_stream_body import KEY, SSE, chunks, run_stream, sse
 from xiaohu import (
+    APIError,
     AsyncXiaohuClient,
     IncompleteStreamError,
     InsufficientQuotaError,
@@ -41,7 +42,7 @@ def relay_error(message: str, code: str = "") -> dict[str, Any]:
 @both
 def test_a_200_json_error_on_a_stream_raises_instead_of_an_empty_answer(sync: bool) -> None:
     body = relay_error("upstream said 500", "bad_response_status_code")
-    with pytest.raises(ResponseFailedError) as info:
+    with pytest.raises(APIError) as info:
         run_stream(sync, lambda: json_answer(body))
     assert info.value.code == "bad_response_status_code"
     assert "upstream said 500" in str(info.value)

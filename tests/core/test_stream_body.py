@@ -21,10 +21,9 @@ from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     IncompleteStreamError,
+    InsufficientQuotaError,
     InternalServerError,
     Response,
-    InsufficientQuotaError,
-    ResponseFailedError,
     TextDelta,
     XiaohuClient,
 )
