@@ -24,6 +24,7 @@ IncompleteStreamError      ->   ModelAPIError
 StreamError                ->   ModelAPIError                (e.g. resumes ran out)
 ResponseFailedError        ->   ModelAPIError
 BackgroundUnsupportedError ->   ModelAPIError
+PossiblyBilledError        ->   ModelAPIError                (a 200 whose body broke: not resent)
 APIError (the rest)        ->   ModelAPIError
 ```
 
@@ -66,6 +67,7 @@ __all__ = [
     "XiaohuModelUnavailableError",
     "XiaohuNotFoundError",
     "XiaohuPermissionDeniedError",
+    "XiaohuPossiblyBilledError",
     "XiaohuRateLimitError",
     "XiaohuResponseFailedError",
     "XiaohuResponseValidationError",
@@ -237,6 +239,17 @@ class XiaohuStreamError(xiaohu.StreamError, ModelAPIError):
     """
 
 
+class XiaohuPossiblyBilledError(xiaohu.PossiblyBilledError, ModelAPIError):
+    """A POST was answered 200 but its body broke: it may be billed, so it is not sent again.
+
+    Example:
+        >>> issubclass(XiaohuPossiblyBilledError, ModelAPIError)
+        True
+    """
+
+    is_retryable = False
+
+
 class XiaohuBackgroundUnsupportedError(xiaohu.BackgroundUnsupportedError, ModelAPIError):
     """A background run cannot be followed: the relay does not route it.
 
@@ -285,6 +298,7 @@ _BY_CORE: dict[type[xiaohu.XiaohuError], type[ModelError]] = {
     xiaohu.StreamError: XiaohuStreamError,
     xiaohu.ResponseFailedError: XiaohuResponseFailedError,
     xiaohu.BackgroundUnsupportedError: XiaohuBackgroundUnsupportedError,
+    xiaohu.PossiblyBilledError: XiaohuPossiblyBilledError,
     xiaohu.APIResponseValidationError: XiaohuResponseValidationError,
     xiaohu.APIError: XiaohuAPIError,
 }

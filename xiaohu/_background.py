@@ -357,9 +357,13 @@ class _Waiter:
 
         An ended run is billed once and returned (a failed one raises `ResponseFailedError`);
         a pending run's output is metered against the budget, progress is reported, and the
-        schedule says how long to wait (raising `APITimeoutError` past the timeout).
+        schedule says how long to wait (raising `APITimeoutError` past the timeout). A status
+        that is neither (`"paused"`, or none in a `{}` poll) is waited on, never taken as the end.
         """
-        if current.status not in PENDING_STATUSES:
+        if current.status not in TERMINAL_STATUSES:
+            if current.status not in PENDING_STATUSES:
+                log.warning("response %s has status %r; waiting on", current.id, current.status)
+        else:
             _check_dropped(current)
             self.meter.finish(current)
             return PollStep(final=_finished(current))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 import weakref
@@ -52,7 +53,8 @@ from ._exceptions import (
     ClientClosedError,
     ConfigurationError,
     NotFoundError,
-    ResponseFailedError,
+    PossiblyBilledError,
+    error_from_body,
     make_status_error,
     map_transport_error,
     scrub_secrets,
@@ -233,18 +235,10 @@ class _BaseClient:
 
     @staticmethod
     def _decode_model(model: type[T], data: Any) -> T:
-        if isinstance(data, dict) and isinstance(data.get("error"), dict):
-            # new-api answers some errors with HTTP 200 and an error body.
-            error = data["error"]
-            fields: dict[str, Any] = {
-                "body": data,
-                "code": error.get("code"),
-                "type": error.get("type"),
-            }
-            message = str(error.get("message") or "error")
-            if data.get("status") == "failed":  # a failed Response, as `response.failed` is
-                raise ResponseFailedError(message, response_id=data.get("id"), **fields)
-            raise APIError(message, **fields)
+        # new-api answers some errors with HTTP 200 and an error body (or a failed Response).
+        error = error_from_body(data)
+        if error is not None:
+            raise error
         try:
             return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
         except ValidationError as exc:
@@ -392,12 +386,19 @@ class XiaohuClient(_BaseClient):
             )
             headers: Mapping[str, str] | None = None
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._http.send(request, stream=True)
             except httpx.TransportError as exc:
                 error: APIError = map_transport_error(exc, request)
                 cause: Exception | None = exc
             else:
                 if response.is_success:
+                    if stream:
+                        return response
+                    try:
+                        response.read()
+                    except httpx.TransportError as exc:
+                        response.close()
+                        raise _scrubbed(_torn(method, response, exc, request)) from exc
                     return response
                 with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
                     response.read()
@@ -406,6 +407,8 @@ class XiaohuClient(_BaseClient):
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
                 _redact(request)
+                if cause is not None:
+                    scrub_secrets(cause)
                 raise scrub_secrets(error) from cause
             self._sleep(delay)
             attempt += 1
@@ -889,12 +892,19 @@ class AsyncXiaohuClient(_BaseClient):
             )
             headers: Mapping[str, str] | None = None
             try:
-                response = await http.send(request, stream=stream)
+                response = await http.send(request, stream=True)
             except httpx.TransportError as exc:
                 error: APIError = map_transport_error(exc, request)
                 cause: Exception | None = exc
             else:
                 if response.is_success:
+                    if stream:
+                        return response
+                    try:
+                        await response.aread()
+                    except httpx.TransportError as exc:
+                        await response.aclose()
+                        raise _scrubbed(_torn(method, response, exc, request)) from exc
                     return response
                 with contextlib.suppress(httpx.TransportError):  # a torn body: status suffices
                     await response.aread()
@@ -903,6 +913,8 @@ class AsyncXiaohuClient(_BaseClient):
             delay = retry_delay(error, attempt, retries, headers)
             if delay is None:
                 _redact(request)
+                if cause is not None:
+                    scrub_secrets(cause)
                 raise scrub_secrets(error) from cause
             await self._sleep(delay)
             attempt += 1
@@ -1258,6 +1270,39 @@ def _model_list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise APIResponseValidationError(f"unexpected /models answer: {str(data)[:120]}")
     return [m for m in data["data"] if isinstance(m, dict)]
+
+
+_RESPONSE_ID = re.compile(rb'"id"\s*:\s*"(resp_[A-Za-z0-9_-]+)"')
+
+
+def _torn(
+    method: str, response: httpx.Response, exc: httpx.TransportError, request: httpx.Request
+) -> APIError:
+    """A 2xx answer whose body broke: a POST is never sent again (it may have been billed)."""
+    if method != "POST":
+        return map_transport_error(exc, request)
+    found = _RESPONSE_ID.search(_read_so_far(response))
+    response_id = found.group(1).decode() if found else None
+    seen = f" (response id {response_id})" if response_id else ""
+    return PossiblyBilledError(
+        f"the relay answered {response.status_code} but the body broke "
+        f"({type(exc).__name__}: {exc}); not sent again: the run may have been billed{seen}",
+        response_id=response_id,
+        request=request,
+    )
+
+
+def _read_so_far(response: httpx.Response) -> bytes:
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return b""
+
+
+def _scrubbed(error: APIError) -> APIError:
+    if error.request is not None:
+        _redact(error.request)
+    return error
 
 
 def _redact(request: httpx.Request) -> None:

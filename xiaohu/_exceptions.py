@@ -15,6 +15,7 @@ XiaohuError
     │   └── IncompleteStreamError  the stream ended without a terminal event
     ├── ResponseFailedError        the response failed (`error` event, `response.failed`, a poll)
     ├── BackgroundUnsupportedError a background run cannot be followed on this relay
+    ├── PossiblyBilledError        a POST answered 200 whose body broke: never sent again
     └── APIStatusError             a 4xx/5xx answer
         ├── BadRequestError              400
         ├── AuthenticationError          401
@@ -58,12 +59,17 @@ __all__ = [
     "ModelUnavailableError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PossiblyBilledError",
     "RateLimitError",
     "ResponseFailedError",
     "StreamError",
     "UnprocessableEntityError",
     "XiaohuError",
+    "classify_relay_error",
+    "error_for",
+    "error_from_body",
     "make_status_error",
+    "scrub_secrets",
 ]
 
 #: Error codes that mean the key or the account has run out of money. Never retried.
@@ -72,42 +78,48 @@ QUOTA_CODES = frozenset(
 )
 _MAX_BODY_PREVIEW = 200
 
-# The relay's known wordings, for errors that arrive without their code (older new-api and
-# one-api builds, proxies that rewrite bodies, in-stream `error` events). One table, where each
-# row comes from: NA = new-api, NA-old = new-api before 2025-05, OA = one-api.
-_QUOTA_MESSAGES = (
-    "额度不足",  # NA/OA: "用户额度不足, 剩余额度: ＄0.000000", OA "令牌额度不足" (billing)
-    "额度已用尽",  # NA-old/OA: "该令牌额度已用尽 TokenStatusExhausted[sk-…]", "令牌 %s（#%d）额度已用尽"
-    "预扣费额度失败",  # NA: "预扣费额度失败, 用户剩余额度: …" (pre_consume_quota.go)
-    "订阅额度不足",  # NA: "订阅额度不足或未配置订阅: …" (billing_session.go)
-    "token quota is not enough",  # NA: service/quota.go PreConsumeTokenQuota
-    "user quota is not enough",  # OA: insufficient_user_quota
-    "exceeded your current quota",  # OpenAI upstream, passed through verbatim
-    "TokenStatusExhausted",  # NA-old token status, inside the Chinese message
+#: The relay's known messages for errors it sends without a code, in one place: `(text the
+#: message contains, what it means, where it comes from)`. Checked after the code, in order.
+#: "quota" means `InsufficientQuotaError`, "no_channel" means `ModelUnavailableError`.
+RELAY_MESSAGES: tuple[tuple[str, str, str], ...] = (
+    ("用户额度不足", "quota", "new-api: the user's balance is exhausted (insufficient_user_quota)"),
+    ("该令牌额度已用尽", "quota", "new-api: the token's own quota is used up"),
+    ("令牌额度不足", "quota", "new-api: pre-consume of the token quota failed"),
+    ("预扣费额度失败", "quota", "new-api: pre_consume_token_quota_failed"),
+    ("insufficient_quota", "quota", "OpenAI upstream, relayed as text"),
+    ("exceeded your current quota", "quota", "OpenAI upstream: 'You exceeded your current quota'"),
+    ("user quota is not enough", "quota", "new-api English locale"),
+    ("token quota is not enough", "quota", "new-api English locale"),
+    ("额度已用尽", "quota", "new-api before 2025-05, one-api: '令牌 X（#N）额度已用尽'"),
+    ("TokenStatusExhausted", "quota", "new-api before 2025-05: the token status in the message"),
+    ("订阅额度不足", "quota", "new-api: subscription billing exhausted (billing_session.go)"),
+    ("无可用渠道", "no_channel", "new-api: '当前分组 X 下对于模型 Y 无可用渠道'"),
+    ("可用渠道不存在", "no_channel", "new-api: the channel vanished during a retry (relay.go)"),
+    ("no available channel", "no_channel", "new-api English locale"),
 )
-_NO_CHANNEL_MESSAGES = (
-    "无可用渠道",  # NA "分组 {g} 下模型 {m} 无可用渠道（distributor）", NA-old/OA "当前分组 … 无可用渠道"
-    "可用渠道不存在",  # NA controller/relay.go getChannel (retry)
-    "no available channel",  # NA English: "No available channel for model {m} under group {g}"
-)
+_NO_CHANNEL_CODES = frozenset({"model_not_found"})
 
 
-def classify_message(message: str) -> str | None:
-    """Name the relay condition a message states when its code is missing: `quota`, `no_channel`.
+def classify_relay_error(code: str | None, message: str | None) -> str | None:
+    """What a relay error means: by its code first, then by the relay's known messages.
+
+    Returns:
+        `"quota"`, `"no_channel"` or `None` (nothing special: classify by status).
 
     Example:
-        >>> classify_message("当前分组 default 下对于模型 gpt-5 无可用渠道")
+        >>> classify_relay_error(None, "当前分组 default 下对于模型 gpt-9 无可用渠道")
         'no_channel'
-        >>> classify_message("该令牌额度已用尽 TokenStatusExhausted[sk-abc***xyz]")
+        >>> classify_relay_error("insufficient_user_quota", "")
         'quota'
-        >>> classify_message("Invalid token") is None
-        True
     """
-    lowered = message.lower()
-    if any(m.lower() in lowered for m in _QUOTA_MESSAGES):
+    if code in QUOTA_CODES:
         return "quota"
-    if any(m.lower() in lowered for m in _NO_CHANNEL_MESSAGES):
+    if code in _NO_CHANNEL_CODES:
         return "no_channel"
+    text = (message or "").lower()
+    for needle, kind, _source in RELAY_MESSAGES:
+        if needle.lower() in text:
+            return kind
     return None
 
 
@@ -328,6 +340,25 @@ class BackgroundUnsupportedError(APIError):
     """
 
 
+class PossiblyBilledError(APIError):
+    """Raised when a POST was answered 200 but its body broke: it is never sent again.
+
+    The relay bills a run once it answered 200, so a retry could pay twice. Check the run
+    (`retrieve_response(exc.response_id)`) before asking again.
+
+    Attributes:
+        response_id: The response's id, when it arrived before the break.
+
+    Example:
+        >>> PossiblyBilledError("cut", response_id="resp_1").response_id
+        'resp_1'
+    """
+
+    def __init__(self, message: str, *, response_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.response_id = response_id
+
+
 class APIStatusError(APIError):
     """Raised for a 4xx or 5xx answer.
 
@@ -520,16 +551,13 @@ def _describe_non_json(response: httpx.Response, text: object) -> str:
     return f"{reason}: {text}"
 
 
-def make_status_error(response: httpx.Response, *, error_status: int = 0) -> APIStatusError:
+def make_status_error(response: httpx.Response) -> APIStatusError:
     """Build the most specific `APIStatusError` for an error response.
 
     The response body must already be read.
 
     Args:
-        response: An HTTP response with status >= 400 (or a 200 that carries an error body).
-        error_status: The status to classify by when the HTTP status says success although
-            the body is an error (a relay's 200 JSON error: classified as the upstream
-            failure, 502, unless its code says more).
+        response: An HTTP response with status >= 400.
 
     Returns:
         The matching exception instance (not raised).
@@ -547,12 +575,12 @@ def make_status_error(response: httpx.Response, *, error_status: int = 0) -> API
     code = error.get("code") if isinstance(error.get("code"), str) else None
     etype = error.get("type") if isinstance(error.get("type"), str) else None
     param = error.get("param") if isinstance(error.get("param"), str) else None
-    status = response.status_code if response.status_code >= 400 else error_status
+    status = response.status_code
+    kind = "quota" if etype == "insufficient_quota" else classify_relay_error(code, message)
     cls: type[APIStatusError]
-    said = classify_message(message)
-    if code in QUOTA_CODES or etype == "insufficient_quota" or (not code and said == "quota"):
+    if kind == "quota":
         cls = InsufficientQuotaError
-    elif (status == 503 and code == "model_not_found") or (not code and said == "no_channel"):
+    elif kind == "no_channel" and (status >= 500 or code in _NO_CHANNEL_CODES):
         cls = ModelUnavailableError
     elif status >= 500:
         cls = InternalServerError
@@ -638,3 +666,78 @@ def map_transport_error(exc: Exception, request: httpx.Request | None = None) ->
         return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
     detail = str(exc) or type(exc).__name__
     return APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+_KIND_STATUS = {"quota": 403, "no_channel": 503}
+
+
+def error_from_body(data: object, *, request: httpx.Request | None = None) -> APIError | None:
+    """The error a 2xx body carries (new-api answers some errors with HTTP 200), else `None`.
+
+    An `error` object, or a Response with `status: "failed"`, is an error; a relay condition
+    ("quota", "no channel") gets the same class as over HTTP.
+
+    Example:
+        >>> body = {"error": {"message": "该令牌额度已用尽", "type": "new_api_error"}}
+        >>> type(error_from_body(body)).__name__
+        'InsufficientQuotaError'
+        >>> error_from_body({"id": "r", "status": "completed"}) is None
+        True
+    """
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    failed = data.get("status") == "failed"
+    if not isinstance(error, dict) and not failed:
+        return None
+    error = error if isinstance(error, dict) else {}
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    etype = error.get("type") if isinstance(error.get("type"), str) else None
+    message = str(error.get("message") or "the response failed")
+    found = error_for(
+        code,
+        message,
+        etype=etype,
+        body=data,
+        request=request,
+        response_id=data.get("id") if failed else None,
+    )
+    if isinstance(found, ResponseFailedError) and not failed:
+        # An error body, not a failed run: the relay refused before any response existed.
+        return APIError(message, body=data, code=code, type=etype, request=request)
+    return found
+
+
+def error_for(
+    code: str | None,
+    message: str,
+    *,
+    etype: str | None = None,
+    body: object = None,
+    request: httpx.Request | None = None,
+    response_id: object = None,
+) -> APIError:
+    """The error for a failure reported inside a 200 answer (a body or a stream event).
+
+    A quota or missing-channel condition is the same class it is over HTTP (its `status_code`
+    is the one the relay uses for it over HTTP); anything else is a `ResponseFailedError`.
+
+    Example:
+        >>> type(error_for("insufficient_quota", "no money")).__name__
+        'InsufficientQuotaError'
+        >>> type(error_for("server_error", "boom")).__name__
+        'ResponseFailedError'
+    """
+    kind = "quota" if etype == "insufficient_quota" else classify_relay_error(code, message)
+    if kind is not None:
+        status = _KIND_STATUS[kind]
+        payload = body if isinstance(body, dict) else {"error": {"message": message, "code": code}}
+        response = httpx.Response(status, json=payload, request=request)
+        cls: type[APIStatusError] = (
+            InsufficientQuotaError if kind == "quota" else ModelUnavailableError
+        )
+        return cls(message, response=response, body=body, code=code, type=etype)
+    rid = response_id if isinstance(response_id, str) else None
+    return ResponseFailedError(
+        message, code=code, type=etype, body=body, request=request, response_id=rid
+    )

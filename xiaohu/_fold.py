@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from ._events import ErrorEvent, OutputTextDeltaEvent, ResponseStreamEvent, ToolCallProgressEvent
-from ._exceptions import IncompleteStreamError, ResponseFailedError
+from ._exceptions import APIError, IncompleteStreamError, error_for
 from ._models import (
     Annotation,
     FunctionCall,
@@ -279,8 +279,7 @@ class ResponseState:
     def _terminal(self, event: Any) -> Sequence[StreamDelta]:
         response: Response = event.response
         self.snapshot = response
-        if response.status == "failed":
-            # A relay's `response.completed` (or a JSON answer) carrying a failed Response.
+        if response.status == "failed":  # some relays send a failed run as `completed`
             raise self._failure(response)
         deltas = self._backfill_from(response)
         self.terminal = response
@@ -291,15 +290,15 @@ class ResponseState:
         self.snapshot = response
         raise self._failure(response)
 
-    def _failure(self, response: Response | None) -> ResponseFailedError:
+    def _failure(self, response: Response | None) -> APIError:
         code: str | None = None
         message = "the response failed"
         if response is not None and response.error is not None:
             code, message = response.error.code, response.error.message or message
         elif self.error is not None:
             code, message = self.error.details()
-        return ResponseFailedError(
-            message, code=code, body=self.error, response_id=response.id if response else None
+        return error_for(
+            code, message, body=self.error, response_id=response.id if response else None
         )
 
     def _error(self, event: Any) -> Sequence[StreamDelta]:

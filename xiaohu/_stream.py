@@ -23,8 +23,7 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     IncompleteStreamError,
-    XiaohuError,
-    make_status_error,
+    error_from_body,
     scrub_secrets,
 )
 from ._fold import ResponseState, StreamDelta
@@ -59,8 +58,8 @@ class _StreamCore:
         state = self.state
         for sse in self.decoder.decode(chunk):
             data = sse.data
-            if not data.strip():
-                continue  # a blank `data:` frame (some relays send them as keep-alives)
+            if not data.strip():  # a relay's blank `data:` frame: nothing to read, not an error
+                continue
             if data == "[DONE]":
                 self.finished = True
                 break
@@ -79,20 +78,18 @@ class _StreamCore:
         return pairs
 
     def feed_json(self, body: bytes) -> list[Pair]:
-        """A relay answered a stream request with plain JSON: fold a Response whole.
+        """A relay answered a stream request with plain JSON: an error body, or a Response.
 
-        new-api relays answer some upstream failures this way, with HTTP 200 and an error
-        body (`{"error": {"message": ..., "code": "bad_response_status_code"}}`): that is
-        raised as the error it names, never folded into an empty "successful" answer.
-
-        Raises:
-            APIStatusError: The JSON is an error body (a subclass says which).
-            ResponseFailedError: The JSON is a Response whose status is `failed`.
+        new-api answers some failures with HTTP 200 and `{"error": ...}`; that, or a Response
+        whose status is `failed`, raises the typed error instead of an empty answer.
         """
-        with contextlib.suppress(ValueError):
+        try:
             data = json.loads(body)
-            if isinstance(data, dict) and data.get("error") and "output" not in data:
-                raise make_status_error(self.http_response, error_status=502)
+        except ValueError:
+            data = None
+        error = error_from_body(data, request=self.http_response.request)
+        if error is not None:
+            raise error
         try:
             response = Response.model_validate_json(body)
         except ValidationError as exc:
@@ -188,6 +185,9 @@ class PairReader:
         """
         try:
             yield from self._pairs
+        except BaseException as exc:
+            scrub_secrets(exc)
+            raise
         finally:
             self.close()
 
@@ -267,6 +267,9 @@ class AsyncPairReader:
         try:
             async for pair in self._pairs:
                 yield pair
+        except BaseException as exc:
+            scrub_secrets(exc)
+            raise
         finally:
             await self.aclose()
 
@@ -357,9 +360,6 @@ class ResponseStream(PairReader):
                         if not core.drain(chunk):
                             break
             self.response = core.result()
-        except XiaohuError as exc:
-            scrub_secrets(exc)  # a broken stream's httpx error holds the sent request
-            raise
         finally:
             core.http_response.close()
 
@@ -436,9 +436,6 @@ class AsyncResponseStream(AsyncPairReader):
                         if not core.drain(chunk):
                             break
             self.response = core.result()
-        except XiaohuError as exc:
-            scrub_secrets(exc)  # a broken stream's httpx error holds the sent request
-            raise
         finally:
             await core.http_response.aclose()
 

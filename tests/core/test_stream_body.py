@@ -21,9 +21,9 @@ from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
     IncompleteStreamError,
+    InsufficientQuotaError,
     InternalServerError,
     Response,
-    ResponseFailedError,
     TextDelta,
     XiaohuClient,
 )
@@ -113,9 +113,9 @@ def test_done_before_the_terminal_event_is_incomplete(sync: bool) -> None:
 
 
 @both
-def test_error_then_failed_raises_response_failed(sync: bool) -> None:
+def test_in_stream_quota_error_is_the_same_class_as_over_http(sync: bool) -> None:
     raw = wire.encode(wire.error_then_failed("insufficient_quota", "您的额度不足"))
-    with pytest.raises(ResponseFailedError) as info:
+    with pytest.raises(InsufficientQuotaError) as info:
         run_stream(sync, sse(raw))
     assert info.value.code == "insufficient_quota"
     assert "您的额度不足" in str(info.value)
@@ -126,7 +126,7 @@ def test_error_frame_without_a_type_is_a_failure_not_a_parse_error(sync: bool) -
     # A frame seen from relays: `event: error` + data with only a nested error object.
     frame = b'event: error\ndata: {"error":{"type":"new_api_error","message":"\xe8\xaf\xa5\xe4\xbb\xa4\xe7\x89\x8c\xe9\xa2\x9d\xe5\xba\xa6\xe5\xb7\xb2\xe7\x94\xa8\xe5\xb0\xbd"}}\n\n'
     raw = wire.encode(wire.plain_text(["x"])[:2]) + frame
-    with pytest.raises(ResponseFailedError) as info:
+    with pytest.raises(InsufficientQuotaError) as info:  # classified by its message
         run_stream(sync, sse(raw))
     assert "该令牌额度已用尽" in str(info.value)
     assert info.value.code == "new_api_error"

@@ -10,10 +10,10 @@ import pytest
 
 from tests.core.loopback import Server, serve
 from xiaohu import (
+    APIError,
     AsyncXiaohuClient,
     AuthenticationError,
     IncompleteStreamError,
-    InternalServerError,
     ResponseFailedError,
     TextDelta,
     XiaohuClient,
@@ -83,8 +83,9 @@ def test_a_200_json_error_to_a_stream_request_raises_it(
     loopback: tuple[str, Server], sync: bool
 ) -> None:
     """new-api answers some upstream failures with HTTP 200 and an error body: never "success"."""
-    with pytest.raises(InternalServerError) as info:
+    with pytest.raises(APIError) as info:
         stream_text(loopback[0], sync, "json-error")
+    assert type(info.value) is APIError  # not folded into a Response, nor a quota error
     assert info.value.code == "bad_response_status_code"
     assert "upstream error" in str(info.value)
 
@@ -257,7 +258,7 @@ def _keys_in_chain(exc: BaseException) -> list[str]:
 def test_no_request_in_the_exception_chain_carries_the_key(
     loopback: tuple[str, Server], sync: bool, mode: str
 ) -> None:
-    with pytest.raises((IncompleteStreamError, InternalServerError, AuthenticationError)) as info:
+    with pytest.raises((IncompleteStreamError, APIError, AuthenticationError)) as info:
         stream_text(loopback[0], sync, mode)
     headers = _keys_in_chain(info.value)
     assert headers, "the chain should still carry the (masked) request"
