@@ -9,7 +9,6 @@ and the async methods.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -37,7 +36,6 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
-from typing_extensions import Self
 
 from xiaohu import (
     DEFAULT_CONTEXT_WINDOW,
@@ -54,7 +52,7 @@ from xiaohu import (
     XiaohuClient,
     model_limits,
 )
-from xiaohu.adapters import resolve_api_key
+from xiaohu.adapters import Closing, resolve_api_key
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
 from ._messages import (
@@ -83,7 +81,7 @@ Chunk = TypeVar("Chunk", ChatResponse, CompletionResponse)
 dispatcher = get_dispatcher(__name__)
 
 
-class XiaohuResponses(FunctionCallingLLM):
+class XiaohuResponses(FunctionCallingLLM, Closing):
     """LlamaIndex LLM for the 小胡 relay's Responses API (`POST /v1/responses`).
 
     Any model name the relay routes works. Errors are the core's typed `xiaohu` errors, and
@@ -301,32 +299,6 @@ class XiaohuResponses(FunctionCallingLLM):
         """
         self.close()
         await self._aclient.aclose()
-
-    def __enter__(self) -> Self:
-        """`with XiaohuResponses(...) as llm:` closes it at the end of the block."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close (see `close`)."""
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        """`async with XiaohuResponses(...) as llm:` closes it at the end of the block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close (see `aclose`)."""
-        await self.aclose()
 
     @classmethod
     def class_name(cls) -> str:

@@ -6,13 +6,11 @@ keeps order, retries and raises typed errors.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr, SecretStr
-from typing_extensions import Self
 
 from xiaohu import AsyncXiaohuClient, ClientClosedError, XiaohuClient
 from xiaohu.adapters import (
@@ -20,6 +18,7 @@ from xiaohu.adapters import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     MAX_INPUTS_PER_REQUEST,
+    Closing,
     resolve_api_key,
     resolve_base_url,
 )
@@ -32,7 +31,7 @@ DEFAULT_EMBED_BATCH_SIZE = 100
 """Texts LlamaIndex hands to one `_get_text_embeddings` call (one request unless very large)."""
 
 
-class XiaohuEmbedding(BaseEmbedding):
+class XiaohuEmbedding(BaseEmbedding, Closing):
     """Embeddings through the 小胡 relay, for indexes and retrievers.
 
     Args:
@@ -168,32 +167,6 @@ class XiaohuEmbedding(BaseEmbedding):
         """
         self.close()
         await self._aclient.aclose()
-
-    def __enter__(self) -> Self:
-        """`with XiaohuEmbedding(...) as embed_model:` closes it at the end of the block."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close (see `close`)."""
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        """`async with XiaohuEmbedding(...) as embed_model:` closes it at the end."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close (see `aclose`)."""
-        await self.aclose()
 
     def _open(self) -> None:
         if self._closed:

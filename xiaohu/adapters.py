@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from ._closing import Closing
 from ._config import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "MAX_INPUTS_PER_REQUEST",
+    "Closing",
     "PerLoop",
     "estimate_tokens",
     "resolve_api_key",
