@@ -47,11 +47,13 @@ from ._fold import (
     AnnotationDelta,
     ItemDone,
     ReasoningDelta,
+    ReasoningTextDelta,
     RefusalDelta,
     ResponseState,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
+    ToolInputDelta,
     ToolProgress,
 )
 from ._guard import (
@@ -64,6 +66,7 @@ from ._guard import (
 )
 from ._models import (
     Annotation,
+    CustomToolCall,
     FunctionCall,
     OutputMessage,
     OutputText,
@@ -109,6 +112,7 @@ __all__ = [
     "ConflictError",
     "Cost",
     "CostLimitError",
+    "CustomToolCall",
     "EmbeddingData",
     "EmbeddingUsage",
     "EmbeddingsResponse",
@@ -134,6 +138,7 @@ __all__ = [
     "RateLimitError",
     "ReasoningDelta",
     "ReasoningItem",
+    "ReasoningTextDelta",
     "RefusalDelta",
     "Response",
     "ResponseFailedError",
@@ -144,6 +149,7 @@ __all__ = [
     "StreamError",
     "TextDelta",
     "ToolCallDelta",
+    "ToolInputDelta",
     "ToolProgress",
     "UnprocessableEntityError",
     "Usage",
