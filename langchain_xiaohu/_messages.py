@@ -556,7 +556,7 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
         'gpt-5'
     """
     details = response.incomplete_details
-    metadata = {
+    metadata: dict[str, Any] = {
         "id": response.id,
         "model_name": response.model or requested_model,
         "status": response.status,
