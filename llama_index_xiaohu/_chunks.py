@@ -29,14 +29,22 @@ from xiaohu import (
     AnnotationDelta,
     ItemDone,
     ReasoningDelta,
+    ReasoningTextDelta,
     RefusalDelta,
     Response,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
+    ToolInputDelta,
 )
 
-from ._messages import RESPONSE_ID_KEY, message_from_response, response_extras
+from ._messages import (
+    CUSTOM_CALLS_KEY,
+    RESPONSE_ID_KEY,
+    message_from_response,
+    output_logprobs,
+    response_extras,
+)
 
 __all__ = ["ChunkBuilder", "final_chat_response", "final_completion_response", "partial_arguments"]
 
@@ -89,6 +97,7 @@ def final_chat_response(response: Response) -> ChatResponse:
         message=message_from_response(response),
         raw=response.to_dict(),
         delta="",
+        logprobs=output_logprobs(response) or None,
         additional_kwargs=response_extras(response),
     )
 
@@ -105,6 +114,7 @@ def final_completion_response(response: Response) -> CompletionResponse:
         text=chat.message.content or "",
         delta="",
         raw=chat.raw,
+        logprobs=chat.logprobs,
         additional_kwargs={**chat.additional_kwargs, **chat.message.additional_kwargs},
     )
 
@@ -133,6 +143,8 @@ class ChunkBuilder:
         self._thinking: list[str] = []
         self._thinking_key: tuple[int, int] | None = None
         self._calls: list[list[str]] = []  # [call_id, name, *argument pieces]
+        self._custom: set[int] = set()  # indexes of custom (freeform) calls in `_calls`
+        self._tool_input: dict[str, Any] | None = None
         self._citations: list[dict[str, Any]] = []
         self._built_in: list[dict[str, Any]] = []
         self._refusal = ""
@@ -194,6 +206,9 @@ class ChunkBuilder:
             extras[RESPONSE_ID_KEY] = self._response_id
         if thinking:
             extras["thinking_delta"] = thinking
+        if self._tool_input is not None:
+            extras["built_in_tool_delta"] = self._tool_input
+            self._tool_input = None
         return extras
 
     def _apply(self, deltas: Sequence[StreamDelta]) -> tuple[str, str] | None:
@@ -208,8 +223,10 @@ class ChunkBuilder:
         for delta in deltas:
             if isinstance(delta, TextDelta):
                 text.append(delta.text)
-            elif isinstance(delta, ReasoningDelta):
+            elif isinstance(delta, (ReasoningDelta, ReasoningTextDelta)):
                 thinking.append(self._add_thinking(delta))
+            elif isinstance(delta, ToolInputDelta):
+                changed |= self._add_tool_input(delta)
             elif isinstance(delta, ToolCallDelta):
                 self._add_call(delta)
                 changed = True
@@ -226,8 +243,16 @@ class ChunkBuilder:
         self._text += piece
         return piece, "".join(thinking)
 
-    def _add_thinking(self, delta: ReasoningDelta) -> str:
-        key = (delta.output_index, delta.summary_index)
+    def _add_tool_input(self, delta: ToolInputDelta) -> bool:
+        """A built-in tool's input piece, reported once in the chunk's `additional_kwargs`."""
+        self._tool_input = {"type": delta.tool, "id": delta.item_id, "delta": delta.text}
+        return True
+
+    def _add_thinking(self, delta: ReasoningDelta | ReasoningTextDelta) -> str:
+        part = (
+            delta.summary_index if isinstance(delta, ReasoningDelta) else -1 - delta.content_index
+        )
+        key = (delta.output_index, part)
         piece = delta.text
         if self._thinking_key is not None and key != self._thinking_key:
             piece = "\n\n" + piece
@@ -239,6 +264,8 @@ class ChunkBuilder:
         while len(self._calls) <= delta.index:
             self._calls.append(["", ""])
         call = self._calls[delta.index]
+        if delta.kind == "custom":
+            self._custom.add(delta.index)
         if delta.call_id:
             call[0] = delta.call_id
         if delta.name:
@@ -249,7 +276,7 @@ class ChunkBuilder:
     def _item_done(self, delta: ItemDone) -> bool:
         item = delta.item
         item_type = item.get("type") if isinstance(item, dict) else item.type
-        if item_type in ("message", "function_call", "reasoning"):
+        if item_type in ("message", "function_call", "custom_tool_call", "reasoning"):
             return False
         self._built_in.append(dict(item) if isinstance(item, dict) else item.to_dict())
         return True
@@ -261,10 +288,18 @@ class ChunkBuilder:
         if self._text:
             blocks.append(TextBlock(text=self._text))
         blocks.extend(
-            ToolCallBlock(tool_call_id=call[0], tool_name=call[1], tool_kwargs="".join(call[2:]))
-            for call in self._calls
+            ToolCallBlock(
+                tool_call_id=call[0],
+                tool_name=call[1],
+                tool_kwargs={"input": "".join(call[2:])}
+                if i in self._custom
+                else "".join(call[2:]),
+            )
+            for i, call in enumerate(self._calls)
         )
         extras: dict[str, Any] = {}
+        if self._custom:
+            extras[CUSTOM_CALLS_KEY] = [self._calls[i][0] for i in sorted(self._custom)]
         if self._citations:
             extras["citations"] = list(self._citations)
         if self._built_in:
