@@ -599,13 +599,23 @@ def _smaller(a: float | None, b: float | None) -> float | None:
 
 
 def _require_data_source(model: str, tools: Any) -> None:
-    kinds = {t.get("type") for t in tools or () if isinstance(t, Mapping)}
+    given = [t for t in tools or () if isinstance(t, Mapping)]
+    kinds = {t.get("type") for t in given}
     if not kinds & DATA_SOURCE_TOOLS:
         raise ConfigurationError(
             f"{model} is a deep-research model and needs at least one data-source tool: "
-            'tools=[{"type": "web_search_preview"}] (or file_search, or mcp); nothing was sent. '
-            "Cap its searches with max_tool_calls."
+            'tools=[{"type": "web_search_preview"}] (or file_search with vector_store_ids, or '
+            'mcp with require_approval "never"; code_interpreter may be added but is no data '
+            "source); nothing was sent. Cap its searches with max_tool_calls."
         )
+    for tool in given:
+        if tool.get("type") == "mcp" and tool.get("require_approval") != "never":
+            label = tool.get("server_label") or "?"
+            raise ConfigurationError(
+                f"{model} is a deep-research model: it runs without a human in the loop, so "
+                f'its MCP server {label!r} needs "require_approval": "never" (got '
+                f"{tool.get('require_approval')!r}); nothing was sent."
+            )
 
 
 class GuardedResponseStream(ResponseStream):

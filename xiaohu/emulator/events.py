@@ -144,16 +144,41 @@ class _Builder:
             self.emit(f"response.web_search_call.{stage}", output_index=index, item_id=item["id"])
         self.emit("response.output_item.done", output_index=index, item=item)
 
+    def code_interpreter(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "code": "", "outputs": None}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.code_interpreter_call.in_progress", **ids)
+        for piece in chunk_text(item["code"]):
+            self.delta("response.code_interpreter_call_code.delta", piece, **ids)
+        self.emit("response.code_interpreter_call_code.done", **ids, code=item["code"])
+        self.emit("response.code_interpreter_call.interpreting", **ids)
+        self.emit("response.code_interpreter_call.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
+    def mcp_call(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "arguments": "", "output": None}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.mcp_call.in_progress", **ids)
+        for piece in chunk_text(item["arguments"]):
+            self.delta("response.mcp_call_arguments.delta", piece, **ids)
+        self.emit("response.mcp_call_arguments.done", **ids, arguments=item["arguments"])
+        self.emit("response.mcp_call.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
     def item(self, index: int, item: dict[str, Any]) -> None:
         handler = {
             "message": self.message,
             "function_call": self.function_call,
             "reasoning": self.reasoning,
             "web_search_call": self.web_search,
+            "code_interpreter_call": self.code_interpreter,
+            "mcp_call": self.mcp_call,
         }.get(item["type"])
         if handler is not None:
             handler(index, item)
-        else:  # pragma: no cover - the model emits only the four types above
+        else:  # file_search_call, mcp_list_tools: whole items
             self.emit("response.output_item.added", output_index=index, item=item)
             self.emit("response.output_item.done", output_index=index, item=item)
 

@@ -26,6 +26,7 @@ from xiaohu.emulator.search import (
     research_report,
     search_call,
 )
+from xiaohu.emulator.sources import source_items
 from xiaohu.emulator.tools import choose_calls, tool_outputs_text
 
 __all__ = ["Plan", "item_text", "run_model"]
@@ -270,6 +271,8 @@ def run_model(
             )
         output.append(item)
         found.append((item["action"]["query"], sources))
+    if deep and not outputs:
+        output.extend(source_items(req.tools, question))
     if calls:
         output.extend(calls)
     else:
