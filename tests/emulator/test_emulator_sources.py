@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.messages import AIMessageChunk
 from llama_index.core.base.llms.types import ChatMessage
 from openai.types.responses import Response
 
@@ -50,8 +51,10 @@ async def test_langchain_streams_the_sources(emulator_url: str, sync: bool) -> N
         if sync
         else [c async for c in llm.astream("Research battery recycling")]
     )
-    full = chunks[0]
-    for chunk in chunks[1:]:
+    pieces = [c for c in chunks if isinstance(c, AIMessageChunk)]
+    assert len(pieces) == len(chunks)
+    full = pieces[0]
+    for chunk in pieces[1:]:
         full = full + chunk
     kinds = [b["type"] for b in full.content if isinstance(b, dict) and b["type"] != "reasoning"]
     assert kinds == [*KINDS[:-1], "text"]
