@@ -20,6 +20,7 @@ from xiaohu import (
     AnnotationDelta,
     CustomToolCall,
     FunctionCall,
+    ImageDelta,
     ItemDone,
     OutputMessage,
     OutputText,
@@ -121,6 +122,8 @@ class ChunkConverter:
             return self._reasoning_text(delta)
         if isinstance(delta, ToolInputDelta):
             return self._tool_input(delta)
+        if isinstance(delta, ImageDelta):
+            return _partial_image(delta)
         if isinstance(delta, ReasoningDelta):
             index, _ = self._index(delta.output_index)
             part = {"type": "summary_text", "text": delta.text, "index": delta.summary_index}
@@ -278,6 +281,24 @@ class ChunkConverter:
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
+
+
+def _partial_image(delta: ImageDelta) -> ChatGenerationChunk:
+    """A partial image as a standard `image` block in `additional_kwargs["partial_images"]`.
+
+    Not in `content`: the final image is the `image_generation_call` block (a standard image
+    in `content_blocks`), as `invoke()` gives it.
+    """
+    block: dict[str, Any] = {"type": "image", "base64": delta.base64}
+    if delta.output_format:
+        block["mime_type"] = f"image/{delta.output_format}"
+    if delta.item_id:
+        block["id"] = delta.item_id
+    block["extras"] = {"partial_image_index": delta.partial_index}
+    message = AIMessageChunk(
+        content=[], additional_kwargs={"partial_images": [block]}, response_metadata=_METADATA
+    )
+    return ChatGenerationChunk(message=message)
 
 
 def _chunk(content: list[Any], **kwargs: Any) -> ChatGenerationChunk:

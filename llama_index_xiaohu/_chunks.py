@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     CompletionResponse,
+    ImageBlock,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -27,6 +28,7 @@ from pydantic_core import from_json
 
 from xiaohu import (
     AnnotationDelta,
+    ImageDelta,
     ItemDone,
     ReasoningDelta,
     ReasoningTextDelta,
@@ -41,6 +43,7 @@ from xiaohu import (
 from ._messages import (
     CUSTOM_CALLS_KEY,
     RESPONSE_ID_KEY,
+    image_block,
     message_from_response,
     output_logprobs,
     response_extras,
@@ -145,6 +148,7 @@ class ChunkBuilder:
         self._calls: list[list[str]] = []  # [call_id, name, *argument pieces]
         self._custom: set[int] = set()  # indexes of custom (freeform) calls in `_calls`
         self._tool_input: dict[str, Any] | None = None
+        self._images: dict[int, ImageBlock] = {}  # output index -> latest (partial) image
         self._citations: list[dict[str, Any]] = []
         self._built_in: list[dict[str, Any]] = []
         self._refusal = ""
@@ -227,6 +231,11 @@ class ChunkBuilder:
                 thinking.append(self._add_thinking(delta))
             elif isinstance(delta, ToolInputDelta):
                 changed |= self._add_tool_input(delta)
+            elif isinstance(delta, ImageDelta):
+                mime = f"image/{delta.output_format or 'png'}"
+                image = ImageBlock(image=delta.base64.encode(), image_mimetype=mime)
+                self._images[delta.output_index] = image
+                changed = True
             elif isinstance(delta, ToolCallDelta):
                 self._add_call(delta)
                 changed = True
@@ -278,6 +287,8 @@ class ChunkBuilder:
         item_type = item.get("type") if isinstance(item, dict) else item.type
         if item_type in ("message", "function_call", "custom_tool_call", "reasoning"):
             return False
+        if isinstance(item, dict) and item_type == "image_generation_call" and item.get("result"):
+            self._images[delta.output_index] = image_block(item)
         self._built_in.append(dict(item) if isinstance(item, dict) else item.to_dict())
         return True
 
@@ -287,6 +298,7 @@ class ChunkBuilder:
             blocks.append(ThinkingBlock(content="".join(self._thinking)))
         if self._text:
             blocks.append(TextBlock(text=self._text))
+        blocks.extend(image for _, image in sorted(self._images.items()))
         blocks.extend(
             ToolCallBlock(
                 tool_call_id=call[0],

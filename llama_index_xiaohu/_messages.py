@@ -51,6 +51,7 @@ __all__ = [
     "custom_call_block",
     "custom_call_ids",
     "custom_tools_win",
+    "image_block",
     "json_schema_format",
     "message_from_response",
     "output_logprobs",
@@ -73,6 +74,7 @@ calls, whose `ToolCallBlock`s replay as `custom_tool_call` and whose answers go 
 `custom_tool_call_output`."""
 
 _SIMPLE_CHOICES = frozenset({"auto", "none", "required"})
+_CITATIONS = frozenset({"url_citation", "file_citation", "container_file_citation"})
 _OWN_ITEM_TYPES = frozenset({"message", "function_call", "custom_tool_call", "reasoning"})
 
 
@@ -276,6 +278,10 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
     custom = frozenset(message.additional_kwargs.get(CUSTOM_CALLS_KEY) or ())
+    generated = any(
+        isinstance(item, Mapping) and item.get("type") == "image_generation_call"
+        for item in message.additional_kwargs.get("built_in_tool_calls") or ()
+    )
     for index, block in enumerate(message.blocks):
         if isinstance(block, TextBlock):
             texts.append(block.text)
@@ -288,6 +294,8 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
                 calls.append(_custom_call_item(block))
             else:
                 calls.append(_function_call_item(block))
+        elif isinstance(block, ImageBlock) and generated:
+            continue  # the image_generation_call's result: the item is what the server knows
         elif not isinstance(block, (CitationBlock, CachePoint)):
             # Citations are derived from the text they annotate; the text itself goes back.
             raise ValueError(
@@ -449,7 +457,11 @@ def json_schema_format(output_cls: type[Any], *, strict: bool = False) -> dict[s
 
 
 def citation_block(annotation: Annotation, text: str) -> CitationBlock:
-    """A url_citation annotation as a LlamaIndex `CitationBlock` over the text it covers.
+    """A url or file citation as a LlamaIndex `CitationBlock` over the text it covers.
+
+    `source` is the url or the file id, a file citation's position is in
+    `additional_location_info["index"]`; the whole annotation (a container file's
+    `container_id` too) stays in the message's `additional_kwargs["citations"]`.
 
     Example:
         >>> a = Annotation(
@@ -459,13 +471,38 @@ def citation_block(annotation: Annotation, text: str) -> CitationBlock:
         'Hi'
     """
     start, end = annotation.start_index, annotation.end_index
-    location = {k: v for k, v in (("start_index", start), ("end_index", end)) if v is not None}
+    location = {
+        k: v
+        for k, v in (("start_index", start), ("end_index", end), ("index", annotation.index))
+        if v is not None
+    }
     cited = text[start:end] if start is not None and end is not None else ""
     return CitationBlock(
         cited_content=TextBlock(text=cited),
         source=annotation.url or annotation.file_id or "",
         title=annotation.title or annotation.filename or "",
         additional_location_info=location,
+    )
+
+
+def image_block(item: Mapping[str, Any]) -> ImageBlock:
+    """A finished `image_generation_call` as an `ImageBlock` (its base64 `result`).
+
+    Example:
+        >>> image_block(
+        ...     {"type": "image_generation_call", "result": "aGk=", "output_format": "png"}
+        ... ).image_mimetype
+        'image/png'
+    """
+    fmt = item.get("output_format") or "png"
+    return ImageBlock(image=str(item["result"]).encode(), image_mimetype=f"image/{fmt}")
+
+
+def _is_image(item: Mapping[str, Any]) -> bool:
+    return (
+        item.get("type") == "image_generation_call"
+        and isinstance(item.get("result"), str)
+        and bool(item["result"])
     )
 
 
@@ -545,7 +582,10 @@ def message_from_response(response: Response) -> ChatMessage:
     if text:
         blocks.append(TextBlock(text=text))
     citations = response.citations
-    blocks.extend(citation_block(a, text) for a in citations if a.type == "url_citation")
+    blocks.extend(citation_block(a, text) for a in citations if a.type in _CITATIONS)
+    blocks.extend(
+        image_block(item) for item in response.output if isinstance(item, dict) and _is_image(item)
+    )
     custom: list[str] = []
     for item in response.output:
         if isinstance(item, FunctionCall):

@@ -211,7 +211,73 @@ def built_in_tools() -> Scenario:
     )
 
 
+#: A 1x1 PNG, base64: the partial and the final image of `image_generation`.
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def image_generation() -> Scenario:
+    """An image generation call with two partial images, then the final one, then text."""
+    item = {
+        "type": "image_generation_call",
+        "id": "ig_1",
+        "status": "completed",
+        "result": PNG,
+        "output_format": "png",
+        "revised_prompt": "a red dot",
+    }
+    ids = {"item_id": "ig_1"}
+    inner: list[dict[str, Any]] = [
+        {"type": "response.image_generation_call.in_progress", **ids},
+        {"type": "response.image_generation_call.generating", **ids},
+        *(
+            {
+                "type": "response.image_generation_call.partial_image",
+                **ids,
+                "partial_image_index": n,
+                "partial_image_b64": PNG,
+                "output_format": "png",
+            }
+            for n in range(2)
+        ),
+        {"type": "response.image_generation_call.completed", **ids},
+    ]
+    return _stream([(item, inner), _message("Here it is.", ["Here", " it is."])])
+
+
+def file_citations() -> Scenario:
+    """Text citing an uploaded file and a container file."""
+    text = "Revenue grew 12%. See the chart."
+    annotations = [
+        {"type": "file_citation", "file_id": "file_1", "filename": "report.pdf", "index": 17},
+        {
+            "type": "container_file_citation",
+            "container_id": "cntr_1",
+            "file_id": "cfile_1",
+            "filename": "chart.png",
+            "start_index": 18,
+            "end_index": 32,
+        },
+    ]
+    item, inner = _message(text, [text[:17], text[17:]])
+    item["content"][0]["annotations"] = annotations
+    where = {"item_id": "msg_1", "content_index": 0}
+    added = [
+        {
+            "type": "response.output_text.annotation.added",
+            **where,
+            "annotation_index": number,
+            "annotation": annotation,
+        }
+        for number, annotation in enumerate(annotations)
+    ]
+    # content_part.added, the deltas, the annotations, output_text.done, content_part.done
+    inner = [*inner[:-2], *added, inner[-2], {**inner[-1], "part": item["content"][0]}]
+    return _stream([(item, inner)])
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
+    "image_generation": image_generation,
+    "file_citations": file_citations,
     "custom_tool_call": custom_tool_call,
     "reasoning_text": reasoning_text,
     "logprobs": logprobs,

@@ -45,6 +45,7 @@ from ._exceptions import (
 )
 from ._fold import (
     AnnotationDelta,
+    ImageDelta,
     ItemDone,
     ReasoningDelta,
     ReasoningTextDelta,
@@ -118,6 +119,7 @@ __all__ = [
     "EmbeddingsResponse",
     "FunctionCall",
     "GuardedResponseStream",
+    "ImageDelta",
     "IncompleteStreamError",
     "InsufficientQuotaError",
     "InternalServerError",

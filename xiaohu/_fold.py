@@ -35,6 +35,7 @@ from ._models import (
 
 __all__ = [
     "AnnotationDelta",
+    "ImageDelta",
     "ItemDone",
     "ReasoningDelta",
     "ReasoningTextDelta",
@@ -182,6 +183,24 @@ class ToolProgress:
 
 
 @dataclass(slots=True)
+class ImageDelta:
+    """A partial image of an image generation call (`partial_images` asked for), base64.
+
+    The final image is the `image_generation_call` item's `result`, reported by `ItemDone`.
+
+    Example:
+        >>> ImageDelta("iVBORw0", partial_index=0, output_format="png").partial_index
+        0
+    """
+
+    base64: str
+    partial_index: int = 0
+    output_format: str | None = None
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
 class ItemDone:
     """An output item is final (reasoning with encrypted content, a web search with its query).
 
@@ -203,6 +222,7 @@ StreamDelta = Union[
     ToolInputDelta,
     AnnotationDelta,
     ToolProgress,
+    ImageDelta,
     ItemDone,
 ]
 """Anything `ResponseState.apply` can report."""
@@ -647,6 +667,23 @@ class ResponseState:
             ),
         )
 
+    def _partial_image(self, event: Any) -> Sequence[StreamDelta]:
+        extra = event.model_extra or {}
+        progress = ToolProgress(event.tool, event.phase, event.item_id, event.output_index)
+        b64 = extra.get("partial_image_b64")
+        if not isinstance(b64, str) or not b64:
+            return (progress,)
+        index = extra.get("partial_image_index")
+        fmt = extra.get("output_format")
+        image = ImageDelta(
+            b64,
+            index if isinstance(index, int) else 0,
+            fmt if isinstance(fmt, str) else None,
+            event.output_index,
+            event.item_id,
+        )
+        return (progress, image)
+
     def _tool_input(self, event: Any) -> Sequence[StreamDelta]:
         if not event.delta:
             return _NONE
@@ -707,4 +744,5 @@ _HANDLERS: dict[str, Any] = {
     "response.custom_tool_call_input.delta": ResponseState._custom_input,
     "response.code_interpreter_call_code.delta": ResponseState._tool_input,
     "response.mcp_call_arguments.delta": ResponseState._tool_input,
+    "response.image_generation_call.partial_image": ResponseState._partial_image,
 }

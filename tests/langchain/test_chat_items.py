@@ -238,3 +238,33 @@ def test_mcp_approval_answer_is_an_input_item() -> None:
         "mcp_approval_request",
         "mcp_approval_response",
     ]
+
+
+def test_partial_and_final_images_are_standard_image_blocks() -> None:
+    llm = _llm(sdk_streams.transport(sdk_streams.image_generation()))
+    partial = [
+        image
+        for chunk in llm.stream("draw a red dot")
+        for image in chunk.additional_kwargs.get("partial_images", ())
+    ]
+    assert [(p["type"], p["base64"], p["mime_type"]) for p in partial] == [
+        ("image", sdk_streams.PNG, "image/png")
+    ] * 2
+    assert [p["extras"]["partial_image_index"] for p in partial] == [0, 1]
+    images = [b for b in llm.invoke("draw").content_blocks if b["type"] == "image"]
+    assert [(b.get("base64"), b.get("mime_type")) for b in images] == [
+        (sdk_streams.PNG, "image/png")
+    ]
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_file_and_container_file_citations_are_standard_citations(sync: bool) -> None:
+    llm = _llm(sdk_streams.transport(sdk_streams.file_citations()))
+    for message in await _both(llm, sync):
+        [text] = [b for b in message.content_blocks if b["type"] == "text"]
+        citations = text.get("annotations") or []
+        assert [(c["type"], c.get("title")) for c in citations] == [
+            ("citation", "report.pdf"),
+            ("citation", "chart.png"),
+        ]
+        assert citations[1].get("extras", {})["container_id"] == "cntr_1"

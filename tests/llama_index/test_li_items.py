@@ -8,7 +8,13 @@ from typing import Any
 import httpx
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent, ToolCallResult
-from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock, ToolCallBlock
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    CitationBlock,
+    ImageBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.tools import FunctionTool
 
@@ -180,3 +186,37 @@ def test_mcp_approval_answer_is_an_input_item() -> None:
     llm.chat([ChatMessage(role="user", content="close issue 1"), first.message, reply])
     assert seen[1]["previous_response_id"] == "resp_synth"  # the server holds the request
     assert seen[1]["input"] == [answer]
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_partial_and_final_images_are_image_blocks(sync: bool) -> None:
+    llm = _llm(sdk_streams.transport(sdk_streams.image_generation()))
+    chunks = await helpers.stream_chat(llm, sync, HI)
+    with_image = [c for c in chunks if any(isinstance(b, ImageBlock) for b in c.message.blocks)]
+    before_text = [c for c in with_image if not c.message.content]
+    assert before_text  # a partial image shows before the final item and the answer
+    chatted = await helpers.chat(llm, sync, HI)
+    [image] = [b for b in chatted.message.blocks if isinstance(b, ImageBlock)]
+    assert (image.image, image.image_mimetype) == (sdk_streams.PNG.encode(), "image/png")
+    assert chunks[-1].message == chatted.message
+
+
+def test_a_generated_image_is_not_replayed_as_input() -> None:
+    seen: list[dict[str, Any]] = []
+    llm = _llm(_two_turns(sdk_streams.image_generation(), seen))
+    first = llm.chat(HI)
+    llm.chat([*HI, first.message, ChatMessage(role="user", content="thanks")])
+    assert [i["type"] for i in seen[1]["input"]] == ["message", "message", "message"]
+
+
+def test_file_and_container_file_citations_are_citation_blocks() -> None:
+    llm = _llm(sdk_streams.transport(sdk_streams.file_citations()))
+    for message in (llm.chat(HI).message, list(llm.stream_chat(HI))[-1].message):
+        citations = [b for b in message.blocks if isinstance(b, CitationBlock)]
+        assert [(c.source, c.title) for c in citations] == [
+            ("file_1", "report.pdf"),
+            ("cfile_1", "chart.png"),
+        ]
+        assert citations[0].additional_location_info == {"index": 17}
+        assert citations[1].cited_content.text == "See the chart."
+        assert message.additional_kwargs["citations"][1]["container_id"] == "cntr_1"
