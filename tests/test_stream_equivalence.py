@@ -10,6 +10,7 @@ core's fold must rebuild the terminal Response, the LangChain chunks must add up
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +33,7 @@ TEXT = st.text(alphabet='ab 你好,.\n{}"', min_size=1, max_size=24)
 def pieces(draw: st.DrawFn, text: str) -> list[str]:
     cuts = sorted(draw(st.sets(st.integers(1, max(1, len(text) - 1)), max_size=4)))
     bounds = [0, *[c for c in cuts if c < len(text)], len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [text[a:b] for a, b in pairwise(bounds) if b > a]
 
 
 @st.composite
