@@ -443,7 +443,9 @@ class CostGuard:
 
     Example:
         >>> guard = CostGuard(PriceTable())
-        >>> guard.check({"model": "o3-deep-research", "input": "x", "tools": [{"type": "mcp"}]})
+        >>> guard.check(
+        ...     {"model": "o3-deep-research", "input": "x", "tools": [{"type": "file_search"}]}
+        ... )
         Traceback (most recent call last):
         ...
         xiaohu._exceptions.CostLimitError: o3-deep-research is an expensive model: ...
