@@ -2,7 +2,8 @@
 
 The clients, models, streams and errors are exported from `xiaohu` itself; this module adds the
 building blocks an integration needs besides them: the settings' resolution and defaults, the
-embeddings limits, strict JSON schemas, and one-object-per-event-loop. These names are public
+embeddings limits, strict JSON schemas, one-object-per-event-loop, and `split_options` (the
+one split of a call's keywords into body and `xiaohu.RequestOptions`). These names are public
 API, kept stable like those of `xiaohu`; the `xiaohu._*` modules are not, and no code outside
 `xiaohu/` imports them (a test checks it).
 
@@ -31,6 +32,7 @@ from ._embeddings import (
     MAX_INPUTS_PER_REQUEST,
 )
 from ._loops import PerLoop
+from ._options import split_options
 from ._params import strict_json_schema
 from ._pricing import estimate_tokens
 
@@ -49,5 +51,6 @@ __all__ = [
     "estimate_tokens",
     "resolve_api_key",
     "resolve_base_url",
+    "split_options",
     "strict_json_schema",
 ]
