@@ -313,8 +313,9 @@ class ChatXiaohu(BaseChatModel):
     def _client(self) -> xiaohu.XiaohuClient:
         return self._cache.sync(self._client_settings(), self.http_client)
 
-    async def _async_client(self) -> xiaohu.AsyncXiaohuClient:
-        return await self._cache.async_(self._client_settings(), self.http_async_client)
+    @property
+    def _async_client(self) -> xiaohu.AsyncXiaohuClient:
+        return self._cache.async_(self._client_settings(), self.http_async_client)
 
     def __copy__(self) -> ChatXiaohu:
         copied = super().__copy__()
@@ -432,7 +433,7 @@ class ChatXiaohu(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         params, _, stops = self._prepare(messages, stop, kwargs)
-        client = await self._async_client()
+        client = self._async_client
         try:
             run = client.run_background if self.background else client.create_response
             response = await run(**params)
@@ -471,7 +472,7 @@ class ChatXiaohu(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         params, usage, stops = self._prepare(messages, stop, kwargs)
         converter = _Converter(params["model"], usage, stops)
-        client = await self._async_client()
+        client = self._async_client
         try:
             start = client.stream_background if self.background else client.stream_response
             stream = await start(**params)

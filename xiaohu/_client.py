@@ -1140,10 +1140,11 @@ class AsyncXiaohuClient(_BaseClient):
         return job.join(await gather_limited(calls, max_concurrency))
 
     async def aclose(self) -> None:
-        """Close the running loop's connection pool (if this client created it).
+        """Close this client's connection pools (those it created), one per event loop.
 
-        Pools of other loops close when their loop shuts down. Any later call raises
-        `ClientClosedError`.
+        The running loop's pool closes now, a pool of a loop running in another thread is
+        closed in that loop, and one of an idle loop when that loop shuts down. Any later
+        call raises `ClientClosedError`.
 
         Example:
             >>> await client.aclose()  # doctest: +SKIP
