@@ -370,6 +370,7 @@ class ChatXiaohu(BaseChatModel):
             "parallel_tool_calls": self.parallel_tool_calls,
             "top_logprobs": self.top_logprobs,
             # Options of the core call (`xiaohu.RequestOptions`), split from the body there.
+            "background": self.background or None,
             "allow_expensive": self.allow_expensive or None,
             "max_cost_usd": self.max_cost_usd,
             "budget": self.budget,
@@ -419,8 +420,7 @@ class ChatXiaohu(BaseChatModel):
         params, _, stops = self._prepare(messages, stop, kwargs)
         client = self._client
         try:
-            run = client.run_background if self.background else client.create_response
-            response = run(**params)
+            response = client.run_response(**params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
         return _result(response, params["model"], client.cost_of(response), stops)
@@ -435,8 +435,7 @@ class ChatXiaohu(BaseChatModel):
         params, _, stops = self._prepare(messages, stop, kwargs)
         client = self._async_client
         try:
-            run = client.run_background if self.background else client.create_response
-            response = await run(**params)
+            response = await client.run_response(**params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
         return _result(response, params["model"], client.cost_of(response), stops)
@@ -452,8 +451,7 @@ class ChatXiaohu(BaseChatModel):
         converter = _Converter(params["model"], usage, stops)
         client = self._client
         try:
-            start = client.stream_background if self.background else client.stream_response
-            stream = start(**params)
+            stream = client.stream_response(**params)
             with stream:
                 for event, deltas in stream.iter_pairs():
                     for chunk in converter.convert(event, deltas):
@@ -474,8 +472,7 @@ class ChatXiaohu(BaseChatModel):
         converter = _Converter(params["model"], usage, stops)
         client = self._async_client
         try:
-            start = client.stream_background if self.background else client.stream_response
-            stream = await start(**params)
+            stream = await client.stream_response(**params)
             # `aclosing`: when the caller breaks out early, the pairs generator is closed here,
             # in this task, rather than by a finalizer task racing this one's close.
             async with stream, aclosing(stream.iter_pairs()) as pairs:

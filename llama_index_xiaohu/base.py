@@ -374,6 +374,7 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
             body["store"] = True
         # The core's call options (split from the body there); per-call values win.
         for name, value in (
+            ("background", self.background or None),
             ("allow_expensive", self.allow_expensive or None),
             ("max_cost_usd", self.max_cost_usd),
             ("budget", self.budget),
@@ -382,35 +383,34 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
                 body[name] = value
         return body
 
-    # -- the calls (the only place that picks a core method; sync and async) -----------------
+    # -- the calls (the core picks background or plain; sync and async) -----------------------
 
     def _create(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
         body = self._request(messages, kwargs)
         client = self._sync_client()
-        run = client.run_background if self.background else client.create_response
-        return run(**body)
+        return client.run_response(**body)
 
     async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
         body = self._request(messages, kwargs)
         client = await self._async_client()
-        run = client.run_background if self.background else client.create_response
-        return await run(**body)
+        return await client.run_response(**body)
 
     def _start(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> GuardedResponseStream | BackgroundStream:
         body = self._request(messages, kwargs)
         client = self._sync_client()
-        start = client.stream_background if self.background else client.stream_response
-        return start(**body)
+        stream: GuardedResponseStream | BackgroundStream = client.stream_response(**body)
+        return stream
 
     async def _astart(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         body = self._request(messages, kwargs)
         client = await self._async_client()
-        start = client.stream_background if self.background else client.stream_response
-        return await start(**body)
+        stream: AsyncGuardedResponseStream | AsyncBackgroundStream
+        stream = await client.stream_response(**body)
+        return stream
 
     # -- chat ----------------------------------------------------------------------------------
 

@@ -607,6 +607,22 @@ class XiaohuClient(_BaseClient):
         with self.stream_background(**params) as stream:
             return stream.get_final_response()
 
+    def run_response(self, **params: Any) -> Response:
+        """The finished Response of a call: background or plain, the core decides.
+
+        With `background=True` this is `run_background` (streamed, resumed, to its end);
+        otherwise `create_response`. Adapters call this, so none picks the path itself.
+
+        Example:
+            >>> client.run_response(
+            ...     model="o3", input="...", background=True
+            ... ).status  # doctest: +SKIP
+            'completed'
+        """
+        if split_options(params)[1].background:
+            return self.run_background(**params)
+        return self.create_response(**params)
+
     def stream_background(self, **params: Any) -> BackgroundStream:
         """Start a background run and stream it, resuming dropped connections.
 
@@ -1018,6 +1034,17 @@ class AsyncXiaohuClient(_BaseClient):
         """
         async with await self.stream_background(**params) as stream:
             return await stream.get_final_response()
+
+    async def run_response(self, **params: Any) -> Response:
+        """Async twin of `XiaohuClient.run_response`.
+
+        Example:
+            >>> (await client.run_response(model="o3", input="...")).status  # doctest: +SKIP
+            'completed'
+        """
+        if split_options(params)[1].background:
+            return await self.run_background(**params)
+        return await self.create_response(**params)
 
     async def stream_background(self, **params: Any) -> AsyncBackgroundStream:
         """Async twin of `XiaohuClient.stream_background`.
