@@ -292,14 +292,9 @@ class ChunkBuilder:
         self._built_in.append(dict(item) if isinstance(item, dict) else item.to_dict())
         return True
 
-    def _message(self) -> ChatMessage:
-        blocks: list[Any] = []
-        if self._thinking:
-            blocks.append(ThinkingBlock(content="".join(self._thinking)))
-        if self._text:
-            blocks.append(TextBlock(text=self._text))
-        blocks.extend(image for _, image in sorted(self._images.items()))
-        blocks.extend(
+    def _call_blocks(self) -> list[ToolCallBlock]:
+        """The tool calls so far; a custom call's `tool_kwargs` is `{"input": text}`."""
+        return [
             ToolCallBlock(
                 tool_call_id=call[0],
                 tool_name=call[1],
@@ -308,7 +303,18 @@ class ChunkBuilder:
                 else "".join(call[2:]),
             )
             for i, call in enumerate(self._calls)
-        )
+        ]
+
+    def _message(self) -> ChatMessage:
+        blocks: list[Any] = []
+        if self._thinking:
+            blocks.append(ThinkingBlock(content="".join(self._thinking)))
+        if self._text:
+            blocks.append(TextBlock(text=self._text))
+        if self._images:
+            blocks.extend(image for _, image in sorted(self._images.items()))
+        if self._calls:
+            blocks.extend(self._call_blocks())
         extras: dict[str, Any] = {}
         if self._custom:
             extras[CUSTOM_CALLS_KEY] = [self._calls[i][0] for i in sorted(self._custom)]
