@@ -2,7 +2,9 @@
 
 The content is in the Responses item shape langchain-openai uses, so langchain-core's OpenAI
 translator does the work. It leaves `container_file_citation` (a file a code interpreter wrote)
-as a non-standard annotation; here it becomes a standard `citation` like `file_citation`.
+as a non-standard annotation; here it becomes a standard `citation` like `file_citation`. A
+custom (freeform) tool call, a non-standard block there, becomes a standard `tool_call` whose
+`args` are `{"input": text}`, as in `tool_calls`.
 """
 
 from __future__ import annotations
@@ -41,11 +43,31 @@ def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]
 
 
 def _standardised(blocks: list[types.ContentBlock]) -> list[types.ContentBlock]:
+    result: list[types.ContentBlock] = []
     for block in blocks:
         annotations = block.get("annotations") if block.get("type") == "text" else None
         if isinstance(annotations, list):
             block["annotations"] = [_citation(a) for a in annotations]  # type: ignore[typeddict-unknown-key]
-    return blocks
+        result.append(_custom_call(block))
+    return result
+
+
+def _custom_call(block: types.ContentBlock) -> types.ContentBlock:
+    value = block.get("value") if block.get("type") == "non_standard" else None
+    if not isinstance(value, dict) or value.get("type") != "custom_tool_call":
+        return block
+    if not value.get("call_id") or not value.get("name"):
+        return block  # a piece of a streamed call: the whole call is in the merged message
+    call: dict[str, Any] = {
+        "type": "tool_call",
+        "id": value["call_id"],
+        "name": value["name"],
+        "args": {"input": value.get("input", "")},
+        "extras": {"custom_tool_call": True, "item_id": value.get("id")},
+    }
+    if "index" in block:
+        call["index"] = block["index"]
+    return call  # type: ignore[return-value]
 
 
 def _citation(annotation: Any) -> Any:

@@ -13,6 +13,7 @@ from langchain_core.tools import tool
 from langchain_xiaohu import ChatXiaohu
 from tests import sdk_streams
 
+SQL = "SELECT name FROM users WHERE id = 1;"
 KEY = "sk-test-0123456789abcdef0123456789abcdef"
 URL = "http://relay.test/v1"
 
@@ -84,6 +85,14 @@ async def test_custom_tool_call_is_a_tool_call(sync: bool) -> None:
         }
     ]
     assert invoked.tool_calls == streamed.tool_calls == expected
+    for message in (invoked, streamed):
+        [block] = message.content_blocks
+        assert block["type"] == "tool_call"
+        assert (block["id"], block["name"], block["args"]) == (
+            "call_sql",
+            "run_sql",
+            {"input": SQL},
+        )
 
 
 async def test_custom_tool_input_streams_as_block_pieces() -> None:
