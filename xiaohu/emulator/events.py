@@ -167,6 +167,15 @@ class _Builder:
         self.emit("response.mcp_call.completed", **ids)
         self.emit("response.output_item.done", output_index=index, item=item)
 
+    def custom_tool_call(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "input": ""}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        for piece in chunk_text(item["input"]):
+            self.delta("response.custom_tool_call_input.delta", piece, **ids)
+        self.emit("response.custom_tool_call_input.done", **ids, input=item["input"])
+        self.emit("response.output_item.done", output_index=index, item=item)
+
     def item(self, index: int, item: dict[str, Any]) -> None:
         handler = {
             "message": self.message,
@@ -175,6 +184,7 @@ class _Builder:
             "web_search_call": self.web_search,
             "code_interpreter_call": self.code_interpreter,
             "mcp_call": self.mcp_call,
+            "custom_tool_call": self.custom_tool_call,
         }.get(item["type"])
         if handler is not None:
             handler(index, item)

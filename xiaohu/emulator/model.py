@@ -73,7 +73,9 @@ def item_text(item: dict[str, Any]) -> str:
         return " ".join(t for t in texts if t)
     if kind == "function_call":
         return f"{item.get('name', '')} {item.get('arguments', '')}"
-    if kind == "function_call_output":
+    if kind == "custom_tool_call":
+        return f"{item.get('name', '')} {item.get('input', '')}"
+    if kind in ("function_call_output", "custom_tool_call_output"):
         out = item.get("output")
         return out if isinstance(out, str) else json.dumps(out, ensure_ascii=False)
     if kind == "reasoning":
@@ -88,7 +90,7 @@ def _messages(context: list[dict[str, Any]], *roles: str) -> list[str]:
 def _trailing_outputs(context: list[dict[str, Any]]) -> list[dict[str, Any]]:
     outputs: list[dict[str, Any]] = []
     for item in reversed(context):
-        if item.get("type") != "function_call_output":
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
             break
         outputs.insert(0, item)
     return outputs
@@ -131,7 +133,7 @@ def _answer(
         names = {
             str(i.get("call_id")): str(i.get("name"))
             for i in context
-            if i.get("type") == "function_call"
+            if i.get("type") in ("function_call", "custom_tool_call")
         }
         prose = tool_outputs_text(outputs, names)
     elif found:
@@ -208,6 +210,8 @@ def _visible_tokens(output: list[dict[str, Any]]) -> int:
             total += sum(count_tokens(p["text"]) for p in item["content"])
         elif item["type"] == "function_call":
             total += count_tokens(item["arguments"])
+        elif item["type"] == "custom_tool_call":
+            total += count_tokens(item["input"])
     return total
 
 
