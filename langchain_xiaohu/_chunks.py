@@ -43,6 +43,12 @@ __all__ = ["ChunkConverter"]
 
 _METADATA = {"model_provider": PROVIDER}
 _TERMINAL = frozenset({"response.completed", "response.incomplete"})
+#: The tool names of `server_tool_call_chunk` blocks, by the item type whose input streams.
+_SERVER_TOOLS = {
+    "code_interpreter_call": "code_interpreter",
+    "mcp_call": "mcp",
+    "shell_call": "shell",
+}
 
 
 class ChunkConverter:
@@ -204,8 +210,7 @@ class ChunkConverter:
         }
         if delta.output_index not in self._announced:
             self._announced.add(delta.output_index)
-            name = "code_interpreter" if delta.tool == "code_interpreter_call" else "mcp"
-            block.update(name=name, id=delta.item_id)
+            block.update(name=_SERVER_TOOLS.get(delta.tool, delta.tool), id=delta.item_id)
         message = AIMessageChunk(
             content=[],
             additional_kwargs={"server_tool_call_chunks": [block]},

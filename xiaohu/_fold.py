@@ -138,8 +138,8 @@ class ToolCallDelta:
 class ToolInputDelta:
     """A built-in tool call's input growing: code interpreter code, MCP call arguments.
 
-    `tool` is the item type (`code_interpreter_call` or `mcp_call`); the finished item follows
-    as `ItemDone`.
+    `tool` is the item type (`code_interpreter_call`, `mcp_call` or `shell_call`, whose
+    commands stream); the finished item follows as `ItemDone`.
 
     Example:
         >>> ToolInputDelta("code_interpreter_call", "print(1)").text
@@ -690,6 +690,14 @@ class ResponseState:
         tool = event.type.split(".")[1].rsplit("_", 1)[0]  # code_interpreter_call, mcp_call
         return (ToolInputDelta(tool, event.delta, event.output_index, event.item_id),)
 
+    def _shell_command(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        slot = self._slots.get(event.output_index)
+        item = slot.item if slot is not None else None
+        item_id = item.get("id") if isinstance(item, dict) else None
+        return (ToolInputDelta("shell_call", event.delta, event.output_index, item_id),)
+
     # -- the result ---------------------------------------------------------------------------
 
     def final_response(self) -> Response:
@@ -745,4 +753,5 @@ _HANDLERS: dict[str, Any] = {
     "response.code_interpreter_call_code.delta": ResponseState._tool_input,
     "response.mcp_call_arguments.delta": ResponseState._tool_input,
     "response.image_generation_call.partial_image": ResponseState._partial_image,
+    "response.shell_call_command.delta": ResponseState._shell_command,
 }

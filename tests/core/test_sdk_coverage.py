@@ -8,6 +8,7 @@ release that adds a type fails here until it is handled.
 
 from __future__ import annotations
 
+import json
 import typing
 
 import openai
@@ -70,3 +71,36 @@ def test_an_sdk_custom_tool_call_parses_into_the_model() -> None:
         "run_sql",
         "SELECT 1",
     )
+
+
+def test_shell_commands_stream_as_tool_input() -> None:
+    from xiaohu import ResponseState, ToolInputDelta
+
+    state = ResponseState()
+    added = {
+        "type": "response.output_item.added",
+        "output_index": 0,
+        "item": {"type": "shell_call", "id": "sh_1", "call_id": "c", "status": "in_progress"},
+    }
+    state.apply(parse_event(json.dumps(added)))
+    deltas = [
+        d
+        for piece in ("ls ", "-la")
+        for d in state.apply(
+            parse_event(
+                json.dumps(
+                    {
+                        "type": "response.shell_call_command.delta",
+                        "output_index": 0,
+                        "command_index": 0,
+                        "delta": piece,
+                        "sequence_number": 1,
+                    }
+                )
+            )
+        )
+    ]
+    assert deltas == [
+        ToolInputDelta("shell_call", "ls ", 0, "sh_1"),
+        ToolInputDelta("shell_call", "-la", 0, "sh_1"),
+    ]
