@@ -34,6 +34,7 @@ from ._models import (
 )
 
 __all__ = [
+    "QUIET_EVENTS",
     "AnnotationDelta",
     "ImageDelta",
     "ItemDone",
@@ -729,6 +730,27 @@ class ResponseState:
         ]
         return self.terminal.model_copy(update={"output": output})
 
+
+QUIET_EVENTS: dict[str, str] = {
+    "response.content_part.added": "an empty part; its text comes as deltas",
+    "response.content_part.done": "repeats streamed text; the item's done event repairs gaps",
+    "response.refusal.done": "repeats the streamed refusal; the item's done event repairs gaps",
+    "response.reasoning_summary_part.added": "an empty part; its text comes as deltas",
+    "response.reasoning_summary_part.done": "repeats the streamed summary part",
+    "response.custom_tool_call_input.done": "repeats the input; the item's done event repairs gaps",
+    "response.code_interpreter_call_code.done": "repeats the code; the finished item carries it",
+    "response.mcp_call_arguments.done": "repeats the arguments; the finished item carries them",
+    "response.shell_call_command.added": "names a command; its text streams as deltas",
+    "response.shell_call_command.done": "repeats the command; the finished item carries it",
+    "response.shell_call_output_content.delta": "the shell's output; the finished item has it",
+    "response.shell_call_output_content.done": "the shell's output; the finished item has it",
+    "response.audio.delta": "audio output: typed (AudioDeltaEvent), read it from the raw stream",
+    "response.audio.done": "audio output: typed (AudioDoneEvent), nothing to fold",
+    "response.audio.transcript.delta": "audio transcript: typed, read it from the raw stream",
+    "response.audio.transcript.done": "audio transcript: typed, nothing to fold",
+}
+"""Event types the fold draws no delta from, each with the reason (a test checks that every
+stream event type of the newest `openai` SDK is folded, a tool's progress, or listed here)."""
 
 _HANDLERS: dict[str, Any] = {
     "response.created": ResponseState._lifecycle,

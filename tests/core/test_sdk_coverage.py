@@ -104,3 +104,14 @@ def test_shell_commands_stream_as_tool_input() -> None:
         ToolInputDelta("shell_call", "ls ", 0, "sh_1"),
         ToolInputDelta("shell_call", "-la", 0, "sh_1"),
     ]
+
+
+@pytest.mark.parametrize("kind", SDK_EVENTS)
+def test_every_sdk_event_type_is_folded_or_quiet_for_a_reason(kind: str) -> None:
+    from xiaohu._events import _PROGRESS_TYPES
+    from xiaohu._fold import _HANDLERS, QUIET_EVENTS
+
+    folded = kind in _HANDLERS or kind == "response.output_text.delta"  # the hot path
+    progress = kind in _PROGRESS_TYPES
+    quiet = bool(QUIET_EVENTS.get(kind))
+    assert [folded or progress, quiet].count(True) == 1, (kind, folded, progress, quiet)
