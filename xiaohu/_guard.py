@@ -565,10 +565,18 @@ class CostGuard:
                 self._queued.pop(next(iter(self._queued)))
             self._queued[response_id] = meter
 
-    def check(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], CostMeter]:
-        """Check a call; return its parameters (without the guard's options) and its meter.
+    def check(
+        self,
+        params: Mapping[str, Any],
+        *,
+        allow_expensive: bool = False,
+        max_cost_usd: float | None = None,
+        budget: Budget | None = None,
+    ) -> tuple[dict[str, Any], CostMeter]:
+        """Check a call's body and its guard options; return the body and the call's meter.
 
-        `params` may carry `allow_expensive` and `max_cost_usd` for this call only.
+        `allow_expensive`, `max_cost_usd` and `budget` hold for this call only (the client's
+        `RequestOptions` carry them, split from the body by `split_options`).
 
         Raises:
             ConfigurationError: A deep-research model without a data-source tool.
@@ -580,9 +588,9 @@ class CostGuard:
             ({'model': 'gpt-5', 'input': 'hi'}, None)
         """
         body = dict(params)
-        allow = bool(body.pop("allow_expensive", None)) or self.allow_expensive
-        call_budget = _budget(body.pop("max_cost_usd", None), "max_cost_usd")
-        shared = _shared(body.pop("budget", None))
+        allow = allow_expensive or self.allow_expensive
+        call_budget = _budget(max_cost_usd, "max_cost_usd")
+        shared = _shared(budget)
         model = body.get("model")
         model = model if isinstance(model, str) else ""
         if is_deep_research(model):
