@@ -166,6 +166,11 @@ def _verdict(t: dict[str, Any]) -> str:
     return {True: "PASS", False: "MISS", None: "n/a"}[t["ok"]]
 
 
+def commit() -> str:
+    """The commit measured (and whether the packages had uncommitted changes)."""
+    return _commit()
+
+
 def _commit() -> str:
     import subprocess
 
@@ -201,7 +206,7 @@ def _machine(results: dict[str, Any]) -> list[str]:
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{p} (not installed)")
     return [
-        f"- Code: {_commit()}",
+        f"- Code: {results.get('code') or _commit()}",
         f"- Machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs",
         f"- Python: {sys.version.split()[0]} ({platform.python_implementation()})",
         "- Load average (1, 5, 15 min) before / after: "
@@ -290,6 +295,36 @@ def _profiles(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _method(fn: Any) -> str:
+    """A method's source, indented once (as under its class line)."""
+    import inspect
+    import textwrap
+
+    return textwrap.indent(textwrap.dedent(inspect.getsource(fn)).rstrip(), "    ")
+
+
+def _method_text(source: str, name: str) -> str:
+    """One method (with its decorator) cut from a class's source, indented once.
+
+    For a decorated method whose decorator hides the function from `inspect`.
+    """
+    import textwrap
+
+    lines = source.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.strip().startswith(f"def {name}("))
+    start = head - 1 if head > 0 and lines[head - 1].strip().startswith("@") else head
+    indent = len(lines[head]) - len(lines[head].lstrip())
+    end = head + 1
+    while end < len(lines):
+        line = lines[end]
+        depth = len(line) - len(line.lstrip())
+        member = line.strip().startswith(("def ", "async def ", "@", "class "))
+        if line.strip() and (depth < indent or (depth == indent and member)):
+            break  # the next member, or the end of the class
+        end += 1
+    return textwrap.indent(textwrap.dedent("\n".join(lines[start:end])).rstrip(), "    ")
+
+
 def _floors() -> list[str]:
     """The floors, in words and in their own code (read from `floors.py`, so never stale)."""
     import inspect
@@ -316,7 +351,7 @@ def _floors() -> list[str]:
     ]
     try:
         chat = floors._make_langchain_floor()
-        llm = floors._make_llamaindex_floor()
+        floors._make_llamaindex_floor()
     except ImportError:
         pass  # a framework is not installed: its floor was not measured either
     else:
@@ -324,11 +359,11 @@ def _floors() -> list[str]:
             "",
             "",
             "class FloorChatModel(BaseChatModel):  # ...",
-            inspect.getsource(chat._stream).rstrip(),
+            _method(chat._stream),
             "",
             "",
             "class FloorLLM(CustomLLM):  # ...",
-            inspect.getsource(llm.stream_complete).rstrip(),
+            _method_text(inspect.getsource(floors._make_llamaindex_floor), "stream_complete"),
         ]
     return [*lines, "```", ""]
 

@@ -27,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.contenders import CONTENDERS  # noqa: E402
-from benchmarks.report import evaluate, write_chart, write_markdown  # noqa: E402
+from benchmarks.report import commit, evaluate, write_chart, write_markdown  # noqa: E402
 
 # (label, statement): the package imports the issues name, and the imports that give a user a
 # usable class (the lazy packages only pay on the second kind).
@@ -151,7 +151,12 @@ def run(
     """Measure the contenders `names` (all by default) and the imports `imports` (all)."""
     sizes = {n for n, _ in cfg["cpu"]} | {cfg["ttft_n"], cfg["mem_n"], 1000, 5000}
     server, port = start_server(tuple(sorted(sizes)))
-    results: dict[str, Any] = {"config": cfg, "contenders": {}, "load_before": os.getloadavg()}
+    results: dict[str, Any] = {
+        "config": cfg,
+        "contenders": {},
+        "load_before": os.getloadavg(),
+        "code": commit(),  # at the start: the code measured, not the code when the report is written
+    }
     try:
         _log("imports ...")
         results["imports"] = import_times(cfg["import_rounds"], imports)
