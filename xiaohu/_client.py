@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
 from pydantic import ValidationError
@@ -114,17 +114,21 @@ class _Call:
         return 5 if self.options.max_resumes is None else self.options.max_resumes
 
 
-class _BaseClient:
-    """Settings and request building shared by the sync and async clients."""
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class _BaseClient(Generic[HttpT]):
+    """Settings and request building shared by the sync and async clients (one signature)."""
 
     def __init__(
         self,
         *,
-        api_key: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: HttpT | None = None,
         allow_expensive: bool = False,
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
@@ -152,6 +156,12 @@ class _BaseClient:
             "User-Agent": f"xiaohu/{__version__}",
             **(default_headers or {}),
         }
+        self._closed = False
+        self._adopt(http_client)
+
+    def _adopt(self, http_client: HttpT | None) -> None:
+        """Take the caller's pool, or set up our own (the twins differ only here)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         # Never the key.
@@ -340,7 +350,7 @@ class _BaseClient:
         return self.cost_guard.table.estimate(split_options(params)[0])
 
 
-class XiaohuClient(_BaseClient):
+class XiaohuClient(_BaseClient[httpx.Client]):
     """Blocking client for the relay's Responses API.
 
     Args:
@@ -365,36 +375,9 @@ class XiaohuClient(_BaseClient):
         ...     print(client.create_response(model="gpt-5", input="你好").output_text)
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        allow_expensive: bool = False,
-        max_cost_usd: float | None = None,
-        prices: Mapping[str, ModelPrice] | None = None,
-        group_ratio: float = 1.0,
-        budget: Budget | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_expensive=allow_expensive,
-            max_cost_usd=max_cost_usd,
-            prices=prices,
-            group_ratio=group_ratio,
-            budget=budget,
-        )
+    def _adopt(self, http_client: httpx.Client | None) -> None:
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
-        self._closed = False
         # A forgotten client closes its own pool when collected or at interpreter exit, so
         # no socket is left for the garbage collector to warn about. Yours is yours to close.
         self._finalizer = weakref.finalize(self, self._http.close) if self._owns_http else None
@@ -799,7 +782,7 @@ class XiaohuClient(_BaseClient):
         self.close()
 
 
-class AsyncXiaohuClient(_BaseClient):
+class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
     """Async twin of `XiaohuClient`: same arguments, same methods, awaited.
 
     Example:
@@ -809,38 +792,11 @@ class AsyncXiaohuClient(_BaseClient):
         ...     response = await client.create_response(model="gpt-5", input="hi")
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        allow_expensive: bool = False,
-        max_cost_usd: float | None = None,
-        prices: Mapping[str, ModelPrice] | None = None,
-        group_ratio: float = 1.0,
-        budget: Budget | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_expensive=allow_expensive,
-            max_cost_usd=max_cost_usd,
-            prices=prices,
-            group_ratio=group_ratio,
-            budget=budget,
-        )
-        self._closed = False
+    def _adopt(self, http_client: httpx.AsyncClient | None) -> None:
         self._http = http_client
         # A pool belongs to the event loop that opened its connections, and callers run calls
         # in many loops (`asyncio.run` per call, framework sync wrappers): ours is one pool per
-        # loop, closed when that loop shuts down (or by `aclose()` in it).
+        # loop, closed when that loop shuts down (or by `aclose()`).
         self._pools: PerLoop[httpx.AsyncClient] | None = (
             PerLoop(partial(httpx.AsyncClient, timeout=self.timeout), httpx.AsyncClient.aclose)
             if http_client is None
