@@ -12,6 +12,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     CitationBlock,
     ImageBlock,
+    TextBlock,
     ThinkingBlock,
     ToolCallBlock,
 )
@@ -218,5 +219,7 @@ def test_file_and_container_file_citations_are_citation_blocks() -> None:
             ("cfile_1", "chart.png"),
         ]
         assert citations[0].additional_location_info == {"index": 17}
-        assert citations[1].cited_content.text == "See the chart."
+        cited = citations[1].cited_content
+        assert isinstance(cited, TextBlock)
+        assert cited.text == "See the chart."
         assert message.additional_kwargs["citations"][1]["container_id"] == "cntr_1"
