@@ -27,6 +27,7 @@ from xiaohu.emulator.faults import (
     fault_error,
     parse_fault,
 )
+from xiaohu.emulator.habits import MAX_HOLD_S
 from xiaohu.emulator.ids import openai_request_id
 from xiaohu.emulator.store import ResponseStore
 
@@ -72,19 +73,31 @@ class Call:
         key: the Bearer key (for billing).
         lang: relay message language.
         request_id: this request's ``X-Oneapi-Request-Id``.
-        fault: a firing behaviour fault, or ``None``.
+        faults: the firing behaviour faults (several when a spec joins them with ``+``).
         delay: seconds between streamed events for this request.
     """
 
     key: str
     lang: Lang
     request_id: str
-    fault: Fault | None = None
+    faults: tuple[Fault, ...] = ()
     delay: float = 0.0
+
+    @property
+    def fault(self) -> Fault | None:
+        """The first firing behaviour fault, or ``None``."""
+        return self.faults[0] if self.faults else None
 
     def has(self, name: str) -> bool:
         """Say whether this call carries the behaviour fault ``name``."""
-        return self.fault is not None and self.fault.name == name
+        return any(f.name == name for f in self.faults)
+
+    def number(self, name: str, key: str, default: float) -> float:
+        """Parameter ``key`` of the firing fault ``name`` as a float, else ``default``."""
+        for fault in self.faults:
+            if fault.name == name:
+                return fault.number(key, default)
+        return default
 
 
 def emulator_of(request: Request) -> Emulator:
@@ -125,8 +138,9 @@ async def apply_fault(
 ) -> None:
     """Apply the fault the request asks for (the header first, else the model-name suffix).
 
-    Error faults raise their error; ``slow_first_byte`` sleeps here, before any header is sent;
-    other faults are recorded on ``call``.
+    Error faults raise their error; ``slow_first_byte`` sleeps here (at most
+    :data:`~xiaohu.emulator.habits.MAX_HOLD_S`), before any header is sent; other faults are
+    recorded on ``call``. ``A+B`` asks for several faults, each counted on its own.
 
     Raises:
         EmulatorError: the error the fault stands for.
@@ -134,15 +148,20 @@ async def apply_fault(
     spec = request.headers.get(FAULT_HEADER) or suffix
     if not spec:
         return
-    fault = parse_fault(spec)
-    if not emulator_of(request).faults.fires(fault):
-        return
-    error = fault_error(fault, model=model or "gpt-5", lang=call.lang, request_id=call.request_id)
-    if error is not None:
-        raise error
-    if fault.name == "slow_first_byte":
-        await asyncio.sleep(max(0.0, fault.number("seconds", 2.0)))
-    call.fault = fault
+    firing: list[Fault] = []
+    for part in spec.split("+"):
+        fault = parse_fault(part)
+        if not fault.name or not emulator_of(request).faults.fires(fault):
+            continue
+        error = fault_error(
+            fault, model=model or "gpt-5", lang=call.lang, request_id=call.request_id
+        )
+        if error is not None:
+            raise error
+        if fault.name == "slow_first_byte":
+            await asyncio.sleep(min(MAX_HOLD_S, max(0.0, fault.number("seconds", 2.0))))
+        firing.append(fault)
+    call.faults = tuple(firing)
 
 
 async def admit(request: Request) -> Call:

@@ -20,6 +20,7 @@ from xiaohu.emulator.request import WEB_SEARCH_TOOLS, CreateRequest, is_deep_res
 from xiaohu.emulator.schema import Hints, generate
 from xiaohu.emulator.search import (
     CitedText,
+    browse_calls,
     Source,
     cited_answer,
     research_queries,
@@ -270,6 +271,9 @@ def run_model(
             )
         output.append(item)
         found.append((item["action"]["query"], sources))
+        if deep and index % 3 == 1 and req.max_tool_calls is None:
+            # Real runs open some results and search inside them (not under a tool-call cap).
+            output.extend(browse_calls(item["action"]["query"], sources, rng))
     if calls:
         output.extend(calls)
     else:
