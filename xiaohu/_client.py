@@ -72,6 +72,7 @@ from ._quota import (
     parse_quota,
     quota_error,
 )
+from ._readcap import DEFAULT_DEADLINE_S, Deadline, deadline_at
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
@@ -206,6 +207,14 @@ class _BaseClient:
                 f"invalid request: the body is not JSON ({exc}); use str, int, float (finite), "
                 "bool, None, list and dict values"
             ) from None
+
+    @staticmethod
+    def _deadline(seconds: float | None) -> Deadline | None:
+        """An overall deadline from now, checked before anything is sent."""
+        try:
+            return deadline_at(seconds)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
 
     def _retries(self, max_retries: int | _UseClientDefault) -> int:
         if isinstance(max_retries, _UseClientDefault):
@@ -451,7 +460,12 @@ class XiaohuClient(_BaseClient):
         if _metered_as_stream(params, meter):
             # Only a stream lets the meter see progress; fold it into the same Response.
             with self._guarded_stream(
-                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+                params,
+                meter,
+                deadline=self._deadline(DEFAULT_DEADLINE_S),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
             ) as stream:
                 return stream.get_final_response()
         body = self._payload(params, stream=False)
@@ -476,30 +490,45 @@ class XiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> GuardedResponseStream:
         """Create a response and stream its events (`"stream": true`).
 
         Retries happen only until the stream starts; errors before that raise here.
+        `deadline` (seconds, default an hour; `None`: none) bounds the whole stream, unlike
+        `timeout`, which each read restarts (keep-alive comments too): past it the stream
+        raises `DeadlineExceededError`.
 
         Example:
             >>> with client.stream_response(model="gpt-5", input="hi") as stream:  # doctest: +SKIP
             ...     for delta in stream.iter_deltas():
             ...         print(getattr(delta, "text", ""), end="")
         """
+        at = self._deadline(deadline)
         params, meter = self.cost_guard.check(params)
         return self._guarded_stream(
-            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            params,
+            meter,
+            deadline=at,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     def _guarded_stream(
-        self, params: dict[str, Any], meter: CostMeter, **options: Any
+        self,
+        params: dict[str, Any],
+        meter: CostMeter,
+        *,
+        deadline: Deadline | None = None,
+        **options: Any,
     ) -> GuardedResponseStream:
         body = self._payload(params, stream=True)
         response = self.request("POST", "/responses", json=body, stream=True, **options)
         # A plain stream is stopped by closing it; only a background run has a server-side cancel.
         on_stop = self._cancel_quietly if params.get("background") else None
-        return GuardedResponseStream(response, meter, on_stop=on_stop)
+        return GuardedResponseStream(response, meter, on_stop=on_stop, deadline=deadline)
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -554,13 +583,16 @@ class XiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> Response:
         """Run a (long) response in background mode, streamed, and return the final Response.
 
         Progress (queued, in progress, each web search, ...) goes to `on_progress`. A dropped
         stream is resumed after the last event received, up to `max_resumes` times. On a relay
-        that drops `background` this warns and reads the plain stream to its end.
+        that drops `background` this warns and reads the plain stream to its end. `deadline`
+        (seconds, default an hour; `None`: none) bounds the whole run, resumes included; past
+        it `DeadlineExceededError` is raised and the run goes on on the server.
 
         Raises:
             CostLimitError: Refused before sending, or stopped (`BudgetExceededError`, the run
@@ -582,6 +614,7 @@ class XiaohuClient(_BaseClient):
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
             **params,
         ) as stream:
             return stream.get_final_response()
@@ -594,6 +627,7 @@ class XiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> BackgroundStream:
         """Start a background run and stream it, resuming dropped connections.
@@ -611,11 +645,14 @@ class XiaohuClient(_BaseClient):
             "timeout": timeout,
             "max_retries": max_retries,
         }
+        at = self._deadline(deadline)
         body, meter = self.cost_guard.check({**params, "background": True, "store": True})
         response = self.request(
             "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
         )
-        return BackgroundStream(self, response, _Follow(meter, on_progress), max_resumes, options)
+        return BackgroundStream(
+            self, response, _Follow(meter, on_progress), max_resumes, options, deadline=at
+        )
 
     def wait_response(
         self,
@@ -624,18 +661,20 @@ class XiaohuClient(_BaseClient):
         on_progress: ProgressCallback | None = None,
         interval: float = 2.0,
         max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
+        timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> Response:
         """Poll a background response until it ends; return it (completed, incomplete, cancelled).
 
-        The interval grows from `interval` to `max_interval`; after `timeout` seconds this
-        gives up (the run goes on: wait again, or cancel it). A budget (`max_cost_usd`, and
+        The interval grows from `interval` to `max_interval`; after `deadline` seconds (default
+        an hour; `None`: never) this raises `DeadlineExceededError` (the run goes on: wait
+        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`, and
         what is left of the client's) applies: a run whose polled output passes it is cancelled.
 
         Raises:
             ResponseFailedError: The run failed.
-            APITimeoutError: Still running at the timeout.
+            DeadlineExceededError: Still running at the deadline (an `APITimeoutError`).
             BackgroundUnsupportedError: The relay does not route `GET /v1/responses/{id}`.
             BudgetExceededError: The client's budget was passed; the run was cancelled.
 
@@ -646,7 +685,9 @@ class XiaohuClient(_BaseClient):
             >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        schedule = PollSchedule(
+            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
+        )
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -945,7 +986,12 @@ class AsyncXiaohuClient(_BaseClient):
         if _metered_as_stream(params, meter):
             # Only a stream lets the meter see progress; fold it into the same Response.
             stream = await self._guarded_stream(
-                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+                params,
+                meter,
+                deadline=self._deadline(DEFAULT_DEADLINE_S),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
             )
             async with stream:
                 return await stream.get_final_response()
@@ -971,6 +1017,7 @@ class AsyncXiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> AsyncGuardedResponseStream:
         """Async twin of `XiaohuClient.stream_response`.
@@ -980,19 +1027,30 @@ class AsyncXiaohuClient(_BaseClient):
             >>> async for event in stream:  # doctest: +SKIP
             ...     pass
         """
+        at = self._deadline(deadline)
         params, meter = self.cost_guard.check(params)
         return await self._guarded_stream(
-            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+            params,
+            meter,
+            deadline=at,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     async def _guarded_stream(
-        self, params: dict[str, Any], meter: CostMeter, **options: Any
+        self,
+        params: dict[str, Any],
+        meter: CostMeter,
+        *,
+        deadline: Deadline | None = None,
+        **options: Any,
     ) -> AsyncGuardedResponseStream:
         body = self._payload(params, stream=True)
         response = await self.request("POST", "/responses", json=body, stream=True, **options)
         # A plain stream is stopped by closing it; only a background run has a server-side cancel.
         on_stop = self._cancel_quietly if params.get("background") else None
-        return AsyncGuardedResponseStream(response, meter, on_stop=on_stop)
+        return AsyncGuardedResponseStream(response, meter, on_stop=on_stop, deadline=deadline)
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
@@ -1051,6 +1109,7 @@ class AsyncXiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> Response:
         """Async twin of `XiaohuClient.run_background`.
@@ -1065,6 +1124,7 @@ class AsyncXiaohuClient(_BaseClient):
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
             **params,
         )
         async with stream:
@@ -1078,6 +1138,7 @@ class AsyncXiaohuClient(_BaseClient):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         **params: Any,
     ) -> AsyncBackgroundStream:
         """Async twin of `XiaohuClient.stream_background`.
@@ -1090,12 +1151,13 @@ class AsyncXiaohuClient(_BaseClient):
             "timeout": timeout,
             "max_retries": max_retries,
         }
+        at = self._deadline(deadline)
         body, meter = self.cost_guard.check({**params, "background": True, "store": True})
         response = await self.request(
             "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
         )
         follow = _Follow(meter, on_progress)
-        return AsyncBackgroundStream(self, response, follow, max_resumes, options)
+        return AsyncBackgroundStream(self, response, follow, max_resumes, options, deadline=at)
 
     async def wait_response(
         self,
@@ -1104,8 +1166,9 @@ class AsyncXiaohuClient(_BaseClient):
         on_progress: ProgressCallback | None = None,
         interval: float = 2.0,
         max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
+        timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> Response:
         """Async twin of `XiaohuClient.wait_response`.
 
@@ -1113,7 +1176,9 @@ class AsyncXiaohuClient(_BaseClient):
             >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        schedule = PollSchedule(
+            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
+        )
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -1258,6 +1323,17 @@ def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
     A background create returns the queued run at once; its budget holds in `wait_response`.
     """
     return meter.bounded and not params.get("background")
+
+
+def _wait_deadline(
+    deadline: float | None, timeout: float | _UseClientDefault | None
+) -> float | None:
+    """`wait_response`'s deadline: `deadline`, or `timeout` (its older name), never both."""
+    if isinstance(timeout, _UseClientDefault):
+        return deadline
+    if deadline != DEFAULT_DEADLINE_S:
+        raise ConfigurationError("pass deadline= or its older name timeout=, not both")
+    return timeout
 
 
 def _checked_id(response_id: str) -> str:

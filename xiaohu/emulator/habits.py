@@ -22,10 +22,10 @@ __all__ = [
     "MAX_HOLD_S",
     "Gzip",
     "Habits",
+    "pings",
     "relay_stream_error",
     "shape_body",
     "shape_event",
-    "pings",
     "sse_frame",
     "tail",
 ]
@@ -69,7 +69,9 @@ def relay_stream_error(request_id: str) -> dict[str, Any]:
         'bad_response_status_code'
     """
     message = f"bad response status code 500 (request id: {request_id})"
-    return {"error": {"message": message, "type": "new_api_error", "code": "bad_response_status_code"}}
+    return {
+        "error": {"message": message, "type": "new_api_error", "code": "bad_response_status_code"}
+    }
 
 
 def _real_usage(response: dict[str, Any]) -> None:
@@ -83,8 +85,11 @@ def shape_body(body: dict[str, Any], habits: Habits) -> dict[str, Any]:
 
     Example:
         >>> class Real:
-        ...     def has(self, name): return name == "real_traffic"
-        ...     def number(self, name, key, default): return default
+        ...     def has(self, name):
+        ...         return name == "real_traffic"
+        ...
+        ...     def number(self, name, key, default):
+        ...         return default
         >>> usage = {"input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0}}
         >>> shape_body({"usage": usage}, Real())["usage"]["input_tokens_details"]
         {'cached_tokens': 0}
@@ -104,8 +109,11 @@ def shape_event(event: dict[str, Any], habits: Habits, number: int) -> dict[str,
 
     Example:
         >>> class NoSeq:
-        ...     def has(self, name): return name == "no_sequence"
-        ...     def number(self, name, key, default): return default
+        ...     def has(self, name):
+        ...         return name == "no_sequence"
+        ...
+        ...     def number(self, name, key, default):
+        ...         return default
         >>> shape_event({"type": "response.created", "sequence_number": 0}, NoSeq(), 0)
         {'type': 'response.created'}
     """
@@ -134,8 +142,11 @@ def sse_frame(event: dict[str, Any], habits: Habits) -> bytes:
 
     Example:
         >>> class Bare:
-        ...     def has(self, name): return name == "no_event_lines"
-        ...     def number(self, name, key, default): return default
+        ...     def has(self, name):
+        ...         return name == "no_event_lines"
+        ...
+        ...     def number(self, name, key, default):
+        ...         return default
         >>> sse_frame({"type": "response.queued"}, Bare())
         b'data: {"type":"response.queued"}\\n\\n'
     """

@@ -20,8 +20,8 @@ from xiaohu.emulator.request import WEB_SEARCH_TOOLS, CreateRequest, is_deep_res
 from xiaohu.emulator.schema import Hints, generate
 from xiaohu.emulator.search import (
     CitedText,
-    browse_calls,
     Source,
+    browse_calls,
     cited_answer,
     research_queries,
     research_report,

@@ -130,9 +130,7 @@ def _failure(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     if quota:
         code, kind = "insufficient_quota", "insufficient_quota"
-        message = (
-            "You exceeded your current quota, please check your plan and billing details."
-        )
+        message = "You exceeded your current quota, please check your plan and billing details."
     else:
         code, kind = "rate_limit_exceeded", "tokens"
         message = (

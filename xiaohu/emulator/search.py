@@ -16,8 +16,8 @@ from xiaohu.emulator.language import keywords, search_query, search_terms
 
 __all__ = [
     "CitedText",
-    "browse_calls",
     "Source",
+    "browse_calls",
     "cited_answer",
     "research_queries",
     "research_report",
