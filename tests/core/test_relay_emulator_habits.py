@@ -13,6 +13,7 @@ import math
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from xiaohu import (
     AsyncXiaohuClient,
     ConfigurationError,
     DeadlineExceededError,
+    Response,
     TextDelta,
     XiaohuClient,
 )
@@ -38,7 +40,7 @@ def fault(spec: str) -> dict[str, str]:
     return {"X-Emulator-Fault": "+".join(f"{p};id={tag}" for p in spec.split("+"))}
 
 
-def stream_text(sync: bool, url: str, headers: dict[str, str], **kwargs: object) -> str:
+def stream_text(sync: bool, url: str, headers: dict[str, str], **kwargs: Any) -> str:
     """Stream PROMPT through the core; return the text of its deltas."""
 
     def pieces(deltas: object) -> str:
@@ -207,9 +209,11 @@ def test_a_bad_deadline_is_refused_before_sending(bad: object) -> None:
 
 
 def test_wait_response_takes_deadline_or_its_older_name_not_both() -> None:
-    with XiaohuClient(api_key=KEY, base_url="http://127.0.0.1:9/v1") as client:
-        with pytest.raises(ConfigurationError, match="not both"):
-            client.wait_response("resp_1", deadline=5.0, timeout=5.0)
+    with (
+        XiaohuClient(api_key=KEY, base_url="http://127.0.0.1:9/v1") as client,
+        pytest.raises(ConfigurationError, match="not both"),
+    ):
+        client.wait_response("resp_1", deadline=5.0, timeout=5.0)
 
 
 # -- resuming without duplicates ---------------------------------------------------------------
@@ -234,7 +238,7 @@ def test_a_resumed_background_stream_repeats_no_text(
                 final = s.get_final_response()
     else:
 
-        async def run() -> tuple[str, str, object]:
+        async def run() -> tuple[str, str, Response]:
             async with AsyncXiaohuClient(api_key=KEY, base_url=emulator_url) as client:
                 whole = (await client.create_response(model=MODEL, input=PROMPT)).output_text
                 s = await client.stream_background(model=MODEL, input=PROMPT, extra_headers=headers)
@@ -245,4 +249,4 @@ def test_a_resumed_background_stream_repeats_no_text(
         whole, streamed, final = asyncio.run(run())
     assert "resuming" in caplog.text  # the stream did drop, and was resumed
     assert streamed == whole
-    assert final.output_text == whole  # type: ignore[attr-defined]
+    assert final.output_text == whole

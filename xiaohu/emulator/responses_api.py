@@ -22,6 +22,7 @@ from xiaohu.emulator.calls import (
     admit,
     apply_fault,
     authenticate,
+    check_context_size,
     emulator_of,
     json_body,
     upstream_json,
@@ -109,11 +110,11 @@ def _answer(content: dict[str, Any], call: Call) -> Response:
     return response
 
 
-def _context(request: Request, req: CreateRequest) -> tuple[list[dict[str, Any]], int]:
+def _context(request: Request, req: CreateRequest, key: str) -> tuple[list[dict[str, Any]], int]:
     """Return the conversation (earlier turns + this input) and how many tokens were seen before."""
     if not req.previous_response_id:
         return list(req.input_items), 0
-    previous = emulator_of(request).store.get(req.previous_response_id)
+    previous = emulator_of(request).store.get(req.previous_response_id, key)
     if previous is None:
         raise openai_error(
             404,
@@ -159,7 +160,8 @@ async def create(request: Request) -> Response:
         req.background = False
     if call.has("json_error_stream"):
         return _answer(relay_stream_error(call.request_id), call)
-    context, seen = _context(request, req)
+    context, seen = _context(request, req, call.key)
+    check_context_size(context, req, call)
     rid = response_id()
     rng = random.Random(req.seed(context))
     queued = req.background
@@ -193,7 +195,7 @@ async def create(request: Request) -> Response:
             events[-1] = {**events[-1], "response": final}
         else:
             events = response_events(final, queued=queued, obfuscate=req.obfuscate, rng=rng)
-    stored = Stored(response=final, context=[*context, *output], events=events)
+    stored = Stored(response=final, context=[*context, *output], events=events, owner=call.key)
     if req.background:
         stored.background, stored.events, stored.done = True, [], False
         stored.append(events[0])
@@ -209,9 +211,9 @@ async def create(request: Request) -> Response:
     return _answer(final, call)
 
 
-def _stored(request: Request) -> Stored:
+def _stored(request: Request, call: Call) -> Stored:
     rid = request.path_params["response_id"]
-    stored = emulator_of(request).store.get(rid)
+    stored = emulator_of(request).store.get(rid, call.key)
     if stored is None:
         raise not_found(rid)
     return stored
@@ -226,7 +228,7 @@ async def retrieve(request: Request) -> Response:
     """``GET /v1/responses/{id}``, and ``?stream=true&starting_after=N`` to resume a stream."""
     _relay_lacks_route(request)
     call = await admit(request)
-    stored = _stored(request)
+    stored = _stored(request, call)
     if request.query_params.get("stream", "").lower() != "true":
         return _answer(stored.response, call)
     if not stored.background:
@@ -246,8 +248,8 @@ async def retrieve(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     """``POST /v1/responses/{id}/cancel``: only background responses can be cancelled."""
     _relay_lacks_route(request)
-    await admit(request)
-    stored = _stored(request)
+    call = await admit(request)
+    stored = _stored(request, call)
     if not stored.background:
         raise openai_error(400, "Cannot cancel a synchronous response.")
     stored.cancel()
@@ -257,8 +259,8 @@ async def cancel(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     """``DELETE /v1/responses/{id}``."""
     _relay_lacks_route(request)
-    await admit(request)
+    call = await admit(request)
     rid = request.path_params["response_id"]
-    if not emulator_of(request).store.delete(rid):
+    if not emulator_of(request).store.delete(rid, call.key):
         raise not_found(rid)
     return upstream_json({"id": rid, "object": "response", "deleted": True})
