@@ -64,7 +64,7 @@ def test_deep_json_is_a_400_not_a_recursion_error(client: httpx.Client, depth: i
 
 def test_a_stalled_upload_times_out(emulator_url: str) -> None:
     parts = urlsplit(emulator_url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=5) as sock:
         start = time.monotonic()
         sock.sendall(
             b"POST /v1/responses HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-x\r\n"
