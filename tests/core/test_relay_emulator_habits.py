@@ -250,3 +250,42 @@ def test_a_resumed_background_stream_repeats_no_text(
     assert "resuming" in caplog.text  # the stream did drop, and was resumed
     assert streamed == whole
     assert final.output_text == whole
+
+
+# -- real traffic's shape ----------------------------------------------------------------------
+
+
+@both
+def test_real_traffic_shapes_with_web_search_fold_like_clean_ones(
+    sync: bool, emulator_url: str
+) -> None:
+    ask: dict[str, Any] = {
+        "model": "gpt-4.1",
+        "input": "Search the news about the Paris weather",
+        "tools": [{"type": "web_search_preview"}],
+    }
+
+    def answers(headers: dict[str, str]) -> tuple[Response, Response]:
+        if sync:
+            with XiaohuClient(api_key=KEY, base_url=emulator_url) as client:
+                with client.stream_response(extra_headers=headers, **ask) as stream:
+                    streamed = stream.get_final_response()
+                return streamed, client.create_response(extra_headers=headers, **ask)
+
+        async def run() -> tuple[Response, Response]:
+            async with AsyncXiaohuClient(api_key=KEY, base_url=emulator_url) as client:
+                stream = await client.stream_response(extra_headers=headers, **ask)
+                async with stream:
+                    streamed = await stream.get_final_response()
+                return streamed, await client.create_response(extra_headers=headers, **ask)
+
+        return asyncio.run(run())
+
+    clean = answers({})
+    real = answers(fault("real_traffic"))
+    for got, want in zip(real, clean, strict=True):
+        assert want.web_search_calls
+        assert got.output_text == want.output_text
+        assert [c.query for c in got.web_search_calls] == [c.query for c in want.web_search_calls]
+        assert got.usage is not None
+        assert got.usage.input_tokens == want.usage.input_tokens  # type: ignore[union-attr]
