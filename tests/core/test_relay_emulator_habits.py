@@ -203,9 +203,9 @@ def test_a_background_wait_ends_at_its_deadline(sync: bool, emulator_url: str) -
 def test_a_bad_deadline_is_refused_before_sending(bad: object) -> None:
     with XiaohuClient(api_key=KEY, base_url="http://127.0.0.1:9/v1") as client:
         with pytest.raises(ConfigurationError, match="deadline"):
-            client.stream_response(model=MODEL, input="hi", deadline=bad)  # type: ignore[arg-type]
+            client.stream_response(model=MODEL, input="hi", deadline=bad)
         with pytest.raises(ConfigurationError, match="deadline"):
-            client.stream_background(model=MODEL, input="hi", deadline=bad)  # type: ignore[arg-type]
+            client.stream_background(model=MODEL, input="hi", deadline=bad)
 
 
 def test_wait_response_takes_deadline_or_its_older_name_not_both() -> None:
