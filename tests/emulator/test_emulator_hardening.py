@@ -115,3 +115,15 @@ def test_one_keys_responses_are_invisible_to_another(
             assert took < FAST
     assert AUTH["Authorization"] != other["Authorization"]
     assert client.get(f"/responses/{rid}").json()["id"] == rid  # the owner still sees it
+
+
+@pytest.mark.parametrize("sent", [b"", b"POST /v1/responses HTTP/1.1\r\nHost: x\r\n"])
+def test_an_idle_or_dripping_connection_is_closed(emulator_url: str, sent: bytes) -> None:
+    parts = urlsplit(emulator_url)
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=5) as sock:
+        start = time.monotonic()
+        sock.sendall(sent)
+        closed = sock.recv(65536)
+        took = time.monotonic() - start
+    assert closed == b""  # the server hung up: no slot held for a client that sends nothing
+    assert took < FAST + 0.5
