@@ -506,5 +506,5 @@ def test_a_passed_deadline_is_a_langchain_timeout_that_keeps_its_details() -> No
     assert isinstance(converted, XiaohuDeadlineExceededError)
     assert isinstance(converted, ModelTimeoutError)
     assert isinstance(converted, xiaohu.APITimeoutError)
-    again = pickle.loads(pickle.dumps(converted))
+    again = pickle.loads(pickle.dumps(converted))  # noqa: S301 - our own bytes
     assert (again.deadline_s, again.response_id, again.partial_text) == (5.0, "resp_1", "Hel")
