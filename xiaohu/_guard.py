@@ -35,6 +35,7 @@ from ._fold import ItemDone, ReasoningDelta, RefusalDelta, ResponseState, Stream
 from ._fold import ToolCallDelta as _ToolCallDelta
 from ._models import FunctionCall, OutputMessage, ReasoningItem, Response, Usage, WebSearchCall
 from ._pricing import Cost, ModelPrice, PriceTable, base_model, estimate_tokens, typical_run
+from ._readcap import Deadline
 from ._stream import AsyncResponseStream, ResponseStream
 
 __all__ = [
@@ -693,11 +694,12 @@ class GuardedResponseStream(ResponseStream):
         *,
         on_stop: Callable[[str], None] | None = None,
         state: ResponseState | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state)
+        super().__init__(response, state, deadline=deadline)
 
     @property
     def cost(self) -> Cost:
@@ -745,11 +747,12 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
         *,
         on_stop: Callable[[str], Awaitable[None]] | None = None,
         state: ResponseState | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state)
+        super().__init__(response, state, deadline=deadline)
 
     @property
     def cost(self) -> Cost:

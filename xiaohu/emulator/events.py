@@ -138,7 +138,10 @@ class _Builder:
         self.emit("response.output_item.done", output_index=index, item=item)
 
     def web_search(self, index: int, item: dict[str, Any]) -> None:
-        added = {**item, "status": "in_progress", "action": {"type": "search"}}
+        action = item.get("action") or {}
+        # A search is announced before its query is known; a page action already has its url.
+        early = {"type": "search"} if action.get("type", "search") == "search" else action
+        added = {**item, "status": "in_progress", "action": early}
         self.emit("response.output_item.added", output_index=index, item=added)
         for stage in ("in_progress", "searching", "completed"):
             self.emit(f"response.web_search_call.{stage}", output_index=index, item_id=item["id"])

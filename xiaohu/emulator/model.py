@@ -21,6 +21,7 @@ from xiaohu.emulator.schema import Hints, generate
 from xiaohu.emulator.search import (
     CitedText,
     Source,
+    browse_calls,
     cited_answer,
     research_queries,
     research_report,
@@ -275,6 +276,9 @@ def run_model(
             )
         output.append(item)
         found.append((item["action"]["query"], sources))
+        if deep and index % 3 == 1 and req.max_tool_calls is None:
+            # Real runs open some results and search inside them (not under a tool-call cap).
+            output.extend(browse_calls(item["action"]["query"], sources, rng))
     if deep and not outputs:
         output.extend(source_items(req.tools, question))
     if calls:
