@@ -41,6 +41,7 @@ from ._exceptions import (
     ResponseFailedError,
     StreamError,
     UnprocessableEntityError,
+    WireUnsupportedError,
     XiaohuError,
 )
 from ._fold import (
@@ -149,6 +150,7 @@ __all__ = [
     "Usage",
     "UsageTally",
     "WebSearchCall",
+    "WireUnsupportedError",
     "XiaohuClient",
     "XiaohuError",
     "__version__",

@@ -31,6 +31,8 @@ from ._background import (
     resume_params,
 )
 from ._background_stream import AsyncBackgroundStream, BackgroundStream
+from ._chat_stream import AsyncChatStream, ChatStream
+from ._chat_wire import WireChoice, chat_payload, chat_response
 from ._config import (
     DEFAULT_MAX_RETRIES,
     resolve_api_key,
@@ -49,6 +51,7 @@ from ._embeddings import (
 from ._exceptions import (
     APIError,
     APIResponseValidationError,
+    APIStatusError,
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
@@ -75,6 +78,7 @@ from ._quota import (
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
+from ._wire import WireRouter, is_wire_refusal
 
 __all__ = ["USE_CLIENT_DEFAULT", "AsyncXiaohuClient", "XiaohuClient"]
 
@@ -117,7 +121,10 @@ class _BaseClient:
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
         budget: Budget | None = None,
+        api: str = "auto",
     ) -> None:
+        self.wires = WireRouter(api)
+        """Which wire (Responses or Chat Completions) each model goes on, and why."""
         self.cost_guard = CostGuard(
             PriceTable(prices, group_ratio),
             allow_expensive=allow_expensive,
@@ -222,6 +229,34 @@ class _BaseClient:
         return body
 
     @staticmethod
+    def _chat_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+        build_payload(params)  # the same checks as on the Responses wire, first
+        return chat_payload(params, stream=stream)
+
+    def _wire_now(self, model: Any, override: Any) -> WireChoice | None:
+        """The wire, or `None` when `auto` must first read the relay's model list."""
+        name = model if isinstance(model, str) else ""
+        if (
+            override is None
+            and self.wires.needs_catalog
+            and not _openai_name(name)
+            and name not in self.wires.learned
+        ):
+            return None
+        return self.wires.choose(name, override)
+
+    def _switch(
+        self, error: APIError, params: Mapping[str, Any], override: Any
+    ) -> WireChoice | None:
+        """After a failed Responses call: the chat wire if `auto` may switch to it, else `None`.
+
+        The relay's refusal comes before billing, so the one retry on chat is safe.
+        """
+        if override is None and self.wires.api == "auto" and is_wire_refusal(error):
+            return self.wires.learn_refusal(str(params.get("model")))
+        return None
+
+    @staticmethod
     def _decode_json(response: httpx.Response) -> Any:
         try:
             return response.json()
@@ -301,6 +336,8 @@ class XiaohuClient(_BaseClient):
         prices: Your own price table (per-million-token prices by model).
         group_ratio: The relay group multiplier (分组倍率).
         budget: A `xiaohu.Budget` shared with other clients: every call is charged to it.
+        api: The wire: `"responses"`, `"chat"` (Chat Completions) or `"auto"` (default: per
+            model, from the relay's model list and its refusals). A call may pass `api=` too.
 
     Example:
         >>> from xiaohu import XiaohuClient
@@ -324,6 +361,7 @@ class XiaohuClient(_BaseClient):
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
         budget: Budget | None = None,
+        api: str = "auto",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -336,6 +374,7 @@ class XiaohuClient(_BaseClient):
             prices=prices,
             group_ratio=group_ratio,
             budget=budget,
+            api=api,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -447,28 +486,67 @@ class XiaohuClient(_BaseClient):
             >>> client.create_response(model="gpt-5", input="2+2?").output_text  # doctest: +SKIP
             '4'
         """
+        override = params.pop("api", None)
         params, meter = self.cost_guard.check(params)
+        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
+        wire = self._wire(params.get("model"), override)
+        if wire.api == "chat":
+            return self._create_chat(params, meter, wire, options)
+        try:
+            return self._create_on_responses(params, meter, options)
+        except APIStatusError as exc:
+            switched = self._switch(exc, params, override)
+            if switched is None:
+                raise
+        return self._create_chat(params, meter, switched, options)
+
+    def _create_on_responses(
+        self, params: dict[str, Any], meter: CostMeter, options: dict[str, Any]
+    ) -> Response:
         if _metered_as_stream(params, meter):
             # Only a stream lets the meter see progress; fold it into the same Response.
-            with self._guarded_stream(
-                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
-            ) as stream:
+            with self._guarded_stream(params, meter, **options) as stream:
                 return stream.get_final_response()
         body = self._payload(params, stream=False)
-        data = self._json(
-            "POST",
-            "/responses",
-            json=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        data = self._json("POST", "/responses", json=body, **options)
         response = self._decode_model(Response, data)
         if response.status not in PENDING_STATUSES:
             meter.finish(response)
         elif response.id:
             self.cost_guard.queued(response.id, meter)
         return response
+
+    # -- the Chat Completions wire ------------------------------------------------------------
+
+    def _wire(self, model: Any, override: Any) -> WireChoice:
+        choice = self._wire_now(model, override)
+        if choice is None:
+            try:
+                self.wires.learn_catalog(_model_list(self._json("GET", "/models", max_retries=0)))
+            except APIError as exc:
+                log.debug("xiaohu wire: no model list (%s); Responses by default", exc)
+                self.wires.learn_catalog(None)
+            choice = self.wires.choose(model if isinstance(model, str) else "", override)
+        return choice
+
+    def _create_chat(
+        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
+    ) -> Response:
+        if _metered_as_stream(params, meter):
+            with self._chat_stream(params, meter, wire, options) as stream:
+                return stream.get_final_response()
+        body = self._chat_body(params, stream=False)
+        data = self._json("POST", "/chat/completions", json=body, **options)
+        response = _chat_answer(data, wire)
+        meter.finish(response)
+        return response
+
+    def _chat_stream(
+        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
+    ) -> ChatStream:
+        body = self._chat_body(params, stream=True)
+        response = self.request("POST", "/chat/completions", json=body, stream=True, **options)
+        return ChatStream(response, meter, wire)
 
     def stream_response(
         self,
@@ -487,10 +565,19 @@ class XiaohuClient(_BaseClient):
             ...     for delta in stream.iter_deltas():
             ...         print(getattr(delta, "text", ""), end="")
         """
+        override = params.pop("api", None)
         params, meter = self.cost_guard.check(params)
-        return self._guarded_stream(
-            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
-        )
+        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
+        wire = self._wire(params.get("model"), override)
+        if wire.api == "chat":
+            return self._chat_stream(params, meter, wire, options)
+        try:
+            return self._guarded_stream(params, meter, **options)
+        except APIStatusError as exc:
+            switched = self._switch(exc, params, override)
+            if switched is None:
+                raise
+        return self._chat_stream(params, meter, switched, options)
 
     def _guarded_stream(
         self, params: dict[str, Any], meter: CostMeter, **options: Any
@@ -822,6 +909,7 @@ class AsyncXiaohuClient(_BaseClient):
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
         budget: Budget | None = None,
+        api: str = "auto",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -834,6 +922,7 @@ class AsyncXiaohuClient(_BaseClient):
             prices=prices,
             group_ratio=group_ratio,
             budget=budget,
+            api=api,
         )
         self._closed = False
         self._http = http_client
@@ -941,29 +1030,72 @@ class AsyncXiaohuClient(_BaseClient):
             >>> (await client.create_response(model="gpt-5", input="hi")).status  # doctest: +SKIP
             'completed'
         """
+        override = params.pop("api", None)
         params, meter = self.cost_guard.check(params)
+        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
+        wire = await self._wire(params.get("model"), override)
+        if wire.api == "chat":
+            return await self._create_chat(params, meter, wire, options)
+        try:
+            return await self._create_on_responses(params, meter, options)
+        except APIStatusError as exc:
+            switched = self._switch(exc, params, override)
+            if switched is None:
+                raise
+        return await self._create_chat(params, meter, switched, options)
+
+    async def _create_on_responses(
+        self, params: dict[str, Any], meter: CostMeter, options: dict[str, Any]
+    ) -> Response:
         if _metered_as_stream(params, meter):
             # Only a stream lets the meter see progress; fold it into the same Response.
-            stream = await self._guarded_stream(
-                params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
-            )
+            stream = await self._guarded_stream(params, meter, **options)
             async with stream:
                 return await stream.get_final_response()
         body = self._payload(params, stream=False)
-        data = await self._json(
-            "POST",
-            "/responses",
-            json=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        data = await self._json("POST", "/responses", json=body, **options)
         response = self._decode_model(Response, data)
         if response.status not in PENDING_STATUSES:
             meter.finish(response)
         elif response.id:
             self.cost_guard.queued(response.id, meter)
         return response
+
+    # -- the Chat Completions wire ------------------------------------------------------------
+
+    async def _wire(self, model: Any, override: Any) -> WireChoice:
+        choice = self._wire_now(model, override)
+        if choice is None:
+            try:
+                answer = await self._json("GET", "/models", max_retries=0)
+                self.wires.learn_catalog(_model_list(answer))
+            except APIError as exc:
+                log.debug("xiaohu wire: no model list (%s); Responses by default", exc)
+                self.wires.learn_catalog(None)
+            choice = self.wires.choose(model if isinstance(model, str) else "", override)
+        return choice
+
+    async def _create_chat(
+        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
+    ) -> Response:
+        if _metered_as_stream(params, meter):
+            stream = await self._chat_stream(params, meter, wire, options)
+            async with stream:
+                return await stream.get_final_response()
+        body = self._chat_body(params, stream=False)
+        data = await self._json("POST", "/chat/completions", json=body, **options)
+        response = _chat_answer(data, wire)
+        meter.finish(response)
+        return response
+
+    async def _chat_stream(
+        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
+    ) -> AsyncChatStream:
+        body = self._chat_body(params, stream=True)
+        response = await self.request(
+            "POST", "/chat/completions", json=body, stream=True, **options
+        )
+        return AsyncChatStream(response, meter, wire)
 
     async def stream_response(
         self,
@@ -980,10 +1112,19 @@ class AsyncXiaohuClient(_BaseClient):
             >>> async for event in stream:  # doctest: +SKIP
             ...     pass
         """
+        override = params.pop("api", None)
         params, meter = self.cost_guard.check(params)
-        return await self._guarded_stream(
-            params, meter, extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
-        )
+        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
+        wire = await self._wire(params.get("model"), override)
+        if wire.api == "chat":
+            return await self._chat_stream(params, meter, wire, options)
+        try:
+            return await self._guarded_stream(params, meter, **options)
+        except APIStatusError as exc:
+            switched = self._switch(exc, params, override)
+            if switched is None:
+                raise
+        return await self._chat_stream(params, meter, switched, options)
 
     async def _guarded_stream(
         self, params: dict[str, Any], meter: CostMeter, **options: Any
@@ -1258,6 +1399,26 @@ def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
     A background create returns the queued run at once; its budget holds in `wait_response`.
     """
     return meter.bounded and not params.get("background")
+
+
+_OPENAI_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt-", "codex-", "computer-use")
+
+
+def _openai_name(model: str) -> bool:
+    """An OpenAI model name: `auto` sends it on the Responses API without reading the list."""
+    return model.lower().startswith(_OPENAI_PREFIXES)
+
+
+def _chat_answer(data: Any, wire: WireChoice) -> Response:
+    error = error_from_body(data)
+    if error is not None:
+        raise error
+    if not isinstance(data, dict):
+        raise APIResponseValidationError(f"unexpected chat.completion: {str(data)[:120]}")
+    try:
+        return chat_response(data, wire)
+    except (ValidationError, AttributeError, TypeError, IndexError) as exc:
+        raise APIResponseValidationError(f"unexpected chat.completion: {exc}") from exc
 
 
 def _checked_id(response_id: str) -> str:

@@ -314,10 +314,14 @@ class ResponseStream(PairReader):
     """
 
     def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
-        self._core = _StreamCore(response, state)
+        self._core = self._make_core(response, state)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
+
+    def _make_core(self, response: httpx.Response, state: ResponseState | None) -> _StreamCore:
+        """The I/O-free core; the Chat Completions wire gives its own (`_chat_stream`)."""
+        return _StreamCore(response, state)
 
     @property
     def state(self) -> ResponseState:
@@ -388,10 +392,14 @@ class AsyncResponseStream(AsyncPairReader):
     """
 
     def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
-        self._core = _StreamCore(response, state)
+        self._core = self._make_core(response, state)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
+
+    def _make_core(self, response: httpx.Response, state: ResponseState | None) -> _StreamCore:
+        """The I/O-free core; the Chat Completions wire gives its own (`_chat_stream`)."""
+        return _StreamCore(response, state)
 
     @property
     def state(self) -> ResponseState:
