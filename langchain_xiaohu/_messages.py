@@ -482,7 +482,7 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
         'gpt-5'
     """
     details = response.incomplete_details
-    return {
+    metadata = {
         "id": response.id,
         "model_name": response.model or requested_model,
         "status": response.status,
@@ -490,6 +490,10 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
         "service_tier": response.service_tier,
         "model_provider": PROVIDER,
     }
+    wire = (response.model_extra or {}).get("xiaohu_wire")
+    if wire is not None:  # the Chat Completions wire says so, and why
+        metadata["xiaohu_wire"] = wire
+    return metadata
 
 
 def output_blocks(response: Response) -> list[dict[str, Any]]:

@@ -57,6 +57,7 @@ from ._exceptions import (
     ConfigurationError,
     NotFoundError,
     PossiblyBilledError,
+    WireUnsupportedError,
     error_from_body,
     make_status_error,
     map_transport_error,
@@ -548,6 +549,12 @@ class XiaohuClient(_BaseClient):
         response = self.request("POST", "/chat/completions", json=body, stream=True, **options)
         return ChatStream(response, meter, wire)
 
+    def _background_wire(self, params: dict[str, Any]) -> None:
+        """Background runs exist only on the Responses API: refuse a chat model before sending."""
+        wire = self._wire(params.get("model"), params.pop("api", None))
+        if wire.api == "chat":
+            raise WireUnsupportedError(str(params.get("model")), "chat", "background runs")
+
     def stream_response(
         self,
         *,
@@ -698,6 +705,7 @@ class XiaohuClient(_BaseClient):
             "timeout": timeout,
             "max_retries": max_retries,
         }
+        self._background_wire(params)
         body, meter = self.cost_guard.check({**params, "background": True, "store": True})
         response = self.request(
             "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
@@ -1097,6 +1105,12 @@ class AsyncXiaohuClient(_BaseClient):
         )
         return AsyncChatStream(response, meter, wire)
 
+    async def _background_wire(self, params: dict[str, Any]) -> None:
+        """Background runs exist only on the Responses API: refuse a chat model before sending."""
+        wire = await self._wire(params.get("model"), params.pop("api", None))
+        if wire.api == "chat":
+            raise WireUnsupportedError(str(params.get("model")), "chat", "background runs")
+
     async def stream_response(
         self,
         *,
@@ -1231,6 +1245,7 @@ class AsyncXiaohuClient(_BaseClient):
             "timeout": timeout,
             "max_retries": max_retries,
         }
+        await self._background_wire(params)
         body, meter = self.cost_guard.check({**params, "background": True, "store": True})
         response = await self.request(
             "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
