@@ -1416,12 +1416,19 @@ def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
     return meter.bounded and not params.get("background")
 
 
-_OPENAI_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt-", "codex-", "computer-use")
+#: Families other vendors' models are named by: for these `auto` reads the relay's model list
+#: (once per client) before the first call. Any other name (OpenAI's, an alias) goes on the
+#: Responses API first and moves to chat only if the relay refuses it there.
+_OTHER_VENDORS = re.compile(
+    r"(claude|deepseek|qwen|qwq|gemini|gemma|glm|chatglm|kimi|moonshot|doubao|ernie|hunyuan|"
+    r"mistral|mixtral|llama|grok|yi-|baichuan|minimax|abab|spark|step-|internlm|sensechat)",
+    re.IGNORECASE,
+)
 
 
 def _openai_name(model: str) -> bool:
-    """An OpenAI model name: `auto` sends it on the Responses API without reading the list."""
-    return model.lower().startswith(_OPENAI_PREFIXES)
+    """Not another vendor's name: `auto` tries the Responses API without reading the list."""
+    return _OTHER_VENDORS.search(model) is None
 
 
 def _chat_answer(data: Any, wire: WireChoice) -> Response:

@@ -78,7 +78,7 @@ class WireRouter:
         >>> router.choose("gpt-5", None)
         WireChoice(api='responses', reason='gpt-5 is not in the relay model list')
         >>> WireRouter().choose("gpt-5", None).reason
-        'the default wire (an OpenAI model name)'
+        'the default wire for this name'
     """
 
     def __init__(self, api: str = "auto") -> None:
@@ -146,7 +146,7 @@ class WireRouter:
 
     def _from_catalog(self, model: str) -> WireChoice:
         if self.catalog is None:
-            return WireChoice("responses", "the default wire (an OpenAI model name)")
+            return WireChoice("responses", "the default wire for this name")
         types = self.catalog.get(model)
         if types is None:
             return WireChoice("responses", f"{model} is not in the relay model list")
