@@ -51,7 +51,9 @@ def _check_agent_run(messages: list[object], model: str) -> None:
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["invoke", "stream"])
 @pytest.mark.parametrize("model", MODELS)
-def test_the_readme_agent_runs_on_every_wire(emulator_url: str, model: str, streaming: bool) -> None:
+def test_the_readme_agent_runs_on_every_wire(
+    emulator_url: str, model: str, streaming: bool
+) -> None:
     agent = create_agent(_llm(emulator_url, model, streaming), tools=[get_weather])
     ask = {"messages": [{"role": "user", "content": "What's the weather in Paris?"}]}
     _check_agent_run(agent.invoke(ask)["messages"], model)
