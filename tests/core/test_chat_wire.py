@@ -53,6 +53,13 @@ COMPLETION = {
 }
 
 
+def wire_of(response: Any) -> dict[str, str]:
+    """The `xiaohu_wire` entry the chat wire puts on a Response."""
+    extra: dict[str, Any] = response.model_extra or {}
+    wire: dict[str, str] = extra["xiaohu_wire"]
+    return wire
+
+
 def run(sync: bool, handle: Handler, call: str, **params: Any) -> Any:
     """`call` on a client over `handle`; a stream is read to its final Response."""
     settings: dict[str, Any] = {"api_key": KEY, "base_url": "http://relay.test/v1"}
@@ -156,13 +163,18 @@ def test_tools_format_limits_and_effort_translate() -> None:
         "type": "json_schema",
         "json_schema": {"name": "A", "schema": schema},
     }
-    assert body["max_tokens"] == 50 and "max_completion_tokens" not in body
+    assert body["max_tokens"] == 50
+    assert "max_completion_tokens" not in body
     assert body["reasoning_effort"] == "low"
     assert body["temperature"] == 0.5
-    assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
-    assert "input" not in body and "text" not in body and "reasoning" not in body
+    assert body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}
+    assert "input" not in body
+    assert "text" not in body
+    assert "reasoning" not in body
     gpt = chat_payload({**params, "model": "gpt-5-mini"}, stream=False)
-    assert gpt["max_completion_tokens"] == 50 and "max_tokens" not in gpt
+    assert gpt["max_completion_tokens"] == 50
+    assert "max_tokens" not in gpt
     assert "stream" not in gpt
 
 
@@ -199,8 +211,10 @@ def test_what_chat_cannot_carry_is_refused_before_any_request(
     with pytest.raises(WireUnsupportedError) as caught:
         run(sync, handle, "create", **params)
     assert says in str(caught.value)
-    assert caught.value.model == "claude-sonnet-4-5" and caught.value.wire == "chat"
-    assert "claude-sonnet-4-5" in str(caught.value) and "chat" in str(caught.value)
+    assert caught.value.model == "claude-sonnet-4-5"
+    assert caught.value.wire == "chat"
+    assert "claude-sonnet-4-5" in str(caught.value)
+    assert "chat" in str(caught.value)
     assert calls == []
 
 
@@ -243,9 +257,14 @@ def test_reasoning_text_and_tool_calls_fold_into_the_usual_deltas() -> None:
     final = state.final_response()
     assert final.output_text == "Let me check."
     assert final.function_calls[0].arguments == '{"x":1}'
-    assert final.usage is not None and final.usage.total_tokens == 10
+    assert final.usage is not None
+    assert final.usage.total_tokens == 10
     assert final.status == "completed"
-    assert [item.type for item in final.output] == ["reasoning", "message", "function_call"]
+    assert [type(item).__name__ for item in final.output] == [
+        "ReasoningItem",
+        "OutputMessage",
+        "FunctionCall",
+    ]
 
 
 def test_the_terminal_event_comes_once_finish_reason_and_usage_are_in() -> None:
@@ -312,8 +331,8 @@ def test_a_refusal_on_responses_moves_the_model_to_chat_once_and_is_remembered(
     # An alias the relay maps to Claude: not read from the model list, refused, then chat.
     response, _ = run(sync, handle, call, model="sonnet-alias", input="hi")
     assert response.output_text == "Hello"
-    assert response.model_extra["xiaohu_wire"]["api"] == "chat"
-    assert "refused" in response.model_extra["xiaohu_wire"]["reason"]
+    assert wire_of(response)["api"] == "chat"
+    assert "refused" in wire_of(response)["reason"]
     assert paths == ["/v1/responses", "/v1/chat/completions"]  # the 500 was not retried
     assert any("sonnet-alias -> chat" in r.getMessage() for r in caplog.records)
 
@@ -371,7 +390,7 @@ def test_the_model_list_decides_for_other_vendors_names(sync: bool) -> None:
 
     response, _ = run(sync, handle, "create", model="qwen-plus", input="hi")
     assert paths == ["/v1/models", "/v1/chat/completions"]
-    assert "openai-response" in response.model_extra["xiaohu_wire"]["reason"]
+    assert "openai-response" in wire_of(response)["reason"]
 
 
 @both
@@ -410,9 +429,11 @@ def test_quota_errors_are_typed_and_not_retried_on_chat(
     with pytest.raises(InsufficientQuotaError) as caught:
         run(sync, handle, "create", model="deepseek-chat", input="hi", api="chat")
     assert calls == 1
-    assert KEY not in repr(caught.value.__dict__) and KEY[3:] not in str(caught.value)
+    assert KEY not in repr(caught.value.__dict__)
+    assert KEY[3:] not in str(caught.value)
     request = caught.value.request
-    assert request is not None and KEY not in str(request.headers)
+    assert request is not None
+    assert KEY not in str(request.headers)
 
 
 @both
@@ -453,7 +474,7 @@ def test_a_chat_call_is_charged_to_the_client(sync: bool) -> None:
         response, spent = asyncio.run(main())
     # claude-sonnet-4-5 list price: $3 / $15 per million tokens
     assert spent == pytest.approx((7 * 3.0 + 3 * 15.0) / 1e6)
-    assert response.model_extra["xiaohu_wire"] == {"api": "chat", "reason": "set by api='chat'"}
+    assert wire_of(response) == {"api": "chat", "reason": "set by api='chat'"}
 
 
 def test_a_bad_api_setting_is_refused() -> None:

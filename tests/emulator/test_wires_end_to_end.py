@@ -9,6 +9,7 @@ Completions (the emulator lists them without `openai-response`, and refuses Clau
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from langchain.agents import create_agent
@@ -39,14 +40,18 @@ def _llm(url: str, model: str, streaming: bool) -> ChatXiaohu:
 
 def _check_agent_run(messages: list[object], model: str) -> None:
     calls = [m for m in messages if isinstance(m, AIMessage) and m.tool_calls]
-    assert calls and calls[0].tool_calls[0]["name"] == "get_weather"
+    assert calls
+    assert calls[0].tool_calls[0]["name"] == "get_weather"
     assert calls[0].tool_calls[0]["args"] == {"city": "Paris"}
     assert any(isinstance(m, ToolMessage) and "sunny" in str(m.content) for m in messages)
     final = messages[-1]
-    assert isinstance(final, AIMessage) and final.text and not final.tool_calls
+    assert isinstance(final, AIMessage)
+    assert final.text
+    assert not final.tool_calls
     wire = final.response_metadata.get("xiaohu_wire", {}).get("api")
     assert wire == WIRE[model]
-    assert final.usage_metadata is not None and final.usage_metadata["output_tokens"] > 0
+    assert final.usage_metadata is not None
+    assert final.usage_metadata["output_tokens"] > 0
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["invoke", "stream"])
@@ -55,7 +60,7 @@ def test_the_readme_agent_runs_on_every_wire(
     emulator_url: str, model: str, streaming: bool
 ) -> None:
     agent = create_agent(_llm(emulator_url, model, streaming), tools=[get_weather])
-    ask = {"messages": [{"role": "user", "content": "What's the weather in Paris?"}]}
+    ask: Any = {"messages": [{"role": "user", "content": "What's the weather in Paris?"}]}
     _check_agent_run(agent.invoke(ask)["messages"], model)
 
 
@@ -65,7 +70,7 @@ def test_the_readme_agent_runs_async_on_every_wire(
     emulator_url: str, model: str, streaming: bool
 ) -> None:
     agent = create_agent(_llm(emulator_url, model, streaming), tools=[get_weather])
-    ask = {"messages": [{"role": "user", "content": "What's the weather in Paris?"}]}
+    ask: Any = {"messages": [{"role": "user", "content": "What's the weather in Paris?"}]}
     _check_agent_run(asyncio.run(agent.ainvoke(ask))["messages"], model)
 
 
@@ -74,7 +79,8 @@ def test_structured_output_runs_on_every_wire(emulator_url: str, model: str) -> 
     llm = _llm(emulator_url, model, False).with_structured_output(Person)
     person = llm.invoke("Ada Lovelace was born in 1815.")
     assert isinstance(person, Person)
-    assert person.born == 1815 and "Lovelace" in person.name
+    assert person.born == 1815
+    assert "Lovelace" in person.name
     again = asyncio.run(llm.ainvoke("Ada Lovelace was born in 1815."))
     assert again == person
 
@@ -103,7 +109,7 @@ def test_the_readme_rag_query_runs_on_every_wire(emulator_url: str, model: str) 
     streamed = index.as_query_engine(llm=llm, streaming=True).query(
         "What do deep research models need?"
     )
-    text = "".join(streamed.response_gen)
+    text = "".join(streamed.response_gen)  # type: ignore[arg-type]
     assert "web search" in text.lower()
     assert "Deep research" in streamed.source_nodes[0].node.get_content()
     whole = index.as_query_engine(llm=llm).query("What do deep research models need?")
