@@ -109,7 +109,7 @@ def test_the_readme_rag_query_runs_on_every_wire(emulator_url: str, model: str) 
     streamed = index.as_query_engine(llm=llm, streaming=True).query(
         "What do deep research models need?"
     )
-    text = "".join(streamed.response_gen)  # type: ignore[arg-type]
+    text = "".join(streamed.response_gen)  # type: ignore[arg-type, union-attr]
     assert "web search" in text.lower()
     assert "Deep research" in streamed.source_nodes[0].node.get_content()
     whole = index.as_query_engine(llm=llm).query("What do deep research models need?")
