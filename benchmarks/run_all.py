@@ -27,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.contenders import CONTENDERS  # noqa: E402
-from benchmarks.report import evaluate, write_chart, write_markdown  # noqa: E402
+from benchmarks.report import commit, evaluate, write_chart, write_markdown  # noqa: E402
 
 # (label, statement): the package imports the issues name, and the imports that give a user a
 # usable class (the lazy packages only pay on the second kind).
@@ -71,9 +71,12 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def start_server() -> tuple[subprocess.Popen[str], int]:
+def start_server(sizes: tuple[int, ...] = ()) -> tuple[subprocess.Popen[str], int]:
+    """Start the synthetic relay (streams of `sizes` deltas; the full run's by default)."""
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py")], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(HERE / "server.py"), *map(str, sizes)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -114,12 +117,14 @@ def _child_cpu(code: str) -> float | None:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def import_times(rounds: int) -> dict[str, Any]:
+def import_times(rounds: int, labels: list[str] | None = None) -> dict[str, Any]:
     """Median CPU seconds of `python -c "import X"` minus `python -c "pass"`, interleaved.
 
     CPU rather than wall time: other work on the machine then barely moves the figure.
+    `labels` picks some of `IMPORTS` (all by default).
     """
-    wanted = [(label, code) for label, code in IMPORTS if importable(code)]  # warms .pyc caches
+    chosen = [(label, code) for label, code in IMPORTS if labels is None or label in labels]
+    wanted = [(label, code) for label, code in chosen if importable(code)]  # warms .pyc caches
     samples: dict[str, list[float]] = {label: [] for label, _ in [("", "pass"), *wanted]}
     for _ in range(rounds):
         for label, code in [("", "pass"), *wanted]:
@@ -131,18 +136,33 @@ def import_times(rounds: int) -> dict[str, Any]:
     return {
         "interpreter": base,
         "modules": {m: statistics.median(s) - base for m, s in samples.items()},
-        "statements": dict(IMPORTS),
-        "missing": [label for label, _ in IMPORTS if label not in samples],
+        "statements": dict(chosen),
+        "missing": [label for label, _ in chosen if label not in samples],
     }
 
 
-def run(cfg: dict[str, Any], out: Path, profile: bool) -> dict[str, Any]:
-    server, port = start_server()
-    results: dict[str, Any] = {"config": cfg, "contenders": {}, "load_before": os.getloadavg()}
+def run(
+    cfg: dict[str, Any],
+    out: Path,
+    profile: bool,
+    names: list[str] | None = None,
+    imports: list[str] | None = None,
+) -> dict[str, Any]:
+    """Measure the contenders `names` (all by default) and the imports `imports` (all)."""
+    sizes = {n for n, _ in cfg["cpu"]} | {cfg["ttft_n"], cfg["mem_n"], 1000, 5000}
+    server, port = start_server(tuple(sorted(sizes)))
+    results: dict[str, Any] = {
+        "config": cfg,
+        "contenders": {},
+        "load_before": os.getloadavg(),
+        "code": commit(),  # at the start: the code measured, not the code when the report is written
+    }
     try:
         _log("imports ...")
-        results["imports"] = import_times(cfg["import_rounds"])
+        results["imports"] = import_times(cfg["import_rounds"], imports)
         for name, c in CONTENDERS.items():
+            if names is not None and name not in names:
+                continue
             _log(f"{name} ...")
             entry: dict[str, Any] = {"family": c.family, "role": c.role}
             spec = {"task": "bench", "client": name, "port": port, **cfg}
@@ -159,6 +179,8 @@ def run(cfg: dict[str, Any], out: Path, profile: bool) -> dict[str, Any]:
     finally:
         server.kill()
         server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
     return results
 
 

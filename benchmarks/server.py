@@ -90,7 +90,8 @@ async def _handle(
 
 
 async def _main() -> None:
-    answers = build_answers()
+    sizes = tuple(int(n) for n in sys.argv[1:]) or SIZES  # `server.py 30 60`: other stream sizes
+    answers = build_answers(sizes)
     server = await asyncio.start_server(
         lambda r, w: _handle(r, w, answers), "127.0.0.1", 0, backlog=1024, limit=1 << 20
     )

@@ -1,12 +1,11 @@
-"""The HTTP clients of one `ChatXiaohu`: made on first use, rebuilt when the settings change.
+"""The core clients of one `ChatXiaohu`: made on first use, remade when the settings change.
 
 A model's clients are its own. `model_copy()`, `copy.deepcopy()` and `pickle` give the new
 model an empty `ClientCache`, so a copy never shares (or outlives) the original's pool and a
 copy made with `update={"base_url": ...}` talks to the new URL with the new key. The sync pool
-is closed when its cache is collected. The async clients are one per event loop and client
-settings (the core's `PerLoop`), shared by every model with those settings and closed when
-their loop shuts down: they are kept here, not by a model, because a model collected while its
-loop runs could otherwise only close its pool from a task that the loop's shutdown cancels.
+is closed when its cache is collected. The async client is one `xiaohu.AsyncXiaohuClient`,
+which keeps one pool per event loop (LangChain runs calls in many: `asyncio.run` per call, a
+loop per test) and closes each at its loop's shutdown.
 """
 
 from __future__ import annotations
@@ -18,22 +17,8 @@ from typing import Any
 import httpx
 
 import xiaohu
-from xiaohu.adapters import PerLoop
 
 __all__ = ["ClientCache"]
-
-#: The per-loop async clients of each set of client settings (see the module docstring).
-_PER_LOOP: dict[tuple[Any, ...], PerLoop[xiaohu.AsyncXiaohuClient]] = {}
-
-
-def _per_loop(key: tuple[Any, ...], settings: dict[str, Any]) -> PerLoop[xiaohu.AsyncXiaohuClient]:
-    clients = _PER_LOOP.get(key)
-    if clients is None:
-        settings = dict(settings)
-        clients = _PER_LOOP[key] = PerLoop(
-            lambda: xiaohu.AsyncXiaohuClient(**settings), xiaohu.AsyncXiaohuClient.aclose
-        )
-    return clients
 
 
 def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
@@ -51,7 +36,7 @@ def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
 
 
 class ClientCache:
-    """The sync client and the per-loop async clients for one set of client settings.
+    """The sync and the async core client for one set of client settings.
 
     Example:
         >>> cache = ClientCache()
@@ -65,6 +50,8 @@ class ClientCache:
         ... }
         >>> cache.sync(settings, None) is cache.sync(settings, None)
         True
+        >>> cache.async_(settings, None) is cache.async_(settings, None)
+        True
         >>> import copy
         >>> copy.deepcopy(cache)._sync is None
         True
@@ -75,7 +62,7 @@ class ClientCache:
     def __init__(self) -> None:
         self._sync: xiaohu.XiaohuClient | None = None
         self._sync_key: tuple[Any, ...] | None = None
-        self._async: PerLoop[xiaohu.AsyncXiaohuClient] | xiaohu.AsyncXiaohuClient | None = None
+        self._async: xiaohu.AsyncXiaohuClient | None = None
         self._async_key: tuple[Any, ...] | None = None
 
     # A copy of a model starts with no clients of its own (see the module docstring).
@@ -98,23 +85,12 @@ class ClientCache:
             self._sync, self._sync_key = client, key
         return self._sync
 
-    async def async_(
+    def async_(
         self, settings: dict[str, Any], http: httpx.AsyncClient | None
     ) -> xiaohu.AsyncXiaohuClient:
-        """The async client for these settings and the running event loop.
-
-        A pooled `httpx.AsyncClient` belongs to the loop that opened its connections, and
-        LangChain runs calls in many loops (`asyncio.run` per call, a loop per test): unless
-        you passed `http_async_client`, each loop gets one client per settings, closed at the
-        loop's shutdown.
-        """
+        """The async client for these settings (its pools are per event loop, the core's)."""
         key = _fingerprint(settings, http)
         if self._async is None or key != self._async_key:
-            if http is not None:
-                self._async = xiaohu.AsyncXiaohuClient(http_client=http, **settings)
-            else:
-                self._async = _per_loop(key, settings)
+            self._async = xiaohu.AsyncXiaohuClient(http_client=http, **settings)
             self._async_key = key
-        if isinstance(self._async, PerLoop):
-            return await self._async.get()
         return self._async

@@ -62,9 +62,6 @@ register_translator(
     PROVIDER, openai_blocks.translate_content, openai_blocks.translate_content_chunk
 )
 
-#: Per-call kwargs that configure the core call rather than the request body.
-CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
-
 
 class ChatXiaohu(BaseChatModel):
     """Chat model for the 小胡 relay's OpenAI Responses API (gpt-5, web search, deep research).
@@ -318,8 +315,9 @@ class ChatXiaohu(BaseChatModel):
     def _client(self) -> xiaohu.XiaohuClient:
         return self._cache.sync(self._client_settings(), self.http_client)
 
-    async def _async_client(self) -> xiaohu.AsyncXiaohuClient:
-        return await self._cache.async_(self._client_settings(), self.http_async_client)
+    @property
+    def _async_client(self) -> xiaohu.AsyncXiaohuClient:
+        return self._cache.async_(self._client_settings(), self.http_async_client)
 
     def __copy__(self) -> ChatXiaohu:
         copied = super().__copy__()
@@ -373,7 +371,8 @@ class ChatXiaohu(BaseChatModel):
             "max_tool_calls": self.max_tool_calls,
             "parallel_tool_calls": self.parallel_tool_calls,
             "top_logprobs": self.top_logprobs,
-            # Read (and removed from the body) by the core's cost guard.
+            # Options of the core call (`xiaohu.RequestOptions`), split from the body there.
+            "background": self.background or None,
             "allow_expensive": self.allow_expensive or None,
             "max_cost_usd": self.max_cost_usd,
             "budget": self.budget,
@@ -383,13 +382,12 @@ class ChatXiaohu(BaseChatModel):
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], bool, list[str]]:
-        """Split a call into the body, the core call options, `stream_usage` and the stops."""
+    ) -> tuple[dict[str, Any], bool, list[str]]:
+        """A call's core keywords (body and the core's options, split there), usage, stops."""
         stops = _stops(self.stop if stop is None else stop)
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         stream_usage = kwargs.pop("stream_usage", None)
-        options = {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
         if "max_tokens" in kwargs:
             kwargs["max_output_tokens"] = kwargs.pop("max_tokens")
         effort = kwargs.pop("reasoning_effort", None)
@@ -411,7 +409,7 @@ class ChatXiaohu(BaseChatModel):
                 raise TypeError(f"extra_body must be a dict, got {type(extra).__name__}")
             params.update(extra or {})
         usage = self.stream_usage if stream_usage is None else bool(stream_usage)
-        return params, options, usage, stops
+        return params, usage, stops
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -422,11 +420,10 @@ class ChatXiaohu(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        params, options, _, stops = self._prepare(messages, stop, kwargs)
+        params, _, stops = self._prepare(messages, stop, kwargs)
         client = self._client
         try:
-            run = client.run_background if self.background else client.create_response
-            response = run(**options, **params)
+            response = client.run_response(**params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
         return _result(response, params["model"], client.cost_of(response), stops)
@@ -438,11 +435,10 @@ class ChatXiaohu(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        params, options, _, stops = self._prepare(messages, stop, kwargs)
-        client = await self._async_client()
+        params, _, stops = self._prepare(messages, stop, kwargs)
+        client = self._async_client
         try:
-            run = client.run_background if self.background else client.create_response
-            response = await run(**options, **params)
+            response = await client.run_response(**params)
         except xiaohu.XiaohuError as exc:
             _reraise(exc)
         return _result(response, params["model"], client.cost_of(response), stops)
@@ -454,12 +450,11 @@ class ChatXiaohu(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        params, options, usage, stops = self._prepare(messages, stop, kwargs)
+        params, usage, stops = self._prepare(messages, stop, kwargs)
         converter = _Converter(params["model"], usage, stops)
         client = self._client
         try:
-            start = client.stream_background if self.background else client.stream_response
-            stream = start(**options, **params)
+            stream = client.stream_response(**params)
             with stream:
                 for event, deltas in stream.iter_pairs():
                     for chunk in converter.convert(event, deltas):
@@ -476,12 +471,11 @@ class ChatXiaohu(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        params, options, usage, stops = self._prepare(messages, stop, kwargs)
+        params, usage, stops = self._prepare(messages, stop, kwargs)
         converter = _Converter(params["model"], usage, stops)
-        client = await self._async_client()
+        client = self._async_client
         try:
-            start = client.stream_background if self.background else client.stream_response
-            stream = await start(**options, **params)
+            stream = await client.stream_response(**params)
             # `aclosing`: when the caller breaks out early, the pairs generator is closed here,
             # in this task, rather than by a finalizer task racing this one's close.
             async with stream, aclosing(stream.iter_pairs()) as pairs:

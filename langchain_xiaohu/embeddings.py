@@ -123,6 +123,11 @@ class XiaohuEmbeddings(BaseModel, Embeddings):
     def _client(self) -> XiaohuClient:
         return XiaohuClient(**self._client_args(), http_client=self.http_client)
 
+    @cached_property
+    def _aclient(self) -> AsyncXiaohuClient:
+        # One client; its pools are one per event loop, each closed at its loop's shutdown.
+        return AsyncXiaohuClient(**self._client_args(), http_client=self.http_async_client)
+
     def _options(self) -> dict[str, Any]:
         return {"model": self.model, "dimensions": self.dimensions, "chunk_size": self.chunk_size}
 
@@ -152,14 +157,10 @@ class XiaohuEmbeddings(BaseModel, Embeddings):
             >>> await embeddings.aembed_documents(["猫", "dog"])  # doctest: +SKIP
             [[0.01, ...], [-0.02, ...]]
         """
-        # A pool per call unless you gave one: an async pool belongs to one event loop.
         with _langchain_errors():
-            async with AsyncXiaohuClient(
-                **self._client_args(), http_client=self.http_async_client
-            ) as client:
-                return await client.embed(
-                    texts, max_concurrency=self.max_concurrency, **self._options()
-                )
+            return await self._aclient.embed(
+                texts, max_concurrency=self.max_concurrency, **self._options()
+            )
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async `embed_query`.

@@ -72,8 +72,6 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "XiaohuResponses"]
 
 DEFAULT_MODEL = "gpt-5-mini"
 """The model used when none is given."""
-CALL_OPTIONS = ("extra_headers", "timeout", "max_retries")
-"""Per-call keyword arguments that configure the HTTP call rather than the request body."""
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
@@ -87,7 +85,8 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
     Any model name the relay routes works. Errors are the core's typed `xiaohu` errors, and
     the core's retry policy is the only one (`max_retries`). Extra keyword arguments of
     `chat`/`complete`/... are sent in the request body (e.g. `previous_response_id`,
-    `metadata`), except `extra_headers`, `timeout` and `max_retries`, which configure that call.
+    `metadata`), except the core's per-call options (`xiaohu.RequestOptions`: `timeout`,
+    `extra_headers`, `max_retries`, `max_cost_usd`, ...), which configure that call.
 
     Args:
         model: The model name.
@@ -357,12 +356,9 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
             **self.additional_kwargs,
         }
 
-    def _request(
-        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Return `(body, call options)` for one call; the caller's objects are not changed."""
+    def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """One call's keywords for the core: body and `xiaohu.RequestOptions`, split there."""
         params = dict(kwargs)
-        options = {key: params.pop(key) for key in CALL_OPTIONS if key in params}
         track = params.pop("track_previous_responses", self.track_previous_responses)
         previous = params.get("previous_response_id")
         if track and previous is None:
@@ -380,8 +376,9 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
             body["previous_response_id"] = previous
         if track:
             body["store"] = True
-        # Read (and removed from the body) by the core's cost guard; per-call values win.
+        # The core's call options (split from the body there); per-call values win.
         for name, value in (
+            ("background", self.background or None),
             ("allow_expensive", self.allow_expensive or None),
             ("max_cost_usd", self.max_cost_usd),
             ("budget", self.budget),
@@ -389,37 +386,36 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         ):
             if body.get(name) is None:
                 body[name] = value
-        return body, options
+        return body
 
-    # -- the calls (the only place that picks a core method; sync and async) -----------------
+    # -- the calls (the core picks background or plain; sync and async) -----------------------
 
     def _create(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
-        body, options = self._request(messages, kwargs)
+        body = self._request(messages, kwargs)
         client = self._sync_client()
-        run = client.run_background if self.background else client.create_response
-        return run(**options, **body)
+        return client.run_response(**body)
 
     async def _acreate(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Response:
-        body, options = self._request(messages, kwargs)
+        body = self._request(messages, kwargs)
         client = await self._async_client()
-        run = client.run_background if self.background else client.create_response
-        return await run(**options, **body)
+        return await client.run_response(**body)
 
     def _start(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> GuardedResponseStream | BackgroundStream:
-        body, options = self._request(messages, kwargs)
+        body = self._request(messages, kwargs)
         client = self._sync_client()
-        start = client.stream_background if self.background else client.stream_response
-        return start(**options, **body)
+        stream: GuardedResponseStream | BackgroundStream = client.stream_response(**body)
+        return stream
 
     async def _astart(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
-        body, options = self._request(messages, kwargs)
+        body = self._request(messages, kwargs)
         client = await self._async_client()
-        start = client.stream_background if self.background else client.stream_response
-        return await start(**options, **body)
+        stream: AsyncGuardedResponseStream | AsyncBackgroundStream
+        stream = await client.stream_response(**body)
+        return stream
 
     # -- chat ----------------------------------------------------------------------------------
 

@@ -14,9 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
+
+# Every Hypothesis test keeps its failing examples in a database under the checkout and prints the
+# blob that replays a failure (`@reproduce_failure`), so a failure seen once reproduces.
+settings.register_profile(
+    "xiaohu",
+    database=DirectoryBasedExampleDatabase(str(ROOT / ".hypothesis" / "examples")),
+    print_blob=True,
+)
+settings.load_profile("xiaohu")
 
 #: The key every test sends to the emulator; it must never appear in a cassette.
 TEST_API_KEY = "sk-test-0123456789abcdef0123456789abcdef"

@@ -4,6 +4,8 @@
   those inside functions and under `TYPE_CHECKING`).
 * No code outside the core (the adapters, the `llama_index.*` shims, the CLI, the scripts)
   imports a private module `xiaohu._*`: they use the names `xiaohu` exports.
+* No consumer pops a core option (`timeout`, `max_cost_usd`, ...) out of a call's keywords:
+  the core's `split_options` is the one place that does.
 * The error tree drawn at the top of `xiaohu/_exceptions.py` is the tree of the classes.
 """
 
@@ -130,6 +132,32 @@ def test_the_private_import_check_sees_one(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text("import xiaohu\n\ndef f():\n    from xiaohu._client import XiaohuClient\n")
     assert _private_imports(probe) == ["xiaohu._client", "xiaohu._client.XiaohuClient"]
+
+
+def _option_keys_handled(path: Path) -> list[str]:
+    """Core option names a file takes out of a call's keywords itself (`.pop("timeout")`...)."""
+    names = set(xiaohu.RequestOptions.__dataclass_fields__)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            first = node.args[0] if node.args else None
+            if node.func.attr == "pop" and isinstance(first, ast.Constant) and first.value in names:
+                found.append(f"{path.name}:{node.lineno} pops {first.value!r}")
+    return found
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS)
+def test_no_consumer_splits_the_core_options_itself(consumer: str) -> None:
+    found = [
+        hit for f in sorted((ROOT / consumer).rglob("*.py")) for hit in _option_keys_handled(f)
+    ]
+    assert found == []
+
+
+def test_the_option_pop_check_sees_one(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f(kwargs):\n    return kwargs.pop('max_cost_usd', None)\n")
+    assert _option_keys_handled(probe) == ["probe.py:2 pops 'max_cost_usd'"]
 
 
 _NODE = re.compile(r"^(?P<indent>[ │├└─]*)(?P<name>[A-Z]\w+)")

@@ -73,6 +73,7 @@ from ._models import (
     Usage,
     WebSearchCall,
 )
+from ._options import RequestOptions
 from ._params import build_payload
 from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
 from ._quota import Quota
@@ -136,6 +137,7 @@ __all__ = [
     "ReasoningDelta",
     "ReasoningItem",
     "RefusalDelta",
+    "RequestOptions",
     "Response",
     "ResponseFailedError",
     "ResponseState",

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import time
 import uuid
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
 from pydantic import ValidationError
@@ -66,6 +68,14 @@ from ._exceptions import (
 from ._guard import AsyncGuardedResponseStream, Budget, CostGuard, CostMeter, GuardedResponseStream
 from ._loops import PerLoop
 from ._models import Response
+from ._options import (
+    HTTP_OPTIONS,
+    USE_CLIENT_DEFAULT,
+    RequestOptions,
+    TimeoutTypes,
+    _UseClientDefault,
+    split_options,
+)
 from ._params import build_payload
 from ._pricing import Cost, ModelPrice, PriceTable
 from ._quota import (
@@ -88,35 +98,44 @@ log = logging.getLogger("xiaohu")
 T = TypeVar("T")
 
 
-class _UseClientDefault:
-    """Sentinel: "use the client's setting", distinct from `None` (which can mean "no limit").
-
-    Example:
-        >>> USE_CLIENT_DEFAULT
-        USE_CLIENT_DEFAULT
-    """
-
-    def __repr__(self) -> str:
-        return "USE_CLIENT_DEFAULT"
+_PLAIN_OPTIONS = tuple(
+    name
+    for name in RequestOptions.__dataclass_fields__
+    if name not in ("on_progress", "max_resumes")
+)
 
 
-USE_CLIENT_DEFAULT = _UseClientDefault()
-"""Pass as `timeout=` or `max_retries=` to use the client's own setting."""
+@dataclass(frozen=True)
+class _Call:
+    """One create/stream call, decided: its JSON body, options and meter, streamed or not."""
 
-TimeoutTypes = float | httpx.Timeout | None
+    payload: dict[str, Any]
+    options: RequestOptions
+    meter: CostMeter
+    streamed: bool
+    body: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The checked body before it became a Responses payload (the chat wire translates it)."""
+
+    @property
+    def resumes(self) -> int:
+        return 5 if self.options.max_resumes is None else self.options.max_resumes
 
 
-class _BaseClient:
-    """Settings and request building shared by the sync and async clients."""
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class _BaseClient(Generic[HttpT]):
+    """Settings and request building shared by the sync and async clients (one signature)."""
 
     def __init__(
         self,
         *,
-        api_key: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: HttpT | None = None,
         allow_expensive: bool = False,
         max_cost_usd: float | None = None,
         prices: Mapping[str, ModelPrice] | None = None,
@@ -147,6 +166,12 @@ class _BaseClient:
             "User-Agent": f"xiaohu/{__version__}",
             **(default_headers or {}),
         }
+        self._closed = False
+        self._adopt(http_client)
+
+    def _adopt(self, http_client: HttpT | None) -> None:
+        """Take the caller's pool, or set up our own (the twins differ only here)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         # Never the key.
@@ -222,17 +247,46 @@ class _BaseClient:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         return max_retries
 
-    @staticmethod
-    def _payload(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
-        body = build_payload({**params, "stream": True if stream else params.get("stream")})
-        if not stream:
-            body.pop("stream", None)
-        return body
+    def _prepare(
+        self, params: Mapping[str, Any], *, stream: bool, background: bool = False
+    ) -> _Call:
+        """Split, guard and build one create/stream call: every decision of it, no I/O."""
+        body, options = split_options(params)
+        if background and not options.background:
+            options = dataclasses.replace(options, background=True)
+        if options.background:
+            if body.get("store") is False:
+                raise ConfigurationError(
+                    "a background run needs store=True (the relay keeps it to resume or poll); "
+                    "nothing was sent"
+                )
+            body = {**body, "background": True, "store": True}
+        # Only a stream lets a budget see progress: a bounded plain create runs as one, folded
+        # into the same Response. A background create returns the queued run at once; its
+        # budget holds in `wait_response`.
+        follows = stream and options.background
+        if not follows:
+            options.only(_PLAIN_OPTIONS, "a call other than a background stream")
+        body, meter = self.cost_guard.check(
+            body,
+            allow_expensive=options.allow_expensive,
+            max_cost_usd=options.max_cost_usd,
+            budget=options.budget,
+        )
+        streamed = stream or (meter.bounded and not options.background)
+        payload = build_payload({**body, "stream": True if streamed else body.get("stream")})
+        if not streamed:
+            payload.pop("stream", None)
+        return _Call(payload, options, meter, streamed, body)
+
+    # -- the Chat Completions wire (no I/O) -----------------------------------------------------
 
     @staticmethod
-    def _chat_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
-        build_payload(params)  # the same checks as on the Responses wire, first
-        return chat_payload(params, stream=stream)
+    def _chat_call(call: _Call) -> _Call:
+        """The same call as a `POST /v1/chat/completions` body; refuses what chat cannot carry."""
+        if call.options.background:
+            raise WireUnsupportedError(str(call.body.get("model")), "chat", "background runs")
+        return dataclasses.replace(call, payload=chat_payload(call.body, stream=call.streamed))
 
     def _wire_now(self, model: Any, override: Any) -> WireChoice | None:
         """The wire, or `None` when `auto` must first read the relay's model list."""
@@ -246,16 +300,31 @@ class _BaseClient:
             return None
         return self.wires.choose(name, override)
 
-    def _switch(
-        self, error: APIError, params: Mapping[str, Any], override: Any
-    ) -> WireChoice | None:
+    def _switch(self, error: APIError, call: _Call, override: Any) -> WireChoice | None:
         """After a failed Responses call: the chat wire if `auto` may switch to it, else `None`.
 
         The relay's refusal comes before billing, so the one retry on chat is safe.
         """
         if override is None and self.wires.api == "auto" and is_wire_refusal(error):
-            return self.wires.learn_refusal(str(params.get("model")))
+            return self.wires.learn_refusal(str(call.body.get("model")))
         return None
+
+    def _created(self, call: _Call, response: Response) -> Response:
+        """Count a plain create's bill, or remember a queued run's budget for its wait."""
+        if response.status not in PENDING_STATUSES:
+            call.meter.finish(response)
+        elif response.id:
+            self.cost_guard.queued(response.id, call.meter)
+        return response
+
+    @staticmethod
+    def _embeddings_call(
+        texts: list[str], model: str, params: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The body and the HTTP options of one embeddings request (`dimensions`, ...)."""
+        body, options = split_options(params)
+        options.only(HTTP_OPTIONS, "create_embeddings")
+        return embeddings_payload(texts, model=model, **body), options.http()
 
     @staticmethod
     def _decode_json(response: httpx.Response) -> Any:
@@ -318,10 +387,10 @@ class _BaseClient:
             ... ).estimated
             True
         """
-        return self.cost_guard.table.estimate(params)
+        return self.cost_guard.table.estimate(split_options(params)[0])
 
 
-class XiaohuClient(_BaseClient):
+class XiaohuClient(_BaseClient[httpx.Client]):
     """Blocking client for the relay's Responses API.
 
     Args:
@@ -348,38 +417,9 @@ class XiaohuClient(_BaseClient):
         ...     print(client.create_response(model="gpt-5", input="你好").output_text)
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        allow_expensive: bool = False,
-        max_cost_usd: float | None = None,
-        prices: Mapping[str, ModelPrice] | None = None,
-        group_ratio: float = 1.0,
-        budget: Budget | None = None,
-        api: str = "auto",
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_expensive=allow_expensive,
-            max_cost_usd=max_cost_usd,
-            prices=prices,
-            group_ratio=group_ratio,
-            budget=budget,
-            api=api,
-        )
+    def _adopt(self, http_client: httpx.Client | None) -> None:
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
-        self._closed = False
         # A forgotten client closes its own pool when collected or at interpreter exit, so
         # no socket is left for the garbage collector to warn about. Yours is yours to close.
         self._finalizer = weakref.finalize(self, self._http.close) if self._owns_http else None
@@ -463,21 +503,14 @@ class XiaohuClient(_BaseClient):
 
     # -- Responses API ------------------------------------------------------------------------
 
-    def create_response(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> Response:
+    def create_response(self, **params: Any) -> Response:
         """Create a response and wait for it (`POST /v1/responses`).
 
         Args:
-            extra_headers: Headers for this call only.
-            timeout: Override the client's timeout for this call.
-            max_retries: Override the client's retries for this call.
-            **params: The request body: `model`, `input`, `tools`, `reasoning`, ...
+            **params: The request body (`model`, `input`, `tools`, `reasoning`, ...) and any
+                per-call option of `RequestOptions` (`timeout`, `extra_headers`,
+                `max_retries`, `max_cost_usd`, `allow_expensive`, `budget`, `background`).
+                With `background=True` the queued run is returned at once (`wait_response`).
 
         Raises:
             ConfigurationError: A parameter is invalid (nothing was sent).
@@ -488,38 +521,27 @@ class XiaohuClient(_BaseClient):
             '4'
         """
         override = params.pop("api", None)
-        params, meter = self.cost_guard.check(params)
-        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
-        wire = self._wire(params.get("model"), override)
+        call = self._prepare(params, stream=False)
+        wire = self._wire(call, override)
         if wire.api == "chat":
-            return self._create_chat(params, meter, wire, options)
+            return self._create_chat(call, wire)
         try:
-            return self._create_on_responses(params, meter, options)
+            return self._create_on_responses(call)
         except APIStatusError as exc:
-            switched = self._switch(exc, params, override)
+            switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return self._create_chat(params, meter, switched, options)
+        return self._create_chat(call, switched)
 
-    def _create_on_responses(
-        self, params: dict[str, Any], meter: CostMeter, options: dict[str, Any]
-    ) -> Response:
-        if _metered_as_stream(params, meter):
-            # Only a stream lets the meter see progress; fold it into the same Response.
-            with self._guarded_stream(params, meter, **options) as stream:
+    def _create_on_responses(self, call: _Call) -> Response:
+        if call.streamed:
+            with self._stream(call) as stream:
                 return stream.get_final_response()
-        body = self._payload(params, stream=False)
-        data = self._json("POST", "/responses", json=body, **options)
-        response = self._decode_model(Response, data)
-        if response.status not in PENDING_STATUSES:
-            meter.finish(response)
-        elif response.id:
-            self.cost_guard.queued(response.id, meter)
-        return response
+        data = self._json("POST", "/responses", json=call.payload, **call.options.http())
+        return self._created(call, self._decode_model(Response, data))
 
-    # -- the Chat Completions wire ------------------------------------------------------------
-
-    def _wire(self, model: Any, override: Any) -> WireChoice:
+    def _wire(self, call: _Call, override: Any) -> WireChoice:
+        model = call.body.get("model")
         choice = self._wire_now(model, override)
         if choice is None:
             try:
@@ -530,42 +552,36 @@ class XiaohuClient(_BaseClient):
             choice = self.wires.choose(model if isinstance(model, str) else "", override)
         return choice
 
-    def _create_chat(
-        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
-    ) -> Response:
-        if _metered_as_stream(params, meter):
-            with self._chat_stream(params, meter, wire, options) as stream:
+    def _create_chat(self, call: _Call, wire: WireChoice) -> Response:
+        chat = self._chat_call(call)
+        if chat.streamed:
+            with self._chat_stream(chat, wire) as stream:
                 return stream.get_final_response()
-        body = self._chat_body(params, stream=False)
-        data = self._json("POST", "/chat/completions", json=body, **options)
+        data = self._json("POST", "/chat/completions", json=chat.payload, **chat.options.http())
         response = _chat_answer(data, wire)
-        meter.finish(response)
+        chat.meter.finish(response)
         return response
 
-    def _chat_stream(
-        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
-    ) -> ChatStream:
-        body = self._chat_body(params, stream=True)
-        response = self.request("POST", "/chat/completions", json=body, stream=True, **options)
-        return ChatStream(response, meter, wire)
+    def _chat_stream(self, chat: _Call, wire: WireChoice) -> ChatStream:
+        response = self.request(
+            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
+        )
+        return ChatStream(response, chat.meter, wire)
 
-    def _background_wire(self, params: dict[str, Any]) -> None:
-        """Background runs exist only on the Responses API: refuse a chat model before sending."""
-        wire = self._wire(params.get("model"), params.pop("api", None))
-        if wire.api == "chat":
-            raise WireUnsupportedError(str(params.get("model")), "chat", "background runs")
-
+    @overload
     def stream_response(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> GuardedResponseStream:
+        self, *, background: Literal[False] = ..., **params: Any
+    ) -> GuardedResponseStream: ...
+    @overload
+    def stream_response(
+        self, *, background: bool, **params: Any
+    ) -> GuardedResponseStream | BackgroundStream: ...
+    def stream_response(self, **params: Any) -> GuardedResponseStream | BackgroundStream:
         """Create a response and stream its events (`"stream": true`).
 
-        Retries happen only until the stream starts; errors before that raise here.
+        Takes what `create_response` takes. Retries happen only until the stream starts;
+        errors before that raise here. With `background=True` this is `stream_background`:
+        the resumable stream of a background run.
 
         Example:
             >>> with client.stream_response(model="gpt-5", input="hi") as stream:  # doctest: +SKIP
@@ -573,27 +589,29 @@ class XiaohuClient(_BaseClient):
             ...         print(getattr(delta, "text", ""), end="")
         """
         override = params.pop("api", None)
-        params, meter = self.cost_guard.check(params)
-        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
-        wire = self._wire(params.get("model"), override)
+        call = self._prepare(params, stream=True)
+        wire = self._wire(call, override)
         if wire.api == "chat":
-            return self._chat_stream(params, meter, wire, options)
+            return self._chat_stream(self._chat_call(call), wire)
         try:
-            return self._guarded_stream(params, meter, **options)
+            return self._follow(call) if call.options.background else self._stream(call)
         except APIStatusError as exc:
-            switched = self._switch(exc, params, override)
+            switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return self._chat_stream(params, meter, switched, options)
+        return self._chat_stream(self._chat_call(call), switched)
 
-    def _guarded_stream(
-        self, params: dict[str, Any], meter: CostMeter, **options: Any
-    ) -> GuardedResponseStream:
-        body = self._payload(params, stream=True)
-        response = self.request("POST", "/responses", json=body, stream=True, **options)
-        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
-        on_stop = self._cancel_quietly if params.get("background") else None
-        return GuardedResponseStream(response, meter, on_stop=on_stop)
+    def _open(self, call: _Call) -> httpx.Response:
+        return self.request(
+            "POST", "/responses", json=call.payload, stream=True, **call.options.http()
+        )
+
+    def _stream(self, call: _Call) -> GuardedResponseStream:
+        return GuardedResponseStream(self._open(call), call.meter)
+
+    def _follow(self, call: _Call) -> BackgroundStream:
+        follow = _Follow(call.meter, call.options.on_progress)
+        return BackgroundStream(self, self._open(call), follow, call.resumes, call.options.http())
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -640,21 +658,13 @@ class XiaohuClient(_BaseClient):
 
     # -- background runs ----------------------------------------------------------------------
 
-    def run_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> Response:
+    def run_background(self, **params: Any) -> Response:
         """Run a (long) response in background mode, streamed, and return the final Response.
 
-        Progress (queued, in progress, each web search, ...) goes to `on_progress`. A dropped
-        stream is resumed after the last event received, up to `max_resumes` times. On a relay
-        that drops `background` this warns and reads the plain stream to its end.
+        Takes what `create_response` takes, plus `on_progress` and `max_resumes`. Progress
+        (queued, in progress, each web search, ...) goes to `on_progress`. A dropped stream is
+        resumed after the last event received, up to `max_resumes` times (default 5). On a
+        relay that drops `background` this warns and reads the plain stream to its end.
 
         Raises:
             CostLimitError: Refused before sending, or stopped (`BudgetExceededError`, the run
@@ -670,29 +680,29 @@ class XiaohuClient(_BaseClient):
             ...     allow_expensive=True,
             ... ).output_text  # doctest: +SKIP
         """
-        with self.stream_background(
-            on_progress=on_progress,
-            max_resumes=max_resumes,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            **params,
-        ) as stream:
+        with self.stream_background(**params) as stream:
             return stream.get_final_response()
 
-    def stream_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> BackgroundStream:
+    def run_response(self, **params: Any) -> Response:
+        """The finished Response of a call: background or plain, the core decides.
+
+        With `background=True` this is `run_background` (streamed, resumed, to its end);
+        otherwise `create_response`. Adapters call this, so none picks the path itself.
+
+        Example:
+            >>> client.run_response(
+            ...     model="o3", input="...", background=True
+            ... ).status  # doctest: +SKIP
+            'completed'
+        """
+        if split_options(params)[1].background:
+            return self.run_background(**params)
+        return self.create_response(**params)
+
+    def stream_background(self, **params: Any) -> BackgroundStream:
         """Start a background run and stream it, resuming dropped connections.
 
-        The same guard, progress and fallback as `run_background`; read it like a
+        The same keywords, guard, progress and fallback as `run_background`; read it like a
         `ResponseStream` (`iter_pairs`, `iter_deltas`, `get_final_response`).
 
         Example:
@@ -700,17 +710,11 @@ class XiaohuClient(_BaseClient):
             ...     for delta in stream.iter_deltas():
             ...         print(delta)
         """
-        options: dict[str, Any] = {
-            "extra_headers": extra_headers,
-            "timeout": timeout,
-            "max_retries": max_retries,
-        }
-        self._background_wire(params)
-        body, meter = self.cost_guard.check({**params, "background": True, "store": True})
-        response = self.request(
-            "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
-        )
-        return BackgroundStream(self, response, _Follow(meter, on_progress), max_resumes, options)
+        override = params.pop("api", None)
+        call = self._prepare(params, stream=True, background=True)
+        if self._wire(call, override).api == "chat":
+            self._chat_call(call)  # raises: chat has no background runs
+        return self._follow(call)
 
     def wait_response(
         self,
@@ -801,16 +805,7 @@ class XiaohuClient(_BaseClient):
     # -- Embeddings -----------------------------------------------------------------------------
 
     def create_embeddings(
-        self,
-        *,
-        input: list[str],
-        model: str,
-        dimensions: int | None = None,
-        encoding_format: str = "base64",
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
+        self, *, input: list[str], model: str, **params: Any
     ) -> EmbeddingsResponse:
         """Embed up to 2,048 texts in one request (`POST /v1/embeddings`), answer as sent.
 
@@ -823,17 +818,8 @@ class XiaohuClient(_BaseClient):
             >>> len(answer.vectors(expected=1)[0])  # doctest: +SKIP
             1536
         """
-        body = embeddings_payload(
-            input, model=model, dimensions=dimensions, encoding_format=encoding_format, **params
-        )
-        data = self._json(
-            "POST",
-            "/embeddings",
-            json=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        body, http = self._embeddings_call(input, model, params)
+        data = self._json("POST", "/embeddings", json=body, **http)
         return self._decode_model(EmbeddingsResponse, data)
 
     def embed(
@@ -893,7 +879,7 @@ class XiaohuClient(_BaseClient):
         self.close()
 
 
-class AsyncXiaohuClient(_BaseClient):
+class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
     """Async twin of `XiaohuClient`: same arguments, same methods, awaited.
 
     Example:
@@ -903,40 +889,11 @@ class AsyncXiaohuClient(_BaseClient):
         ...     response = await client.create_response(model="gpt-5", input="hi")
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        allow_expensive: bool = False,
-        max_cost_usd: float | None = None,
-        prices: Mapping[str, ModelPrice] | None = None,
-        group_ratio: float = 1.0,
-        budget: Budget | None = None,
-        api: str = "auto",
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_expensive=allow_expensive,
-            max_cost_usd=max_cost_usd,
-            prices=prices,
-            group_ratio=group_ratio,
-            budget=budget,
-            api=api,
-        )
-        self._closed = False
+    def _adopt(self, http_client: httpx.AsyncClient | None) -> None:
         self._http = http_client
         # A pool belongs to the event loop that opened its connections, and callers run calls
         # in many loops (`asyncio.run` per call, framework sync wrappers): ours is one pool per
-        # loop, closed when that loop shuts down (or by `aclose()` in it).
+        # loop, closed when that loop shuts down (or by `aclose()`).
         self._pools: PerLoop[httpx.AsyncClient] | None = (
             PerLoop(partial(httpx.AsyncClient, timeout=self.timeout), httpx.AsyncClient.aclose)
             if http_client is None
@@ -1024,14 +981,7 @@ class AsyncXiaohuClient(_BaseClient):
         response = await self.request(method, path, **kwargs)
         return self._decode_json(response)
 
-    async def create_response(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> Response:
+    async def create_response(self, **params: Any) -> Response:
         """Async twin of `XiaohuClient.create_response`.
 
         Example:
@@ -1039,39 +989,27 @@ class AsyncXiaohuClient(_BaseClient):
             'completed'
         """
         override = params.pop("api", None)
-        params, meter = self.cost_guard.check(params)
-        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
-        wire = await self._wire(params.get("model"), override)
+        call = self._prepare(params, stream=False)
+        wire = await self._wire(call, override)
         if wire.api == "chat":
-            return await self._create_chat(params, meter, wire, options)
+            return await self._create_chat(call, wire)
         try:
-            return await self._create_on_responses(params, meter, options)
+            return await self._create_on_responses(call)
         except APIStatusError as exc:
-            switched = self._switch(exc, params, override)
+            switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return await self._create_chat(params, meter, switched, options)
+        return await self._create_chat(call, switched)
 
-    async def _create_on_responses(
-        self, params: dict[str, Any], meter: CostMeter, options: dict[str, Any]
-    ) -> Response:
-        if _metered_as_stream(params, meter):
-            # Only a stream lets the meter see progress; fold it into the same Response.
-            stream = await self._guarded_stream(params, meter, **options)
-            async with stream:
+    async def _create_on_responses(self, call: _Call) -> Response:
+        if call.streamed:
+            async with await self._stream(call) as stream:
                 return await stream.get_final_response()
-        body = self._payload(params, stream=False)
-        data = await self._json("POST", "/responses", json=body, **options)
-        response = self._decode_model(Response, data)
-        if response.status not in PENDING_STATUSES:
-            meter.finish(response)
-        elif response.id:
-            self.cost_guard.queued(response.id, meter)
-        return response
+        data = await self._json("POST", "/responses", json=call.payload, **call.options.http())
+        return self._created(call, self._decode_model(Response, data))
 
-    # -- the Chat Completions wire ------------------------------------------------------------
-
-    async def _wire(self, model: Any, override: Any) -> WireChoice:
+    async def _wire(self, call: _Call, override: Any) -> WireChoice:
+        model = call.body.get("model")
         choice = self._wire_now(model, override)
         if choice is None:
             try:
@@ -1083,42 +1021,35 @@ class AsyncXiaohuClient(_BaseClient):
             choice = self.wires.choose(model if isinstance(model, str) else "", override)
         return choice
 
-    async def _create_chat(
-        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
-    ) -> Response:
-        if _metered_as_stream(params, meter):
-            stream = await self._chat_stream(params, meter, wire, options)
-            async with stream:
+    async def _create_chat(self, call: _Call, wire: WireChoice) -> Response:
+        chat = self._chat_call(call)
+        if chat.streamed:
+            async with await self._chat_stream(chat, wire) as stream:
                 return await stream.get_final_response()
-        body = self._chat_body(params, stream=False)
-        data = await self._json("POST", "/chat/completions", json=body, **options)
+        data = await self._json(
+            "POST", "/chat/completions", json=chat.payload, **chat.options.http()
+        )
         response = _chat_answer(data, wire)
-        meter.finish(response)
+        chat.meter.finish(response)
         return response
 
-    async def _chat_stream(
-        self, params: dict[str, Any], meter: CostMeter, wire: WireChoice, options: dict[str, Any]
-    ) -> AsyncChatStream:
-        body = self._chat_body(params, stream=True)
+    async def _chat_stream(self, chat: _Call, wire: WireChoice) -> AsyncChatStream:
         response = await self.request(
-            "POST", "/chat/completions", json=body, stream=True, **options
+            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
         )
-        return AsyncChatStream(response, meter, wire)
+        return AsyncChatStream(response, chat.meter, wire)
 
-    async def _background_wire(self, params: dict[str, Any]) -> None:
-        """Background runs exist only on the Responses API: refuse a chat model before sending."""
-        wire = await self._wire(params.get("model"), params.pop("api", None))
-        if wire.api == "chat":
-            raise WireUnsupportedError(str(params.get("model")), "chat", "background runs")
-
+    @overload
     async def stream_response(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> AsyncGuardedResponseStream:
+        self, *, background: Literal[False] = ..., **params: Any
+    ) -> AsyncGuardedResponseStream: ...
+    @overload
+    async def stream_response(
+        self, *, background: bool, **params: Any
+    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream: ...
+    async def stream_response(
+        self, **params: Any
+    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         """Async twin of `XiaohuClient.stream_response`.
 
         Example:
@@ -1127,27 +1058,30 @@ class AsyncXiaohuClient(_BaseClient):
             ...     pass
         """
         override = params.pop("api", None)
-        params, meter = self.cost_guard.check(params)
-        options = {"extra_headers": extra_headers, "timeout": timeout, "max_retries": max_retries}
-        wire = await self._wire(params.get("model"), override)
+        call = self._prepare(params, stream=True)
+        wire = await self._wire(call, override)
         if wire.api == "chat":
-            return await self._chat_stream(params, meter, wire, options)
+            return await self._chat_stream(self._chat_call(call), wire)
         try:
-            return await self._guarded_stream(params, meter, **options)
+            return await (self._follow(call) if call.options.background else self._stream(call))
         except APIStatusError as exc:
-            switched = self._switch(exc, params, override)
+            switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return await self._chat_stream(params, meter, switched, options)
+        return await self._chat_stream(self._chat_call(call), switched)
 
-    async def _guarded_stream(
-        self, params: dict[str, Any], meter: CostMeter, **options: Any
-    ) -> AsyncGuardedResponseStream:
-        body = self._payload(params, stream=True)
-        response = await self.request("POST", "/responses", json=body, stream=True, **options)
-        # A plain stream is stopped by closing it; only a background run has a server-side cancel.
-        on_stop = self._cancel_quietly if params.get("background") else None
-        return AsyncGuardedResponseStream(response, meter, on_stop=on_stop)
+    async def _open(self, call: _Call) -> httpx.Response:
+        return await self.request(
+            "POST", "/responses", json=call.payload, stream=True, **call.options.http()
+        )
+
+    async def _stream(self, call: _Call) -> AsyncGuardedResponseStream:
+        return AsyncGuardedResponseStream(await self._open(call), call.meter)
+
+    async def _follow(self, call: _Call) -> AsyncBackgroundStream:
+        follow = _Follow(call.meter, call.options.on_progress)
+        response = await self._open(call)
+        return AsyncBackgroundStream(self, response, follow, call.resumes, call.options.http())
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
@@ -1198,60 +1132,38 @@ class AsyncXiaohuClient(_BaseClient):
 
     # -- background runs ----------------------------------------------------------------------
 
-    async def run_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> Response:
+    async def run_background(self, **params: Any) -> Response:
         """Async twin of `XiaohuClient.run_background`.
 
         Example:
             >>> (await client.run_background(model="o3", input="...")).status  # doctest: +SKIP
             'completed'
         """
-        stream = await self.stream_background(
-            on_progress=on_progress,
-            max_resumes=max_resumes,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            **params,
-        )
-        async with stream:
+        async with await self.stream_background(**params) as stream:
             return await stream.get_final_response()
 
-    async def stream_background(
-        self,
-        *,
-        on_progress: ProgressCallback | None = None,
-        max_resumes: int = 5,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
-    ) -> AsyncBackgroundStream:
+    async def run_response(self, **params: Any) -> Response:
+        """Async twin of `XiaohuClient.run_response`.
+
+        Example:
+            >>> (await client.run_response(model="o3", input="...")).status  # doctest: +SKIP
+            'completed'
+        """
+        if split_options(params)[1].background:
+            return await self.run_background(**params)
+        return await self.create_response(**params)
+
+    async def stream_background(self, **params: Any) -> AsyncBackgroundStream:
         """Async twin of `XiaohuClient.stream_background`.
 
         Example:
             >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
         """
-        options: dict[str, Any] = {
-            "extra_headers": extra_headers,
-            "timeout": timeout,
-            "max_retries": max_retries,
-        }
-        await self._background_wire(params)
-        body, meter = self.cost_guard.check({**params, "background": True, "store": True})
-        response = await self.request(
-            "POST", "/responses", json=self._payload(body, stream=True), stream=True, **options
-        )
-        follow = _Follow(meter, on_progress)
-        return AsyncBackgroundStream(self, response, follow, max_resumes, options)
+        override = params.pop("api", None)
+        call = self._prepare(params, stream=True, background=True)
+        if (await self._wire(call, override)).api == "chat":
+            self._chat_call(call)  # raises: chat has no background runs
+        return await self._follow(call)
 
     async def wait_response(
         self,
@@ -1324,16 +1236,7 @@ class AsyncXiaohuClient(_BaseClient):
         return _model_list(await self._json("GET", "/models"))
 
     async def create_embeddings(
-        self,
-        *,
-        input: list[str],
-        model: str,
-        dimensions: int | None = None,
-        encoding_format: str = "base64",
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        **params: Any,
+        self, *, input: list[str], model: str, **params: Any
     ) -> EmbeddingsResponse:
         """Async twin of `XiaohuClient.create_embeddings`.
 
@@ -1342,17 +1245,8 @@ class AsyncXiaohuClient(_BaseClient):
             ...     input=["hi"], model="text-embedding-3-small"
             ... )  # doctest: +SKIP
         """
-        body = embeddings_payload(
-            input, model=model, dimensions=dimensions, encoding_format=encoding_format, **params
-        )
-        data = await self._json(
-            "POST",
-            "/embeddings",
-            json=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        body, http = self._embeddings_call(input, model, params)
+        data = await self._json("POST", "/embeddings", json=body, **http)
         return self._decode_model(EmbeddingsResponse, data)
 
     async def embed(
@@ -1384,10 +1278,11 @@ class AsyncXiaohuClient(_BaseClient):
         return job.join(await gather_limited(calls, max_concurrency))
 
     async def aclose(self) -> None:
-        """Close the running loop's connection pool (if this client created it).
+        """Close this client's connection pools (those it created), one per event loop.
 
-        Pools of other loops close when their loop shuts down. Any later call raises
-        `ClientClosedError`.
+        The running loop's pool closes now, a pool of a loop running in another thread is
+        closed in that loop, and one of an idle loop when that loop shuts down. Any later
+        call raises `ClientClosedError`.
 
         Example:
             >>> await client.aclose()  # doctest: +SKIP
@@ -1406,14 +1301,6 @@ class AsyncXiaohuClient(_BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-def _metered_as_stream(params: Mapping[str, Any], meter: CostMeter) -> bool:
-    """Whether a non-streamed create must run as a stream so its budget can stop it.
-
-    A background create returns the queued run at once; its budget holds in `wait_response`.
-    """
-    return meter.bounded and not params.get("background")
 
 
 #: Families other vendors' models are named by: for these `auto` reads the relay's model list

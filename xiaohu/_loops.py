@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 __all__ = ["PerLoop"]
 
@@ -26,6 +26,36 @@ async def _close_at_shutdown(
         yield
     finally:
         await close(item)
+
+
+Closer = AsyncGenerator[None, None]
+
+#: Every loop's open closers, kept alive until they ran: an owner collected while its loop
+#: runs must not take its pool's closer with it (the loop holds async generators weakly).
+_OPEN: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[Any]] = weakref.WeakKeyDictionary()
+
+
+def _forgotten(closers: Mapping[asyncio.AbstractEventLoop, Closer]) -> None:
+    """An owner was collected: close its items in their running loops, now rather than later.
+
+    An item of an idle loop stays open (and kept) until that loop shuts down.
+    """
+    for loop, closer in list(closers.items()):
+        if loop.is_running() and not loop.is_closed():
+            loop.call_soon_threadsafe(_close_soon, loop, closer)
+
+
+def _close_soon(loop: asyncio.AbstractEventLoop, closer: Closer) -> None:
+    _OPEN.setdefault(loop, set()).add(loop.create_task(_finish(closer)))
+
+
+async def _finish(closer: Closer) -> None:
+    try:
+        await closer.aclose()
+    finally:
+        live = _OPEN.get(asyncio.get_running_loop(), set())
+        live.discard(closer)
+        live.discard(asyncio.current_task())
 
 
 class PerLoop(Generic[T]):
@@ -52,6 +82,7 @@ class PerLoop(Generic[T]):
         self._closers: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, AsyncGenerator[None, None]
         ] = weakref.WeakKeyDictionary()
+        weakref.finalize(self, _forgotten, self._closers)
 
     async def get(self) -> T:
         """The running loop's item, made on first use.
@@ -68,16 +99,25 @@ class PerLoop(Generic[T]):
             # then runs its `finally`: the close happens inside the loop that owns the pool.
             await closer.__anext__()
             self._closers[loop] = closer
+            _OPEN.setdefault(loop, set()).add(closer)
         return item
 
     async def aclose(self) -> None:
-        """Close the running loop's item now, if there is one.
+        """Close every loop's item: the running loop's here, a running other loop's in that loop.
+
+        An item of a loop that is neither running nor closed stays registered with it and
+        closes at that loop's shutdown (or when it is collected).
 
         Example:
             >>> await per_loop.aclose()  # doctest: +SKIP
         """
-        loop = asyncio.get_running_loop()
-        self._items.pop(loop, None)
-        closer = self._closers.pop(loop, None)
-        if closer is not None:
-            await closer.aclose()
+        running = asyncio.get_running_loop()
+        for loop, closer in list(self._closers.items()):
+            if loop is not running and not (loop.is_running() and not loop.is_closed()):
+                continue
+            self._items.pop(loop, None)
+            self._closers.pop(loop, None)
+            if loop is running:
+                await _finish(closer)
+            else:  # closed in the loop that owns it; done when this returns
+                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_finish(closer), loop))

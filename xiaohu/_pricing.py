@@ -204,7 +204,7 @@ class Cost(BaseModel):
             self.reasoning_usd,
             self.web_search_usd,
         )
-        return round(sum(parts), 10)
+        return _total(parts)
 
     def __str__(self) -> str:
         kind = "about " if self.estimated else ""
@@ -272,18 +272,82 @@ class PriceTable:
         }
         if price is None:
             return Cost(priced=False, **counts)
+        parts = self._parts(
+            price,
+            usage.input_tokens,
+            usage.cached_tokens,
+            usage.output_tokens,
+            usage.reasoning_tokens,
+            web_searches,
+        )
+        return Cost(
+            input_usd=parts[0],
+            cached_input_usd=parts[1],
+            output_usd=parts[2],
+            reasoning_usd=parts[3],
+            web_search_usd=parts[4],
+            **counts,
+        )
+
+    def total_usd(
+        self,
+        model: str,
+        input_tokens: int,
+        output_tokens: int,
+        reasoning_tokens: int = 0,
+        web_searches: int = 0,
+    ) -> float:
+        """`cost(...).total_usd` without building the `Cost`: the meter's per-event figure.
+
+        Example:
+            >>> PriceTable().total_usd("gpt-5", 1_000_000, 0)
+            1.25
+        """
+        price = self.price_for(model)
+        if price is None:
+            return 0.0
+        return self.total_of(price, input_tokens, output_tokens, reasoning_tokens, web_searches)
+
+    def total_of(
+        self,
+        price: ModelPrice,
+        input_tokens: int,
+        output_tokens: int,
+        reasoning_tokens: int = 0,
+        web_searches: int = 0,
+    ) -> float:
+        """`total_usd` at a price already looked up (no cached input).
+
+        Example:
+            >>> PriceTable().total_of(ModelPrice(input=1.0, output=2.0), 1_000_000, 1_000_000)
+            3.0
+        """
+        return round(
+            sum(self._parts(price, input_tokens, 0, output_tokens, reasoning_tokens, web_searches)),
+            10,
+        )  # `_total`, inline: this runs once per streamed event
+
+    def _parts(
+        self,
+        price: ModelPrice,
+        input_tokens: int,
+        cached_tokens: int,
+        output_tokens: int,
+        reasoning_tokens: int,
+        web_searches: int,
+    ) -> tuple[float, float, float, float, float]:
+        """Dollars for uncached input, cached input, output, reasoning and web searches."""
         ratio = self.group_ratio / _PER_MILLION
-        cached = min(usage.cached_tokens, usage.input_tokens)
-        reasoning = min(usage.reasoning_tokens, usage.output_tokens)
+        cached = min(cached_tokens, input_tokens)
+        reasoning = min(reasoning_tokens, output_tokens)
         cached_price = price.input if price.cached_input is None else price.cached_input
         reasoning_price = price.output if price.reasoning is None else price.reasoning
-        return Cost(
-            input_usd=(usage.input_tokens - cached) * price.input * ratio,
-            cached_input_usd=cached * cached_price * ratio,
-            output_usd=(usage.output_tokens - reasoning) * price.output * ratio,
-            reasoning_usd=reasoning * reasoning_price * ratio,
-            web_search_usd=web_searches * price.web_search * self.group_ratio,
-            **counts,
+        return (
+            (input_tokens - cached) * price.input * ratio,
+            cached * cached_price * ratio,
+            (output_tokens - reasoning) * price.output * ratio,
+            reasoning * reasoning_price * ratio,
+            web_searches * price.web_search * self.group_ratio,
         )
 
     def cost_of(self, response: Response) -> Cost:
@@ -326,6 +390,11 @@ class PriceTable:
             total_tokens=input_tokens + output_tokens,
         )
         return self.cost(model, usage, searches, estimated=True)
+
+
+def _total(parts: tuple[float, ...]) -> float:
+    """The sum of a cost breakdown, rounded as every total is (one rule for `Cost` and the meter)."""
+    return round(sum(parts), 10)
 
 
 def _request_text(params: Mapping[str, Any]) -> str:

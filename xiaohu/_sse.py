@@ -98,15 +98,23 @@ class SSEDecoder:
             # A CR at the very end may be the first half of a CRLF split across chunks.
             self._skip_lf = True
         events: list[ServerSentEvent] = []
+        data = self._data
         for line in complete.splitlines():
-            # The hot path inline (data lines and blank lines); everything else in `_line`.
+            # The hot path inline (data, event and blank lines); everything else in `_line`.
             if line.startswith(b"data: "):
-                self._data.append(line[6:].decode("utf-8", "replace"))
+                data.append(line[6:].decode("utf-8", "replace"))
             elif not line:
-                if self._data:
-                    events.append(self._dispatch())
-                else:
-                    self._event = ""
+                if data:
+                    joined = data[0] if len(data) == 1 else "\n".join(data)
+                    events.append(
+                        ServerSentEvent(
+                            self._event or "message", joined, self._last_id, self._retry
+                        )
+                    )
+                    data.clear()
+                self._event = ""
+            elif line.startswith(b"event: "):
+                self._event = line[7:].decode("utf-8", "replace")
             else:
                 self._line(line)
         return events
@@ -126,7 +134,8 @@ class SSEDecoder:
         if self._buffer:
             self._line(bytes(self._buffer))
             self._buffer.clear()
-        self._event, self._data = "", []
+        self._event = ""
+        self._data.clear()
         return []
 
     def _line(self, raw: bytes) -> None:
@@ -159,9 +168,3 @@ class SSEDecoder:
         elif name == "retry" and value_s.isascii() and value_s.isdigit():
             self._retry = int(value_s)
         return
-
-    def _dispatch(self) -> ServerSentEvent:
-        data = self._data[0] if len(self._data) == 1 else "\n".join(self._data)
-        event = ServerSentEvent(self._event or "message", data, self._last_id, self._retry)
-        self._event, self._data = "", []
-        return event

@@ -58,7 +58,7 @@ class _StreamCore:
         state = self.state
         for sse in self.decoder.decode(chunk):
             data = sse.data
-            if not data.strip():  # a relay's blank `data:` frame: nothing to read, not an error
+            if not data or data.isspace():  # a relay's blank `data:` frame: not an error
                 continue
             if data == "[DONE]":
                 self.finished = True

@@ -2,9 +2,10 @@
 
 The clients, models, streams and errors are exported from `xiaohu` itself; this module adds the
 building blocks an integration needs besides them: the settings' resolution and defaults, the
-embeddings limits, strict JSON schemas, and one-object-per-event-loop. These names are public
-API, kept stable like those of `xiaohu`; the `xiaohu._*` modules are not, and no code outside
-`xiaohu/` imports them (a test checks it).
+embeddings limits, strict JSON schemas, and `split_options` (the one split of a call's keywords
+into body and `xiaohu.RequestOptions`). These names are public API, kept stable like those of
+`xiaohu`; the `xiaohu._*` modules are not, and no code outside `xiaohu/` imports them (a test
+checks it).
 
 Example:
     >>> from xiaohu.adapters import strict_json_schema
@@ -30,7 +31,7 @@ from ._embeddings import (
     DEFAULT_MAX_CONCURRENCY,
     MAX_INPUTS_PER_REQUEST,
 )
-from ._loops import PerLoop
+from ._options import split_options
 from ._params import strict_json_schema
 from ._pricing import estimate_tokens
 
@@ -45,9 +46,9 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_INPUTS_PER_REQUEST",
     "Closing",
-    "PerLoop",
     "estimate_tokens",
     "resolve_api_key",
     "resolve_base_url",
+    "split_options",
     "strict_json_schema",
 ]

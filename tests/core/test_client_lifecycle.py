@@ -3,13 +3,14 @@
 A forgotten `XiaohuClient` closes its pool when collected (no `ResourceWarning: unclosed
 socket`); a call after `close()`/`aclose()` raises the typed `ClientClosedError`; one
 `AsyncXiaohuClient` works across successive event loops (`asyncio.run` per call), each loop
-with its own pool, closed when that loop shuts down.
+with its own pool, closed when that loop shuts down, and `aclose()` closes them all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import warnings
 from typing import Any
 
@@ -97,3 +98,65 @@ async def test_your_own_async_http_client_is_used_and_left_open(emulator_url: st
         await client.create_response(**HELLO)
         await client.aclose()
         assert not http.is_closed
+
+
+def test_two_loops_get_two_pools_each_closed_with_its_loop(emulator_url: str) -> None:
+    client = AsyncXiaohuClient(api_key=KEY, base_url=emulator_url)
+
+    async def calls() -> httpx.AsyncClient:
+        pool = await client._pool()
+        for _ in range(3):
+            await client.create_response(**HELLO)
+            assert await client._pool() is pool  # many calls in one loop: one pool
+        return pool
+
+    first, second = asyncio.run(calls()), asyncio.run(calls())
+    assert first is not second
+    assert first.is_closed
+    assert second.is_closed
+
+
+def test_aclose_closes_the_pools_of_every_running_loop(emulator_url: str) -> None:
+    client = AsyncXiaohuClient(api_key=KEY, base_url=emulator_url)
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever)
+    thread.start()
+    try:
+
+        async def call() -> httpx.AsyncClient:
+            await client.create_response(**HELLO)
+            return await client._pool()
+
+        theirs = asyncio.run_coroutine_threadsafe(call(), other).result(timeout=30)
+
+        async def main() -> httpx.AsyncClient:
+            ours = await call()
+            await client.aclose()
+            return ours
+
+        ours = asyncio.run(main())
+        assert ours is not theirs
+        assert ours.is_closed
+        assert theirs.is_closed
+        with pytest.raises(ClientClosedError):
+            asyncio.run_coroutine_threadsafe(call(), other).result(timeout=30)
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join()
+        other.run_until_complete(other.shutdown_asyncgens())
+        other.close()
+
+
+async def test_a_client_collected_while_its_loop_runs_closes_its_pool_in_it(
+    emulator_url: str,
+) -> None:
+    client = AsyncXiaohuClient(api_key=KEY, base_url=emulator_url)
+    await client.create_response(**HELLO)
+    pool = await client._pool()
+    del client
+    gc.collect()
+    for _ in range(100):  # the close is a task of this loop: let it run
+        if pool.is_closed:
+            break
+        await asyncio.sleep(0.01)
+    assert pool.is_closed

@@ -44,7 +44,7 @@ async def relay_llm(relay: dict[str, str]) -> AsyncIterator[XiaohuResponses]:
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("sync", SYNC)
-async def test_chat_answer(relay_llm, sync: bool) -> None:
+async def test_chat_answer(relay_llm: XiaohuResponses, sync: bool) -> None:
     messages = [
         ChatMessage(role="system", content="Answer briefly."),
         ChatMessage(content="What is 6 * 7?"),
@@ -52,12 +52,12 @@ async def test_chat_answer(relay_llm, sync: bool) -> None:
     response = await helpers.chat(relay_llm, sync, messages)
     assert "42" in (response.message.content or "")
     assert response.message.role == "assistant"
-    assert response.raw["usage"]["total_tokens"] > 0
+    assert helpers.raw(response)["usage"]["total_tokens"] > 0
 
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("sync", SYNC)
-async def test_stream_complete_answer(relay_llm, sync: bool) -> None:
+async def test_stream_complete_answer(relay_llm: XiaohuResponses, sync: bool) -> None:
     chunks = await helpers.stream_complete(relay_llm, sync, "What is 6 * 7?")
     assert "42" in chunks[-1].text
     assert "".join(c.delta or "" for c in chunks) == chunks[-1].text
@@ -65,7 +65,7 @@ async def test_stream_complete_answer(relay_llm, sync: bool) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("sync", SYNC)
-async def test_tool_call_round_trip(relay_llm, sync: bool) -> None:
+async def test_tool_call_round_trip(relay_llm: XiaohuResponses, sync: bool) -> None:
     tool = FunctionTool.from_defaults(fn=get_weather)
     if sync:
         first = relay_llm.chat_with_tools([tool], user_msg="Weather in Oslo?", tool_required=True)
@@ -87,7 +87,7 @@ async def test_tool_call_round_trip(relay_llm, sync: bool) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("sync", SYNC)
-async def test_structured_city(relay_llm, sync: bool) -> None:
+async def test_structured_city(relay_llm: XiaohuResponses, sync: bool) -> None:
     prompt = PromptTemplate("Name the city {city} and its country.")
     if sync:
         city = relay_llm.structured_predict(City, prompt, city="Hangzhou")
@@ -100,7 +100,7 @@ async def test_structured_city(relay_llm, sync: bool) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("sync", SYNC)
-async def test_web_search_with_reasoning(relay_llm, sync: bool) -> None:
+async def test_web_search_with_reasoning(relay_llm: XiaohuResponses, sync: bool) -> None:
     relay_llm.built_in_tools = [{"type": "web_search"}]
     relay_llm.reasoning_options = {"effort": "low", "summary": "auto"}
     messages = [ChatMessage(content="Search the web: what is new at West Lake?")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +16,13 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.tools import FunctionTool
 
 from llama_index_xiaohu import XiaohuResponses
 from llama_index_xiaohu._messages import continuation, resolve_tool_choice, to_request_input
 from tests.conftest import TEST_API_KEY
+from tests.llama_index.conftest import Recorder
 from xiaohu import ConfigurationError
 
 PNG = base64.b64decode(
@@ -56,7 +59,7 @@ def test_any_model_name_gets_a_default_context_window() -> None:
 
 
 def test_every_field_is_described() -> None:
-    own = set(XiaohuResponses.model_fields) - set(XiaohuResponses.__mro__[1].model_fields)
+    own = set(XiaohuResponses.model_fields) - set(FunctionCallingLLM.model_fields)
     assert own
     for name in own:
         assert XiaohuResponses.model_fields[name].description, name
@@ -78,7 +81,9 @@ def test_env_fallbacks_and_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
         XiaohuResponses()
 
 
-def test_body_has_no_nulls_or_empty_tools_and_keeps_temperature(mock_llm, recorder) -> None:
+def test_body_has_no_nulls_or_empty_tools_and_keeps_temperature(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     mock_llm.temperature = 0.3
     mock_llm.reasoning_effort = "high"
     mock_llm.chat([ChatMessage(role="user", content="hi")])
@@ -91,7 +96,9 @@ def test_body_has_no_nulls_or_empty_tools_and_keeps_temperature(mock_llm, record
     }
 
 
-def test_system_becomes_instructions_and_history_is_kept(mock_llm, recorder) -> None:
+def test_system_becomes_instructions_and_history_is_kept(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     mock_llm.instructions = "Answer in English."
     messages = [
         ChatMessage(role="system", content="Be brief."),
@@ -108,7 +115,7 @@ def test_system_becomes_instructions_and_history_is_kept(mock_llm, recorder) -> 
     assert body["input"][1] == {"type": "message", "role": "assistant", "content": "Hello"}
 
 
-def test_system_as_developer(mock_llm, recorder) -> None:
+def test_system_as_developer(mock_llm: XiaohuResponses, recorder: Recorder) -> None:
     mock_llm.system_as = "developer"
     mock_llm.chat([ChatMessage(role="system", content="Be brief."), ChatMessage(content="Hi")])
     assert recorder.bodies[-1]["input"][0] == {
@@ -118,7 +125,7 @@ def test_system_as_developer(mock_llm, recorder) -> None:
     }
 
 
-def test_image_and_document_blocks(tmp_path) -> None:
+def test_image_and_document_blocks(tmp_path: Path) -> None:
     path = tmp_path / "dot.png"
     path.write_bytes(PNG)
     pdf = b"%PDF-1.4 tiny"
@@ -134,6 +141,7 @@ def test_image_and_document_blocks(tmp_path) -> None:
         ],
     )
     _, items = to_request_input([message])
+    assert isinstance(items, list)
     parts = items[0]["content"]
     assert parts[1] == {
         "type": "input_image",
@@ -149,7 +157,9 @@ def test_image_and_document_blocks(tmp_path) -> None:
     assert parts[5] == {"type": "input_file", "file_url": "https://example.org/a.pdf"}
 
 
-def test_unsupported_block_fails_before_any_request(mock_llm, recorder) -> None:
+def test_unsupported_block_fails_before_any_request(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     message = ChatMessage(role="user", blocks=[AudioBlock(audio=b"RIFF", format="wav")])
     with pytest.raises(ValueError, match="AudioBlock"):
         mock_llm.chat([message])
@@ -194,7 +204,9 @@ def test_assistant_tool_calls_results_and_encrypted_thinking_round_trip() -> Non
     ]
 
 
-def test_continuation_sends_only_new_messages(mock_llm, recorder) -> None:
+def test_continuation_sends_only_new_messages(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     mock_llm.track_previous_responses = True
     history = [
         ChatMessage(role="system", content="Be brief."),
@@ -211,7 +223,7 @@ def test_continuation_sends_only_new_messages(mock_llm, recorder) -> None:
     assert continuation(history[:2]) == (None, history[:2])
 
 
-def test_prepare_chat_with_tools_never_mutates_history(mock_llm) -> None:
+def test_prepare_chat_with_tools_never_mutates_history(mock_llm: XiaohuResponses) -> None:
     history = [ChatMessage(content="hello")]
     prepared = mock_llm._prepare_chat_with_tools(
         [ADD], user_msg="2+3?", chat_history=history, tool_required=True
@@ -223,14 +235,16 @@ def test_prepare_chat_with_tools_never_mutates_history(mock_llm) -> None:
     assert prepared["tools"][0]["name"] == "add"
 
 
-def test_named_tool_choice_in_responses_shape(mock_llm, recorder) -> None:
+def test_named_tool_choice_in_responses_shape(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     mock_llm.chat_with_tools([ADD], user_msg="2+3?", tool_choice="add")
     assert recorder.bodies[-1]["tool_choice"] == {"type": "function", "name": "add"}
     chat_shape = {"type": "function", "function": {"name": "add"}}
     assert resolve_tool_choice(chat_shape, False) == {"type": "function", "name": "add"}
 
 
-def test_strict_tools_and_built_in_tools(mock_llm, recorder) -> None:
+def test_strict_tools_and_built_in_tools(mock_llm: XiaohuResponses, recorder: Recorder) -> None:
     mock_llm.built_in_tools = [{"type": "web_search"}]
     mock_llm.strict = True
     mock_llm.chat_with_tools([ADD], user_msg="2+3?")
@@ -242,13 +256,15 @@ def test_strict_tools_and_built_in_tools(mock_llm, recorder) -> None:
     assert "additionalProperties" not in ADD.metadata.get_parameters_dict()
 
 
-def test_invalid_parameter_fails_before_sending(mock_llm, recorder) -> None:
+def test_invalid_parameter_fails_before_sending(
+    mock_llm: XiaohuResponses, recorder: Recorder
+) -> None:
     with pytest.raises(ConfigurationError, match="max_output_tokens"):
         mock_llm.chat([ChatMessage(content="hi")], max_output_tokens=0)
     assert recorder.bodies == []
 
 
-def test_per_call_options_reach_the_core(mock_llm, recorder) -> None:
+def test_per_call_options_reach_the_core(mock_llm: XiaohuResponses, recorder: Recorder) -> None:
     mock_llm.chat(
         [ChatMessage(content="hi")],
         extra_headers={"X-Trace": "t1"},
@@ -260,7 +276,7 @@ def test_per_call_options_reach_the_core(mock_llm, recorder) -> None:
     assert "timeout" not in recorder.bodies[-1]
 
 
-def test_get_tool_calls_uses_call_id(mock_llm) -> None:
+def test_get_tool_calls_uses_call_id(mock_llm: XiaohuResponses) -> None:
     from llama_index.core.base.llms.types import ChatResponse
 
     response = ChatResponse(
@@ -283,7 +299,7 @@ def test_get_tool_calls_uses_call_id(mock_llm) -> None:
         mock_llm.get_tool_calls_from_response(empty)
 
 
-def test_non_streaming_response_shape(mock_llm) -> None:
+def test_non_streaming_response_shape(mock_llm: XiaohuResponses) -> None:
     response = mock_llm.chat([ChatMessage(content="hi")])
     assert response.message.content == "ok"
     assert response.raw["usage"]["input_tokens"] == 3

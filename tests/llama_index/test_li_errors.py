@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
@@ -30,7 +32,11 @@ FAULTS = [
 @pytest.mark.parametrize(("fault", "error"), FAULTS)
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
 async def test_relay_errors_are_typed(
-    make_llm, sync: bool, stream: bool, fault: str, error
+    make_llm: Callable[..., XiaohuResponses],
+    sync: bool,
+    stream: bool,
+    fault: str,
+    error: type[Exception],
 ) -> None:
     llm = make_llm(max_retries=0)
     call = helpers.stream_chat if stream else helpers.chat
@@ -41,7 +47,9 @@ async def test_relay_errors_are_typed(
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_unknown_previous_response_is_not_found(make_llm, sync: bool) -> None:
+async def test_unknown_previous_response_is_not_found(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     with pytest.raises(xiaohu.NotFoundError):
         await helpers.chat(make_llm(max_retries=0), sync, HI, previous_response_id="resp_missing")
 
@@ -54,14 +62,18 @@ async def test_unknown_previous_response_is_not_found(make_llm, sync: bool) -> N
         pytest.param("drop_stream", xiaohu.StreamError, id="dropped"),
     ],
 )
-async def test_stream_failures_raise_not_truncate(make_llm, sync: bool, fault: str, error) -> None:
+async def test_stream_failures_raise_not_truncate(
+    make_llm: Callable[..., XiaohuResponses], sync: bool, fault: str, error: type[Exception]
+) -> None:
     llm = make_llm(max_retries=0, default_headers={"X-Emulator-Fault": fault})
     with pytest.raises(error):
         await helpers.stream_chat(llm, sync, [ChatMessage(content="Tell me about Hangzhou")])
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_connection_and_timeout_errors(make_llm, sync: bool) -> None:
+async def test_connection_and_timeout_errors(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     dead = XiaohuResponses(api_key=TEST_API_KEY, api_base="http://127.0.0.1:9/v1", max_retries=0)
     with pytest.raises(xiaohu.APIConnectionError):
         await helpers.chat(dead, sync, HI)
@@ -80,7 +92,7 @@ async def test_connection_and_timeout_errors(make_llm, sync: bool) -> None:
         pytest.param(422, xiaohu.UnprocessableEntityError, id="422"),
     ],
 )
-def test_other_status_errors(status: int, error) -> None:
+def test_other_status_errors(status: int, error: type[Exception]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, json={"error": {"message": "no", "type": "x"}})
 

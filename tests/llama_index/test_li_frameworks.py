@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,10 +14,11 @@ from llama_index.core.agent.workflow import (
     ToolCallResult,
 )
 from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.base.response.schema import AsyncStreamingResponse, StreamingResponse
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.chat_engine import SimpleChatEngine
 from llama_index.core.embeddings import MockEmbedding
-from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.memory import ChatMemoryBuffer
@@ -24,6 +26,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel, Field
 
+from llama_index_xiaohu import XiaohuResponses
 from tests.llama_index import helpers
 
 pytestmark = [
@@ -76,7 +79,7 @@ def memory() -> ChatMemoryBuffer:
 
 
 @pytest.fixture
-def events():
+def events() -> Iterator[list[str]]:
     dispatcher = get_dispatcher()
     recorder = Recorder(events=[])
     dispatcher.add_event_handler(recorder)
@@ -85,14 +88,16 @@ def events():
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_streaming_query_engine(llm, sync: bool) -> None:
+async def test_streaming_query_engine(llm: XiaohuResponses, sync: bool) -> None:
     index = VectorStoreIndex.from_documents(DOCS, embed_model=MockEmbedding(embed_dim=8))
     engine = index.as_query_engine(llm=llm, streaming=True, similarity_top_k=2)
     if sync:
         response = engine.query("What is the relay called?")
+        assert isinstance(response, StreamingResponse)
         tokens = list(response.response_gen)
     else:
         response = await engine.aquery("What is the relay called?")
+        assert isinstance(response, AsyncStreamingResponse)
         tokens = [t async for t in response.async_response_gen()]
     assert len(tokens) > 3
     assert "".join(tokens).strip()
@@ -100,7 +105,7 @@ async def test_streaming_query_engine(llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_chat_engine_keeps_history(llm, sync: bool) -> None:
+async def test_chat_engine_keeps_history(llm: XiaohuResponses, sync: bool) -> None:
     engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory())
     if sync:
         first = engine.chat("Tell me about Hangzhou")
@@ -116,7 +121,7 @@ async def test_chat_engine_keeps_history(llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("streaming", [True, False])
-async def test_function_agent_calls_the_tool(llm, streaming: bool) -> None:
+async def test_function_agent_calls_the_tool(llm: XiaohuResponses, streaming: bool) -> None:
     agent = FunctionAgent(tools=[WEATHER], llm=llm, system_prompt="Use tools.", streaming=streaming)
     handler = agent.run(user_msg="What is the weather in Oslo?", memory=memory())
     calls, deltas = [], []
@@ -132,7 +137,7 @@ async def test_function_agent_calls_the_tool(llm, streaming: bool) -> None:
         assert len(deltas) > 3
 
 
-async def test_function_agent_streams_thinking(make_llm) -> None:
+async def test_function_agent_streams_thinking(make_llm: Callable[..., XiaohuResponses]) -> None:
     llm = make_llm(
         model="gpt-5", reasoning_options={"effort": "low", "summary": "auto"}, store=False
     )
@@ -148,7 +153,7 @@ async def test_function_agent_streams_thinking(make_llm) -> None:
     assert "Sunny in Oslo" in str(result)
 
 
-async def test_react_agent_runs(llm) -> None:
+async def test_react_agent_runs(llm: XiaohuResponses) -> None:
     agent = ReActAgent(tools=[WEATHER], llm=llm)
     result = await agent.run(user_msg="What is the weather in Oslo?", memory=memory())
     # The emulator does not speak ReAct's Thought/Action format, so the agent takes its reply
@@ -157,7 +162,7 @@ async def test_react_agent_runs(llm) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_structured_predict(llm, sync: bool, events: list[str]) -> None:
+async def test_structured_predict(llm: XiaohuResponses, sync: bool, events: list[str]) -> None:
     if sync:
         city = llm.structured_predict(City, PROMPT, city="Hangzhou")
     else:
@@ -168,12 +173,14 @@ async def test_structured_predict(llm, sync: bool, events: list[str]) -> None:
     assert "LLMStructuredPredictEndEvent" in events
 
 
-async def test_structured_output_goes_through_text_format(make_llm, emulator_url) -> None:
+async def test_structured_output_goes_through_text_format(
+    make_llm: Callable[..., XiaohuResponses], emulator_url: str
+) -> None:
     import json
 
     import httpx
 
-    bodies: list[dict] = []
+    bodies: list[dict[str, Any]] = []
     with httpx.Client(
         event_hooks={"request": [lambda r: bodies.append(json.loads(r.content))]}
     ) as http:
@@ -187,7 +194,7 @@ async def test_structured_output_goes_through_text_format(make_llm, emulator_url
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_stream_structured_predict(llm, sync: bool) -> None:
+async def test_stream_structured_predict(llm: XiaohuResponses, sync: bool) -> None:
     if sync:
         parts = list(llm.stream_structured_predict(City, PROMPT, city="Hangzhou"))
     else:
@@ -200,17 +207,19 @@ async def test_stream_structured_predict(llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_as_structured_llm(llm, sync: bool) -> None:
+async def test_as_structured_llm(llm: XiaohuResponses, sync: bool) -> None:
     structured = llm.as_structured_llm(City)
     messages = [ChatMessage(content="Describe the city Hangzhou.")]
     response = await helpers.chat(structured, sync, messages)
     assert isinstance(response.raw, City)
-    assert City.model_validate_json(response.message.content) == response.raw
+    assert City.model_validate_json(response.message.content or "") == response.raw
 
 
 @pytest.mark.parametrize("sync", SYNC)
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
-async def test_token_counting_handler_reads_usage(make_llm, sync: bool, stream: bool) -> None:
+async def test_token_counting_handler_reads_usage(
+    make_llm: Callable[..., XiaohuResponses], sync: bool, stream: bool
+) -> None:
     counter = TokenCountingHandler()
     llm = make_llm(callback_manager=CallbackManager([counter]))
     messages = [ChatMessage(content="Tell me about the history of Hangzhou")]
@@ -218,16 +227,16 @@ async def test_token_counting_handler_reads_usage(make_llm, sync: bool, stream: 
         final = (await helpers.stream_chat(llm, sync, messages))[-1]
     else:
         final = await helpers.chat(llm, sync, messages)
-    usage = final.raw["usage"]
+    usage = helpers.raw(final)["usage"]
     assert counter.prompt_llm_token_count == usage["input_tokens"]
     assert counter.completion_llm_token_count == usage["output_tokens"]
     counter.reset_counts()
     done = await helpers.complete(llm, sync, "What is 6 * 7?")
-    assert counter.completion_llm_token_count == done.raw["usage"]["output_tokens"]
+    assert counter.completion_llm_token_count == helpers.raw(done)["usage"]["output_tokens"]
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_instrumentation_events(llm, sync: bool, events: list[str]) -> None:
+async def test_instrumentation_events(llm: XiaohuResponses, sync: bool, events: list[str]) -> None:
     messages = [ChatMessage(content="Tell me about Hangzhou")]
     await helpers.chat(llm, sync, messages)
     assert events == ["LLMChatStartEvent", "LLMChatEndEvent"]
@@ -246,7 +255,9 @@ async def test_instrumentation_events(llm, sync: bool, events: list[str]) -> Non
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_exception_event_on_stream_failure(make_llm, sync: bool, events: list[str]) -> None:
+async def test_exception_event_on_stream_failure(
+    make_llm: Callable[..., XiaohuResponses], sync: bool, events: list[str]
+) -> None:
     from xiaohu import ResponseFailedError
 
     llm = make_llm(default_headers={"X-Emulator-Fault": "error_event"}, max_retries=0)

@@ -7,6 +7,8 @@ import gc
 import json
 import logging
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -36,19 +38,21 @@ WEATHER = FunctionTool.from_defaults(fn=get_weather)
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_stream_chat_chunks_are_cumulative_with_deltas(llm, sync: bool) -> None:
+async def test_stream_chat_chunks_are_cumulative_with_deltas(
+    llm: XiaohuResponses, sync: bool
+) -> None:
     chunks = await helpers.stream_chat(llm, sync, USER)
     assert len(chunks) > 5
     running = ""
     for chunk in chunks[:-1]:
-        running += chunk.delta
+        running += chunk.delta or ""
         assert chunk.message.content == running
         assert chunk.message.role == "assistant"
     final = chunks[-1]
     assert final.delta == ""
     assert final.message.content == running
     assert [type(b) for b in final.message.blocks] == [TextBlock]
-    usage = final.raw["usage"]
+    usage = helpers.raw(final)["usage"]
     assert usage["input_tokens"] > 0
     assert usage["output_tokens"] > 0
     assert final.additional_kwargs["usage"] == usage
@@ -59,26 +63,28 @@ async def test_stream_chat_chunks_are_cumulative_with_deltas(llm, sync: bool) ->
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_chat_equals_streamed_final_message(llm, sync: bool) -> None:
+async def test_chat_equals_streamed_final_message(llm: XiaohuResponses, sync: bool) -> None:
     whole = await helpers.chat(llm, sync, USER)
     chunks = await helpers.stream_chat(llm, sync, USER)
     assert whole.message.content
     assert whole.message.content == chunks[-1].message.content
-    assert whole.raw["usage"] == chunks[-1].raw["usage"]
+    assert helpers.raw(whole)["usage"] == helpers.raw(chunks[-1])["usage"]
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_complete_and_stream_complete(llm, sync: bool) -> None:
+async def test_complete_and_stream_complete(llm: XiaohuResponses, sync: bool) -> None:
     whole = await helpers.complete(llm, sync, "What is 6 * 7?")
     assert "42" in whole.text
-    assert whole.raw["usage"]["output_tokens"] > 0
+    assert helpers.raw(whole)["usage"]["output_tokens"] > 0
     chunks = await helpers.stream_complete(llm, sync, "What is 6 * 7?")
     assert "".join(c.delta or "" for c in chunks) == whole.text
     assert chunks[-1].text == whole.text
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_reasoning_summaries_stream_as_thinking_deltas(make_llm, sync: bool) -> None:
+async def test_reasoning_summaries_stream_as_thinking_deltas(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     llm = make_llm(
         model="gpt-5", reasoning_options={"effort": "low", "summary": "auto"}, store=False
     )
@@ -93,7 +99,10 @@ async def test_reasoning_summaries_stream_as_thinking_deltas(make_llm, sync: boo
     [block] = [b for b in final.blocks if isinstance(b, ThinkingBlock)]
     assert block.content == "".join(thinking)
     assert block.additional_information["encrypted_content"]
-    assert block.num_tokens == chunks[-1].raw["usage"]["output_tokens_details"]["reasoning_tokens"]
+    assert (
+        block.num_tokens
+        == helpers.raw(chunks[-1])["usage"]["output_tokens_details"]["reasoning_tokens"]
+    )
     # Intermediate chunks carry the thinking so far too.
     assert isinstance(chunks[len(thinking) // 2].message.blocks[0], ThinkingBlock)
     # Stateless multi-turn: the encrypted reasoning goes back as a reasoning item.
@@ -101,8 +110,10 @@ async def test_reasoning_summaries_stream_as_thinking_deltas(make_llm, sync: boo
     assert again.message.content
 
 
-async def test_encrypted_reasoning_is_replayed_in_the_request(make_llm, emulator_url) -> None:
-    bodies: list[dict] = []
+async def test_encrypted_reasoning_is_replayed_in_the_request(
+    make_llm: Callable[..., XiaohuResponses], emulator_url: str
+) -> None:
+    bodies: list[dict[str, Any]] = []
 
     def spy(request: httpx.Request) -> None:
         if request.method == "POST":
@@ -122,7 +133,9 @@ async def test_encrypted_reasoning_is_replayed_in_the_request(make_llm, emulator
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_web_search_citations_and_calls(make_llm, sync: bool) -> None:
+async def test_web_search_citations_and_calls(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     llm = make_llm(built_in_tools=[{"type": "web_search"}])
     question = [ChatMessage(content="Search the web for the latest news about West Lake")]
     chunks = await helpers.stream_chat(llm, sync, question)
@@ -135,6 +148,7 @@ async def test_web_search_citations_and_calls(make_llm, sync: bool) -> None:
         assert [b.source for b in blocks] == [c["url"] for c in citations]
         text = message.content or ""
         for block, citation in zip(blocks, citations, strict=True):
+            assert isinstance(block.cited_content, TextBlock)
             assert block.cited_content.text == text[citation["start_index"] : citation["end_index"]]
         [search] = message.additional_kwargs["built_in_tool_calls"]
         assert type(search) is dict
@@ -147,7 +161,7 @@ async def test_web_search_citations_and_calls(make_llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_streamed_tool_calls(llm, sync: bool) -> None:
+async def test_streamed_tool_calls(llm: XiaohuResponses, sync: bool) -> None:
     history = [ChatMessage(content="hi")]
     if sync:
         chunks = list(
@@ -161,7 +175,7 @@ async def test_streamed_tool_calls(llm, sync: bool) -> None:
     assert len(history) == 1
     final = chunks[-1]
     [block] = [b for b in final.message.blocks if isinstance(b, ToolCallBlock)]
-    assert block.tool_call_id.startswith("call_")
+    assert (block.tool_call_id or "").startswith("call_")
     [selection] = llm.get_tool_calls_from_response(final)
     assert selection.tool_id == block.tool_call_id
     assert selection.tool_kwargs == {"city": "Oslo"}
@@ -171,7 +185,7 @@ async def test_streamed_tool_calls(llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_predict_and_call(llm, sync: bool) -> None:
+async def test_predict_and_call(llm: XiaohuResponses, sync: bool) -> None:
     if sync:
         output = llm.predict_and_call([WEATHER], "Weather in Oslo?")
     else:
@@ -180,7 +194,9 @@ async def test_predict_and_call(llm, sync: bool) -> None:
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_incomplete_response_is_marked_not_hidden(make_llm, sync: bool, caplog) -> None:
+async def test_incomplete_response_is_marked_not_hidden(
+    make_llm: Callable[..., XiaohuResponses], sync: bool, caplog: pytest.LogCaptureFixture
+) -> None:
     llm = make_llm(default_headers={"X-Emulator-Fault": "incomplete"})
     with caplog.at_level(logging.WARNING, logger="llama_index_xiaohu"):
         chunks = await helpers.stream_chat(llm, sync, USER)
@@ -190,7 +206,7 @@ async def test_incomplete_response_is_marked_not_hidden(make_llm, sync: bool, ca
 
 
 async def test_concurrent_conversations_keep_their_own_previous_response_id() -> None:
-    bodies: list[dict] = []
+    bodies: list[dict[str, Any]] = []
 
     async def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
@@ -226,7 +242,9 @@ async def test_concurrent_conversations_keep_their_own_previous_response_id() ->
         assert body["input"] == f"next {body['previous_response_id'][5:]}"
 
 
-def test_async_calls_from_successive_event_loops(make_llm_sync) -> None:
+def test_async_calls_from_successive_event_loops(
+    make_llm_sync: Callable[..., XiaohuResponses],
+) -> None:
     # Notebooks and LlamaIndex's sync wrappers run each call in a fresh loop: a pooled
     # connection from a closed loop must not be reused, and each loop's pool closes with it
     # (no aclose() needed; it would close the object for good).

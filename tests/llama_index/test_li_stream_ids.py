@@ -7,6 +7,7 @@ a background run needs its id on the first chunk, not the last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -80,7 +81,9 @@ async def test_mid_stream_tool_arguments_hold_only_what_has_arrived(sync: bool) 
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_every_chunk_carries_the_response_id_once_known(make_llm, sync: bool) -> None:
+async def test_every_chunk_carries_the_response_id_once_known(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     llm = make_llm()
     chunks = await helpers.stream_chat(llm, sync, USER)
     final_id = chunks[-1].additional_kwargs["response_id"]
@@ -90,7 +93,9 @@ async def test_every_chunk_carries_the_response_id_once_known(make_llm, sync: bo
 
 
 @pytest.mark.parametrize("sync", SYNC)
-async def test_a_background_stream_gives_its_id_on_the_first_chunk(make_llm, sync: bool) -> None:
+async def test_a_background_stream_gives_its_id_on_the_first_chunk(
+    make_llm: Callable[..., XiaohuResponses], sync: bool
+) -> None:
     llm = make_llm(background=True)
     chunks = await helpers.stream_chat(llm, sync, USER)
     first, final = chunks[0], chunks[-1]
