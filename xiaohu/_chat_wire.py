@@ -16,15 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import TypeAdapter
-
+from ._events import _ADAPTER as _EVENTS
 from ._events import ResponseStreamEvent
 from ._exceptions import WireUnsupportedError
 from ._models import Response
 
 __all__ = ["ChatChunkTranslator", "WireChoice", "chat_payload", "chat_response"]
 
-_EVENTS: TypeAdapter[ResponseStreamEvent] = TypeAdapter(ResponseStreamEvent)
 _ENCRYPTED = "reasoning.encrypted_content"
 
 
