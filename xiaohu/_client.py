@@ -88,7 +88,7 @@ from ._quota import (
 )
 from ._readcap import DEFAULT_DEADLINE_S, Deadline
 from ._retry import retry_delay
-from ._stream import AsyncResponseStream, ResponseStream
+from ._stream import AsyncPairReader, AsyncResponseStream, PairReader, ResponseStream
 from ._version import __version__
 from ._wire import WireRouter, is_wire_refusal
 
@@ -600,14 +600,16 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=True)
         wire = self._wire(call, override)
         if wire.api == "chat":
-            return self._chat_stream(self._chat_call(call), wire)
+            return _kept(self._chat_stream(self._chat_call(call), wire), self)
         try:
-            return self._follow(call) if call.options.background else self._stream(call)
+            return _kept(
+                self._follow(call) if call.options.background else self._stream(call), self
+            )
         except APIStatusError as exc:
             switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return self._chat_stream(self._chat_call(call), switched)
+        return _kept(self._chat_stream(self._chat_call(call), switched), self)
 
     def _open(self, call: _Call) -> httpx.Response:
         return self.request(
@@ -729,7 +731,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=True, background=True)
         if self._wire(call, override).api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
-        return self._follow(call)
+        return _kept(self._follow(call), self)
 
     def wait_response(
         self,
@@ -1080,14 +1082,15 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         call = self._prepare(params, stream=True)
         wire = await self._wire(call, override)
         if wire.api == "chat":
-            return await self._chat_stream(self._chat_call(call), wire)
+            return _kept(await self._chat_stream(self._chat_call(call), wire), self)
         try:
-            return await (self._follow(call) if call.options.background else self._stream(call))
+            stream = await (self._follow(call) if call.options.background else self._stream(call))
+            return _kept(stream, self)
         except APIStatusError as exc:
             switched = self._switch(exc, call, override)
             if switched is None:
                 raise
-        return await self._chat_stream(self._chat_call(call), switched)
+        return _kept(await self._chat_stream(self._chat_call(call), switched), self)
 
     async def _open(self, call: _Call) -> httpx.Response:
         return await self.request(
@@ -1186,7 +1189,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         call = self._prepare(params, stream=True, background=True)
         if (await self._wire(call, override)).api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
-        return await self._follow(call)
+        return _kept(await self._follow(call), self)
 
     async def wait_response(
         self,
@@ -1327,6 +1330,15 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+_Kept = TypeVar("_Kept", bound="PairReader | AsyncPairReader")
+
+
+def _kept(stream: _Kept, client: object) -> _Kept:
+    """The stream, holding the client that opened it until the stream itself is let go."""
+    stream.opened_by = client
+    return stream
 
 
 def _wait_deadline(

@@ -174,6 +174,9 @@ class PairReader:
 
     _pairs: Generator[Pair, None, None]
     response: Response | None
+    #: The client that opened the stream, held so that a client made for one call (or owned by a
+    #: framework object nobody else holds) is not collected, closing its pool, mid-stream.
+    opened_by: object = None
 
     def _result(self) -> Response:
         raise NotImplementedError
@@ -254,6 +257,9 @@ class AsyncPairReader:
 
     _pairs: AsyncGenerator[Pair, None]
     response: Response | None
+    #: The client that opened the stream, held so that a client made for one call (or owned by a
+    #: framework object nobody else holds) is not collected, closing its pool, mid-stream.
+    opened_by: object = None
 
     def _result(self) -> Response:
         raise NotImplementedError
