@@ -275,11 +275,14 @@ class _BaseClient(Generic[HttpT]):
             max_cost_usd=options.max_cost_usd,
             budget=options.budget,
         )
-        streamed = stream or (meter.bounded and not options.background)
-        if not streamed and not isinstance(options.deadline, _UseClientDefault):
+        # A plain call with a budget or a deadline runs as a stream, folded into the same
+        # Response: only a stream lets the meter and the clock stop it mid-way.
+        deadline_given = not isinstance(options.deadline, _UseClientDefault)
+        streamed = stream or ((meter.bounded or deadline_given) and not options.background)
+        if not streamed and deadline_given:
             raise ConfigurationError(
-                "deadline bounds a stream or a background run; a plain create takes timeout="
-                " (nothing was sent)"
+                "deadline bounds a stream or a background run; a background create returns the"
+                " queued run at once (give wait_response the deadline) (nothing was sent)"
             )
         payload = build_payload({**body, "stream": True if streamed else body.get("stream")})
         if not streamed:
