@@ -531,8 +531,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.create_response(model="gpt-5", input="2+2?").output_text  # doctest: +SKIP
             '4'
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=False)
+        override = call.options.api
         wire = self._wire(call, override)
         if wire.api == "chat":
             return self._create_chat(call, wire)
@@ -599,8 +599,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             ...     for delta in stream.iter_deltas():
             ...         print(getattr(delta, "text", ""), end="")
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=True)
+        override = call.options.api
         wire = self._wire(call, override)
         if wire.api == "chat":
             return _kept(self._chat_stream(self._chat_call(call), wire), self)
@@ -730,8 +730,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             ...     for delta in stream.iter_deltas():
             ...         print(delta)
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=True, background=True)
+        override = call.options.api
         if self._wire(call, override).api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(self._follow(call), self)
@@ -1012,8 +1012,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.create_response(model="gpt-5", input="hi")).status  # doctest: +SKIP
             'completed'
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=False)
+        override = call.options.api
         wire = await self._wire(call, override)
         if wire.api == "chat":
             return await self._create_chat(call, wire)
@@ -1081,8 +1081,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> async for event in stream:  # doctest: +SKIP
             ...     pass
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=True)
+        override = call.options.api
         wire = await self._wire(call, override)
         if wire.api == "chat":
             return _kept(await self._chat_stream(self._chat_call(call), wire), self)
@@ -1188,8 +1188,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         Example:
             >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
         """
-        override = params.pop("api", None)
         call = self._prepare(params, stream=True, background=True)
+        override = call.options.api
         if (await self._wire(call, override)).api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(await self._follow(call), self)

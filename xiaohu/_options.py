@@ -19,6 +19,7 @@ from ._background import ProgressCallback
 from ._exceptions import ConfigurationError
 from ._guard import Budget
 from ._readcap import DEFAULT_DEADLINE_S, Deadline, deadline_at
+from ._wire import check_api
 
 __all__ = [
     "HTTP_OPTIONS",
@@ -77,6 +78,8 @@ class RequestOptions:
     """Stop this call when its cost passes this many US dollars."""
     budget: Budget | None = None
     """A `xiaohu.Budget` this call is charged to (besides the client's)."""
+    api: str | None = None
+    """The wire for this call: `"responses"`, `"chat"` or `"auto"`; `None`: the client's."""
     on_progress: ProgressCallback | None = None
     """A background stream's progress callback (queued, in progress, each web search...)."""
     max_resumes: int | None = None
@@ -161,6 +164,8 @@ def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
         raise ConfigurationError(f"max_resumes must be an int >= 0, got {resumes!r}")
     if not callable(given.get("on_progress", print)):
         raise ConfigurationError(f"on_progress must be callable, got {given['on_progress']!r}")
+    if "api" in given:
+        check_api(given["api"])
     if "deadline" in given:
         try:
             deadline_at(given["deadline"])
