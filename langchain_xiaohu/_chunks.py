@@ -8,6 +8,7 @@ state kept here is which LangChain block `index` an output item (and content par
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,15 +18,21 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from xiaohu import (
     AnnotationDelta,
+    CustomToolCall,
     FunctionCall,
+    ImageDelta,
     ItemDone,
+    OutputMessage,
+    OutputText,
     ReasoningDelta,
     ReasoningItem,
+    ReasoningTextDelta,
     RefusalDelta,
     ResponseStreamEvent,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
+    ToolInputDelta,
     ToolProgress,
     WebSearchCall,
 )
@@ -36,6 +43,12 @@ __all__ = ["ChunkConverter"]
 
 _METADATA = {"model_provider": PROVIDER}
 _TERMINAL = frozenset({"response.completed", "response.incomplete"})
+#: The tool names of `server_tool_call_chunk` blocks, by the item type whose input streams.
+_SERVER_TOOLS = {
+    "code_interpreter_call": "code_interpreter",
+    "mcp_call": "mcp",
+    "shell_call": "shell",
+}
 
 
 class ChunkConverter:
@@ -54,12 +67,15 @@ class ChunkConverter:
         ['Hi']
     """
 
-    __slots__ = ("_indexes", "_model", "_stream_usage")
+    __slots__ = ("_announced", "_custom", "_indexes", "_logprobs", "_model", "_stream_usage")
 
     def __init__(self, model: str, *, stream_usage: bool = True) -> None:
         self._model = model
         self._stream_usage = stream_usage
         self._indexes: dict[tuple[int, int], int] = {}
+        self._custom: dict[int, int] = {}  # output index -> tool call index of custom calls
+        self._logprobs: list[Any] = []
+        self._announced: set[int] = set()  # output indexes whose tool input chunks are named
 
     def _index(self, output_index: int, part: int = 0) -> tuple[int, bool]:
         """The block index of an output item's part, and whether it is new."""
@@ -105,7 +121,15 @@ class ChunkConverter:
 
     def _other(self, delta: StreamDelta) -> ChatGenerationChunk | None:
         if isinstance(delta, ToolCallDelta):
+            if delta.kind == "custom":
+                return self._custom_call(delta)
             return self._tool_call(delta)
+        if isinstance(delta, ReasoningTextDelta):
+            return self._reasoning_text(delta)
+        if isinstance(delta, ToolInputDelta):
+            return self._tool_input(delta)
+        if isinstance(delta, ImageDelta):
+            return _partial_image(delta)
         if isinstance(delta, ReasoningDelta):
             index, _ = self._index(delta.output_index)
             part = {"type": "summary_text", "text": delta.text, "index": delta.summary_index}
@@ -145,6 +169,70 @@ class ChunkConverter:
             tool_chunk["name"], tool_chunk["id"] = delta.name, delta.call_id
         return _chunk([block], tool_call_chunks=[tool_chunk])
 
+    def _custom_call(self, delta: ToolCallDelta) -> ChatGenerationChunk:
+        """A custom tool call's block grows with its input; the tool call comes when it is done.
+
+        Its input is free text, not JSON, so a `tool_call_chunk` per piece would make LangChain
+        report an invalid call mid-stream; the whole call follows with `ItemDone`.
+        """
+        index, _ = self._index(delta.output_index)
+        block: dict[str, Any] = {
+            "type": "custom_tool_call",
+            "input": delta.arguments,
+            "index": index,
+        }
+        if delta.call_id is not None:
+            self._custom[delta.output_index] = delta.index
+            block.update(call_id=delta.call_id, name=delta.name)
+            if delta.item_id:
+                block["id"] = delta.item_id
+        return _chunk([block])
+
+    def _reasoning_text(self, delta: ReasoningTextDelta) -> ChatGenerationChunk:
+        index, _ = self._index(delta.output_index)
+        part = {"type": "reasoning_text", "text": delta.text, "index": delta.content_index}
+        block: dict[str, Any] = {"type": "reasoning", "content": [part], "index": index}
+        if delta.item_id:
+            block["id"] = delta.item_id
+        return _chunk([block])
+
+    def _tool_input(self, delta: ToolInputDelta) -> ChatGenerationChunk:
+        """Streamed progress of a built-in tool's input, as a `server_tool_call_chunk` block.
+
+        It lives in `additional_kwargs["server_tool_call_chunks"]`, not in `content`, so the
+        final content equals `invoke()`'s (where the finished item carries the whole input).
+        """
+        index, _ = self._index(delta.output_index)
+        block: dict[str, Any] = {
+            "type": "server_tool_call_chunk",
+            "args": delta.text,
+            "index": index,
+        }
+        if delta.output_index not in self._announced:
+            self._announced.add(delta.output_index)
+            block.update(name=_SERVER_TOOLS.get(delta.tool, delta.tool), id=delta.item_id)
+        message = AIMessageChunk(
+            content=[],
+            additional_kwargs={"server_tool_call_chunks": [block]},
+            response_metadata=_METADATA,
+        )
+        return ChatGenerationChunk(message=message)
+
+    def _custom_done(
+        self, item: CustomToolCall, index: int, output_index: int
+    ) -> ChatGenerationChunk:
+        block: dict[str, Any] = {"type": "custom_tool_call", "index": index}
+        if item.status:
+            block["status"] = item.status
+        tool_chunk = ToolCallChunk(
+            type="tool_call_chunk",
+            name=item.name,
+            args=json.dumps({"input": item.input}, ensure_ascii=False),
+            id=item.call_id,
+            index=self._custom.get(output_index, 0),
+        )
+        return _chunk([block], tool_call_chunks=[tool_chunk])
+
     def _progress(self, delta: ToolProgress) -> ChatGenerationChunk | None:
         if delta.phase != "added":
             return None  # intermediate phases carry nothing the final item lacks
@@ -169,15 +257,26 @@ class ChunkConverter:
             block["index"] = index
         elif isinstance(item, dict):
             block = {**item, "index": index}
+        elif isinstance(item, CustomToolCall):
+            return self._custom_done(item, index, delta.output_index)
         elif isinstance(item, FunctionCall):
             return None  # name and arguments already streamed
         else:
-            return None  # messages: text and annotations already streamed
+            if isinstance(item, OutputMessage):  # text and annotations already streamed
+                self._logprobs.extend(
+                    logprob
+                    for part in item.content
+                    if isinstance(part, OutputText)
+                    for logprob in part.logprobs or ()
+                )
+            return None
         return _chunk([block])
 
     def _last(self, event: Any) -> ChatGenerationChunk:
         response = event.response
         metadata = response_metadata(response, self._model)
+        if self._logprobs and "logprobs" not in metadata:
+            metadata["logprobs"] = list(self._logprobs)  # the snapshot lacked them
         usage = usage_to_metadata(response.usage) if self._stream_usage and response.usage else None
         message = AIMessageChunk(
             content=[],
@@ -187,6 +286,24 @@ class ChunkConverter:
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
+
+
+def _partial_image(delta: ImageDelta) -> ChatGenerationChunk:
+    """A partial image as a standard `image` block in `additional_kwargs["partial_images"]`.
+
+    Not in `content`: the final image is the `image_generation_call` block (a standard image
+    in `content_blocks`), as `invoke()` gives it.
+    """
+    block: dict[str, Any] = {"type": "image", "base64": delta.base64}
+    if delta.output_format:
+        block["mime_type"] = f"image/{delta.output_format}"
+    if delta.item_id:
+        block["id"] = delta.item_id
+    block["extras"] = {"partial_image_index": delta.partial_index}
+    message = AIMessageChunk(
+        content=[], additional_kwargs={"partial_images": [block]}, response_metadata=_METADATA
+    )
+    return ChatGenerationChunk(message=message)
 
 
 def _chunk(content: list[Any], **kwargs: Any) -> ChatGenerationChunk:

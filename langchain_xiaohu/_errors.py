@@ -18,6 +18,7 @@ RateLimitError             ->   ModelRateLimitError
 InternalServerError        ->   ModelAPIError
 ConflictError, other 4xx   ->   ModelAPIError
 APITimeoutError            ->   ModelTimeoutError
+DeadlineExceededError      ->   ModelTimeoutError            (the overall deadline passed)
 APIConnectionError         ->   ModelConnectionError
 APIResponseValidationError ->   ModelAPIError                (bad JSON, malformed SSE)
 IncompleteStreamError      ->   ModelAPIError
@@ -61,6 +62,7 @@ __all__ = [
     "XiaohuConflictError",
     "XiaohuConnectionError",
     "XiaohuContextOverflowError",
+    "XiaohuDeadlineExceededError",
     "XiaohuIncompleteStreamError",
     "XiaohuInsufficientQuotaError",
     "XiaohuInternalServerError",
@@ -203,6 +205,15 @@ class XiaohuTimeoutError(xiaohu.APITimeoutError, ModelTimeoutError):
     """
 
 
+class XiaohuDeadlineExceededError(xiaohu.DeadlineExceededError, ModelTimeoutError):
+    """A stream's or a background run's overall deadline passed (keep-alives do not extend it).
+
+    Example:
+        >>> issubclass(XiaohuDeadlineExceededError, ModelTimeoutError)
+        True
+    """
+
+
 class XiaohuConnectionError(xiaohu.APIConnectionError, ModelConnectionError):
     """The relay could not be reached.
 
@@ -292,6 +303,7 @@ _BY_CORE: dict[type[xiaohu.XiaohuError], type[ModelError]] = {
     xiaohu.InternalServerError: XiaohuInternalServerError,
     xiaohu.ConflictError: XiaohuConflictError,
     xiaohu.APIStatusError: XiaohuStatusError,
+    xiaohu.DeadlineExceededError: XiaohuDeadlineExceededError,
     xiaohu.APITimeoutError: XiaohuTimeoutError,
     xiaohu.APIConnectionError: XiaohuConnectionError,
     xiaohu.IncompleteStreamError: XiaohuIncompleteStreamError,

@@ -36,7 +36,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from xiaohu import FunctionCall, OutputMessage, OutputText, Response, Usage
+from xiaohu import CustomToolCall, FunctionCall, OutputMessage, OutputText, Response, Usage
 from xiaohu.adapters import strict_json_schema
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "PROVIDER",
     "convert_tool_choice",
     "convert_tools",
+    "custom_tool_call",
     "messages_to_input",
     "parse_tool_call",
     "response_metadata",
@@ -119,20 +120,41 @@ def messages_to_input(
     """
     items: list[dict[str, Any]] = []
     position = 0
+    custom = _custom_call_ids(messages)
     try:
         for position, message in enumerate(messages):  # noqa: B007 (named in the error)
-            items.extend(_message_items(message, store))
+            items.extend(_message_items(message, store, custom))
     except ValueError as exc:
         kind = messages[position].type
         raise ValueError(f"messages[{position}] ({kind}): {exc}") from exc
     return items
 
 
-def _message_items(message: BaseMessage, store: bool | None) -> Iterator[dict[str, Any]]:
+def _custom_call_ids(messages: Sequence[BaseMessage]) -> frozenset[str]:
+    """The call ids of custom (freeform) tool calls: their answers are `custom_tool_call_output`."""
+    ids: set[str] = set()
+    for message in messages:
+        if isinstance(message, AIMessage) and isinstance(message.content, list):
+            ids.update(
+                str(block["call_id"])
+                for block in message.content
+                if isinstance(block, Mapping)
+                and block.get("type") == "custom_tool_call"
+                and block.get("call_id")
+            )
+    return frozenset(ids)
+
+
+def _message_items(
+    message: BaseMessage, store: bool | None, custom: frozenset[str] = frozenset()
+) -> Iterator[dict[str, Any]]:
     if isinstance(message, AIMessage):
         yield from _assistant_items(message, store)
     elif isinstance(message, ToolMessage):
-        yield _tool_output(message)
+        item = _tool_output(message)
+        if item["call_id"] in custom:
+            item["type"] = "custom_tool_call_output"
+        yield item
     elif isinstance(message, FunctionMessage):
         yield {"type": "function_call_output", "call_id": message.name, "output": message.text}
     elif isinstance(message, (HumanMessage, SystemMessage, ChatMessage)):
@@ -276,6 +298,11 @@ def _assistant_items(message: AIMessage, store: bool | None) -> Iterator[dict[st
                 if call is not None:
                     arguments = json.dumps(call["args"], ensure_ascii=False)
                     item = {**item, "name": call["name"], "arguments": arguments}
+            elif item["type"] == "custom_tool_call":
+                replayed_calls.add(item["call_id"])
+                call = edited.get(item["call_id"])
+                if call is not None:
+                    item = {**item, "name": call["name"], "input": _custom_input(call["args"])}
             yield item
     for call in message.tool_calls:
         if call["id"] not in replayed_calls:
@@ -293,6 +320,15 @@ def _assistant_items(message: AIMessage, store: bool | None) -> Iterator[dict[st
                 "name": invalid["name"],
                 "arguments": invalid["args"] or "",
             }
+
+
+def _custom_input(args: Mapping[str, Any]) -> str:
+    """A custom tool's input from tool-call args (`{"input": ...}`, or the one value given)."""
+    if "input" in args:
+        return str(args["input"])
+    if len(args) == 1:
+        return str(next(iter(args.values())))
+    raise ValueError(f"a custom tool call's args need one 'input' string, got {sorted(args)}")
 
 
 def _assistant_blocks(content: list[Any], store: bool | None) -> Iterator[dict[str, Any]]:
@@ -452,6 +488,44 @@ def parse_tool_call(call: FunctionCall) -> ToolCall | InvalidToolCall:
     return tool_call(name=call.name, args=args, id=call.call_id)
 
 
+def custom_tool_call(call: CustomToolCall) -> ToolCall:
+    """A custom (freeform) tool call as a LangChain tool call: its text is `args["input"]`.
+
+    A tool taking one `input: str` argument (or a one-argument `Tool`) runs it as is; the
+    answer (`ToolMessage`) goes back as a `custom_tool_call_output` item.
+
+    Example:
+        >>> from xiaohu import CustomToolCall
+        >>> custom_tool_call(CustomToolCall(call_id="c1", name="sql", input="SELECT 1"))
+        {'name': 'sql', 'args': {'input': 'SELECT 1'}, 'id': 'c1', 'type': 'tool_call'}
+    """
+    return tool_call(name=call.name, args={"input": call.input}, id=call.call_id)
+
+
+def output_logprobs(response: Response) -> list[Any]:
+    """The token logprobs of every output text part, in order (empty unless requested).
+
+    Example:
+        >>> from xiaohu import OutputMessage, OutputText, Response
+        >>> output_logprobs(
+        ...     Response(
+        ...         output=[
+        ...             OutputMessage(content=[OutputText(text="a", logprobs=[{"token": "a"}])])
+        ...         ]
+        ...     )
+        ... )
+        [{'token': 'a'}]
+    """
+    return [
+        logprob
+        for item in response.output
+        if isinstance(item, OutputMessage)
+        for part in item.content
+        if isinstance(part, OutputText)
+        for logprob in part.logprobs or ()
+    ]
+
+
 def usage_to_metadata(usage: Usage) -> UsageMetadata:
     """Token usage in LangChain's shape, with cache-read and reasoning details.
 
@@ -482,7 +556,7 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
         'gpt-5'
     """
     details = response.incomplete_details
-    return {
+    metadata: dict[str, Any] = {
         "id": response.id,
         "model_name": response.model or requested_model,
         "status": response.status,
@@ -490,6 +564,10 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
         "service_tier": response.service_tier,
         "model_provider": PROVIDER,
     }
+    logprobs = output_logprobs(response)
+    if logprobs:
+        metadata["logprobs"] = logprobs
+    return metadata
 
 
 def output_blocks(response: Response) -> list[dict[str, Any]]:
@@ -541,8 +619,13 @@ def response_to_message(response: Response, requested_model: str) -> AIMessage:
     """
     tool_calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    for call in response.function_calls:
-        parsed = parse_tool_call(call)
+    for item in response.output:
+        if isinstance(item, CustomToolCall):
+            tool_calls.append(custom_tool_call(item))
+            continue
+        if not isinstance(item, FunctionCall):
+            continue
+        parsed = parse_tool_call(item)
         if parsed.get("type") == "tool_call":
             tool_calls.append(parsed)  # type: ignore[arg-type]
         else:
@@ -578,6 +661,10 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
         ):
             converted.append(dict(tool))
             continue
+        custom = _custom_tool_spec(tool)
+        if custom is not None:
+            converted.append(custom)
+            continue
         spec = convert_to_openai_tool(tool, strict=strict)
         if spec.get("type") != "function" or "function" not in spec:
             converted.append(spec)
@@ -592,6 +679,23 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
             flat["parameters"] = strict_json_schema(flat["parameters"])
         converted.append(flat)
     return converted
+
+
+def _custom_tool_spec(tool: Any) -> dict[str, Any] | None:
+    """A LangChain tool marked `metadata={"type": "custom_tool", "format": ...}` as a custom tool.
+
+    The marker is langchain-openai's `custom_tool` convention, so the same tool object is bound
+    here and run by an agent (which calls it with `{"input": text}`).
+    """
+    metadata = getattr(tool, "metadata", None)
+    if not isinstance(metadata, Mapping) or metadata.get("type") != "custom_tool":
+        return None
+    spec: dict[str, Any] = {"type": "custom", "name": tool.name}
+    if getattr(tool, "description", None):
+        spec["description"] = tool.description
+    if metadata.get("format") is not None:
+        spec["format"] = dict(metadata["format"])
+    return spec
 
 
 def _is_flat_function(tool: Mapping[str, Any]) -> bool:

@@ -24,7 +24,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-from xiaohu import ModelPrice, Usage, UsageTally
+from xiaohu import Budget, ModelPrice, Usage, UsageTally
 
 __all__ = ["XiaohuCallbackHandler", "get_xiaohu_callback", "usage_from_metadata"]
 
@@ -73,6 +73,8 @@ class XiaohuCallbackHandler(BaseCallbackHandler, UsageTally):
     Args:
         prices: Prices to add or replace, by model (see `xiaohu.ModelPrice`).
         group_ratio: The relay group multiplier (分组倍率).
+        budget: The `xiaohu.Budget` the counted calls are added to (default: a new one);
+            `handler.budget.by_model` splits the spend by model.
 
     Example:
         >>> handler = XiaohuCallbackHandler()
@@ -84,10 +86,13 @@ class XiaohuCallbackHandler(BaseCallbackHandler, UsageTally):
     run_inline = True
 
     def __init__(
-        self, prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
+        self,
+        prices: Mapping[str, ModelPrice] | None = None,
+        group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
         BaseCallbackHandler.__init__(self)
-        UsageTally.__init__(self, prices, group_ratio)
+        UsageTally.__init__(self, prices, group_ratio, budget)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -134,7 +139,9 @@ register_configure_hook(_handler_var, inheritable=True)
 
 @contextmanager
 def get_xiaohu_callback(
-    prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
+    prices: Mapping[str, ModelPrice] | None = None,
+    group_ratio: float = 1.0,
+    budget: Budget | None = None,
 ) -> Iterator[XiaohuCallbackHandler]:
     """Count tokens and cost of every chat-model call inside the `with` block.
 
@@ -144,7 +151,7 @@ def get_xiaohu_callback(
         >>> cb.successful_requests
         0
     """
-    handler = XiaohuCallbackHandler(prices, group_ratio)
+    handler = XiaohuCallbackHandler(prices, group_ratio, budget)
     token = _handler_var.set(handler)
     try:
         yield handler

@@ -21,7 +21,6 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
-from langchain_core.messages.block_translators import openai as openai_blocks
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
@@ -39,6 +38,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 import xiaohu
 from xiaohu.adapters import estimate_tokens, strict_json_schema
 
+from . import _blocks as blocks
 from ._chunks import ChunkConverter
 from ._clients import ClientCache
 from ._errors import to_langchain_error
@@ -57,10 +57,9 @@ from ._stop import StopFilter, cut_message
 
 __all__ = ["ChatXiaohu"]
 
-# Content is in the Responses item shape langchain-openai uses, so its translator applies.
-register_translator(
-    PROVIDER, openai_blocks.translate_content, openai_blocks.translate_content_chunk
-)
+# Content is in the Responses item shape langchain-openai uses, so its translator applies
+# (with container file citations made standard).
+register_translator(PROVIDER, blocks.translate_content, blocks.translate_content_chunk)
 
 
 class ChatXiaohu(BaseChatModel):

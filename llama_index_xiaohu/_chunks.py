@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     CompletionResponse,
+    ImageBlock,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -27,16 +28,26 @@ from pydantic_core import from_json
 
 from xiaohu import (
     AnnotationDelta,
+    ImageDelta,
     ItemDone,
     ReasoningDelta,
+    ReasoningTextDelta,
     RefusalDelta,
     Response,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
+    ToolInputDelta,
 )
 
-from ._messages import RESPONSE_ID_KEY, message_from_response, response_extras
+from ._messages import (
+    CUSTOM_CALLS_KEY,
+    RESPONSE_ID_KEY,
+    image_block,
+    message_from_response,
+    output_logprobs,
+    response_extras,
+)
 
 __all__ = ["ChunkBuilder", "final_chat_response", "final_completion_response", "partial_arguments"]
 
@@ -89,6 +100,7 @@ def final_chat_response(response: Response) -> ChatResponse:
         message=message_from_response(response),
         raw=response.to_dict(),
         delta="",
+        logprobs=output_logprobs(response) or None,
         additional_kwargs=response_extras(response),
     )
 
@@ -105,6 +117,7 @@ def final_completion_response(response: Response) -> CompletionResponse:
         text=chat.message.content or "",
         delta="",
         raw=chat.raw,
+        logprobs=chat.logprobs,
         additional_kwargs={**chat.additional_kwargs, **chat.message.additional_kwargs},
     )
 
@@ -133,6 +146,9 @@ class ChunkBuilder:
         self._thinking: list[str] = []
         self._thinking_key: tuple[int, int] | None = None
         self._calls: list[list[str]] = []  # [call_id, name, *argument pieces]
+        self._custom: set[int] = set()  # indexes of custom (freeform) calls in `_calls`
+        self._tool_input: dict[str, Any] | None = None
+        self._images: dict[int, ImageBlock] = {}  # output index -> latest (partial) image
         self._citations: list[dict[str, Any]] = []
         self._built_in: list[dict[str, Any]] = []
         self._refusal = ""
@@ -194,6 +210,9 @@ class ChunkBuilder:
             extras[RESPONSE_ID_KEY] = self._response_id
         if thinking:
             extras["thinking_delta"] = thinking
+        if self._tool_input is not None:
+            extras["built_in_tool_delta"] = self._tool_input
+            self._tool_input = None
         return extras
 
     def _apply(self, deltas: Sequence[StreamDelta]) -> tuple[str, str] | None:
@@ -208,8 +227,15 @@ class ChunkBuilder:
         for delta in deltas:
             if isinstance(delta, TextDelta):
                 text.append(delta.text)
-            elif isinstance(delta, ReasoningDelta):
+            elif isinstance(delta, (ReasoningDelta, ReasoningTextDelta)):
                 thinking.append(self._add_thinking(delta))
+            elif isinstance(delta, ToolInputDelta):
+                changed |= self._add_tool_input(delta)
+            elif isinstance(delta, ImageDelta):
+                mime = f"image/{delta.output_format or 'png'}"
+                image = ImageBlock(image=delta.base64.encode(), image_mimetype=mime)
+                self._images[delta.output_index] = image
+                changed = True
             elif isinstance(delta, ToolCallDelta):
                 self._add_call(delta)
                 changed = True
@@ -226,8 +252,16 @@ class ChunkBuilder:
         self._text += piece
         return piece, "".join(thinking)
 
-    def _add_thinking(self, delta: ReasoningDelta) -> str:
-        key = (delta.output_index, delta.summary_index)
+    def _add_tool_input(self, delta: ToolInputDelta) -> bool:
+        """A built-in tool's input piece, reported once in the chunk's `additional_kwargs`."""
+        self._tool_input = {"type": delta.tool, "id": delta.item_id, "delta": delta.text}
+        return True
+
+    def _add_thinking(self, delta: ReasoningDelta | ReasoningTextDelta) -> str:
+        part = (
+            delta.summary_index if isinstance(delta, ReasoningDelta) else -1 - delta.content_index
+        )
+        key = (delta.output_index, part)
         piece = delta.text
         if self._thinking_key is not None and key != self._thinking_key:
             piece = "\n\n" + piece
@@ -239,6 +273,8 @@ class ChunkBuilder:
         while len(self._calls) <= delta.index:
             self._calls.append(["", ""])
         call = self._calls[delta.index]
+        if delta.kind == "custom":
+            self._custom.add(delta.index)
         if delta.call_id:
             call[0] = delta.call_id
         if delta.name:
@@ -249,10 +285,25 @@ class ChunkBuilder:
     def _item_done(self, delta: ItemDone) -> bool:
         item = delta.item
         item_type = item.get("type") if isinstance(item, dict) else item.type
-        if item_type in ("message", "function_call", "reasoning"):
+        if item_type in ("message", "function_call", "custom_tool_call", "reasoning"):
             return False
+        if isinstance(item, dict) and item_type == "image_generation_call" and item.get("result"):
+            self._images[delta.output_index] = image_block(item)
         self._built_in.append(dict(item) if isinstance(item, dict) else item.to_dict())
         return True
+
+    def _call_blocks(self) -> list[ToolCallBlock]:
+        """The tool calls so far; a custom call's `tool_kwargs` is `{"input": text}`."""
+        return [
+            ToolCallBlock(
+                tool_call_id=call[0],
+                tool_name=call[1],
+                tool_kwargs={"input": "".join(call[2:])}
+                if i in self._custom
+                else "".join(call[2:]),
+            )
+            for i, call in enumerate(self._calls)
+        ]
 
     def _message(self) -> ChatMessage:
         blocks: list[Any] = []
@@ -260,11 +311,13 @@ class ChunkBuilder:
             blocks.append(ThinkingBlock(content="".join(self._thinking)))
         if self._text:
             blocks.append(TextBlock(text=self._text))
-        blocks.extend(
-            ToolCallBlock(tool_call_id=call[0], tool_name=call[1], tool_kwargs="".join(call[2:]))
-            for call in self._calls
-        )
+        if self._images:
+            blocks.extend(image for _, image in sorted(self._images.items()))
+        if self._calls:
+            blocks.extend(self._call_blocks())
         extras: dict[str, Any] = {}
+        if self._custom:
+            extras[CUSTOM_CALLS_KEY] = [self._calls[i][0] for i in sorted(self._custom)]
         if self._citations:
             extras["citations"] = list(self._citations)
         if self._built_in:

@@ -21,45 +21,94 @@ from llama_index.core.base.llms.types import (
     CitationBlock,
     DocumentBlock,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
 )
 
-from xiaohu import Annotation, FunctionCall, OutputMessage, ReasoningItem, Response
+from xiaohu import (
+    Annotation,
+    CustomToolCall,
+    FunctionCall,
+    OutputMessage,
+    OutputText,
+    ReasoningItem,
+    Response,
+)
 from xiaohu.adapters import strict_json_schema
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
+    "CUSTOM_CALLS_KEY",
+    "INPUT_ITEMS_KEY",
     "RESPONSE_ID_KEY",
     "citation_block",
     "continuation",
+    "custom_call_block",
+    "custom_call_ids",
+    "custom_tools_win",
+    "image_block",
     "json_schema_format",
     "message_from_response",
+    "output_logprobs",
+    "reasoning_text",
     "resolve_tool_choice",
     "to_request_input",
     "tool_spec",
 ]
 
+INPUT_ITEMS_KEY = "input_items"
+"""`additional_kwargs` key of a user message: Responses input items sent as they are, before
+its content (e.g. an `mcp_approval_response` answering an `mcp_approval_request`)."""
+
 RESPONSE_ID_KEY = "response_id"
 """`additional_kwargs` key holding the id of the response an assistant message came from."""
 
+CUSTOM_CALLS_KEY = "custom_tool_calls"
+"""`additional_kwargs` key of an assistant message: the call ids of its custom (freeform) tool
+calls, whose `ToolCallBlock`s replay as `custom_tool_call` and whose answers go back as
+`custom_tool_call_output`."""
+
 _SIMPLE_CHOICES = frozenset({"auto", "none", "required"})
-_OWN_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
+_CITATIONS = frozenset({"url_citation", "file_citation", "container_file_citation"})
+_OWN_ITEM_TYPES = frozenset({"message", "function_call", "custom_tool_call", "reasoning"})
 
 
 # -- input ------------------------------------------------------------------------------------
 
 
+def custom_call_ids(messages: Sequence[ChatMessage]) -> frozenset[str]:
+    """The call ids of every custom tool call the assistant messages record.
+
+    Example:
+        >>> custom_call_ids(
+        ...     [ChatMessage(role="assistant", additional_kwargs={"custom_tool_calls": ["c1"]})]
+        ... )
+        frozenset({'c1'})
+    """
+    return frozenset(
+        str(call_id)
+        for message in messages
+        if message.role == MessageRole.ASSISTANT
+        for call_id in message.additional_kwargs.get(CUSTOM_CALLS_KEY) or ()
+    )
+
+
 def to_request_input(
-    messages: Sequence[ChatMessage], *, system_as: str = "instructions"
+    messages: Sequence[ChatMessage],
+    *,
+    system_as: str = "instructions",
+    custom_calls: frozenset[str] | None = None,
 ) -> tuple[str | None, str | list[dict[str, Any]]]:
     """Convert chat messages to `(instructions, input)` for `POST /v1/responses`.
 
-    A lone plain-text user message becomes a bare string.
+    A lone plain-text user message becomes a bare string. A tool message answering a custom
+    tool call (one of `custom_calls`, by default those the messages record) becomes a
+    `custom_tool_call_output`.
 
     Raises:
         ValueError: A message holds a block the Responses API cannot take, or a tool result
@@ -76,11 +125,15 @@ def to_request_input(
     """
     system: list[str] = []
     items: list[dict[str, Any]] = []
+    custom = custom_call_ids(messages) if custom_calls is None else custom_calls
     for message in messages:
         if message.role == MessageRole.SYSTEM and system_as == "instructions":
             system.append(_plain_text(message))
         else:
-            items.extend(message_to_items(message))
+            for item in message_to_items(message):
+                if item["type"] == "function_call_output" and item["call_id"] in custom:
+                    item["type"] = "custom_tool_call_output"
+                items.append(item)
     instructions = "\n\n".join(s for s in system if s) or None
     if not items:
         raise ValueError("no input: the messages hold nothing but system prompts")
@@ -131,11 +184,23 @@ def message_to_items(message: ChatMessage) -> list[dict[str, Any]]:
     if role == MessageRole.ASSISTANT or role == MessageRole.MODEL or role == MessageRole.CHATBOT:
         return _assistant_items(message)
     wire_role = "developer" if role in (MessageRole.SYSTEM, MessageRole.DEVELOPER) else "user"
+    items = _input_items(message)
     content = [_input_part(block, index) for index, block in enumerate(message.blocks)]
     content = [part for part in content if part is not None]
-    if not content:
-        return []
-    return [{"type": "message", "role": wire_role, "content": content}]
+    if content:
+        items.append({"type": "message", "role": wire_role, "content": content})
+    return items
+
+
+def _input_items(message: ChatMessage) -> list[dict[str, Any]]:
+    """The ready input items a message carries in `additional_kwargs["input_items"]`."""
+    given = message.additional_kwargs.get(INPUT_ITEMS_KEY) or ()
+    items: list[dict[str, Any]] = []
+    for item in given:
+        if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
+            raise ValueError(f"additional_kwargs[{INPUT_ITEMS_KEY!r}] holds {item!r}, not an item")
+        items.append(dict(item))
+    return items
 
 
 def _plain_text(message: ChatMessage) -> str:
@@ -212,6 +277,11 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
+    custom = frozenset(message.additional_kwargs.get(CUSTOM_CALLS_KEY) or ())
+    generated = any(
+        isinstance(item, Mapping) and item.get("type") == "image_generation_call"
+        for item in message.additional_kwargs.get("built_in_tool_calls") or ()
+    )
     for index, block in enumerate(message.blocks):
         if isinstance(block, TextBlock):
             texts.append(block.text)
@@ -220,7 +290,12 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
             if reasoning is not None:
                 items.append(reasoning)
         elif isinstance(block, ToolCallBlock):
-            calls.append(_function_call_item(block))
+            if block.tool_call_id in custom:
+                calls.append(_custom_call_item(block))
+            else:
+                calls.append(_function_call_item(block))
+        elif isinstance(block, ImageBlock) and generated:
+            continue  # the image_generation_call's result: the item is what the server knows
         elif not isinstance(block, (CitationBlock, CachePoint)):
             # Citations are derived from the text they annotate; the text itself goes back.
             raise ValueError(
@@ -261,6 +336,25 @@ def _function_call_item(block: ToolCallBlock) -> dict[str, Any]:
     }
 
 
+def _custom_call_item(block: ToolCallBlock) -> dict[str, Any]:
+    kwargs = block.tool_kwargs
+    if isinstance(kwargs, dict):
+        if "input" in kwargs:
+            text = kwargs["input"]
+        elif len(kwargs) == 1:
+            text = next(iter(kwargs.values()))
+        else:
+            raise ValueError(f"custom tool call {block.tool_name!r} needs one 'input' string")
+    else:
+        text = kwargs
+    return {
+        "type": "custom_tool_call",
+        "call_id": block.tool_call_id,
+        "name": block.tool_name,
+        "input": str(text),
+    }
+
+
 # -- tools --------------------------------------------------------------------------------------
 
 
@@ -284,6 +378,26 @@ def tool_spec(tool: BaseTool, *, strict: bool = False) -> dict[str, Any]:
     if strict:
         spec["parameters"] = strict_json_schema(spec["parameters"])
     return spec
+
+
+def custom_tools_win(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the function spec of a tool also bound as a custom tool (same name).
+
+    A custom (freeform) tool is bound as `{"type": "custom", "name": ..., "format": ...}` in
+    `built_in_tools`; the agent runs it through a `FunctionTool` of the same name taking one
+    `input: str`, whose function spec must then not be sent as well (names must be unique).
+
+    Example:
+        >>> [
+        ...     t["type"]
+        ...     for t in custom_tools_win(
+        ...         [{"type": "custom", "name": "sql"}, {"type": "function", "name": "sql"}]
+        ...     )
+        ... ]
+        ['custom']
+    """
+    custom = {t.get("name") for t in tools if t.get("type") == "custom"}
+    return [dict(t) for t in tools if not (t.get("type") == "function" and t.get("name") in custom)]
 
 
 def resolve_tool_choice(tool_choice: Any, tool_required: bool) -> str | dict[str, Any]:
@@ -343,7 +457,11 @@ def json_schema_format(output_cls: type[Any], *, strict: bool = False) -> dict[s
 
 
 def citation_block(annotation: Annotation, text: str) -> CitationBlock:
-    """A url_citation annotation as a LlamaIndex `CitationBlock` over the text it covers.
+    """A url or file citation as a LlamaIndex `CitationBlock` over the text it covers.
+
+    `source` is the url or the file id, a file citation's position is in
+    `additional_location_info["index"]`; the whole annotation (a container file's
+    `container_id` too) stays in the message's `additional_kwargs["citations"]`.
 
     Example:
         >>> a = Annotation(
@@ -353,13 +471,38 @@ def citation_block(annotation: Annotation, text: str) -> CitationBlock:
         'Hi'
     """
     start, end = annotation.start_index, annotation.end_index
-    location = {k: v for k, v in (("start_index", start), ("end_index", end)) if v is not None}
+    location = {
+        k: v
+        for k, v in (("start_index", start), ("end_index", end), ("index", annotation.index))
+        if v is not None
+    }
     cited = text[start:end] if start is not None and end is not None else ""
     return CitationBlock(
         cited_content=TextBlock(text=cited),
         source=annotation.url or annotation.file_id or "",
         title=annotation.title or annotation.filename or "",
         additional_location_info=location,
+    )
+
+
+def image_block(item: Mapping[str, Any]) -> ImageBlock:
+    """A finished `image_generation_call` as an `ImageBlock` (its base64 `result`).
+
+    Example:
+        >>> image_block(
+        ...     {"type": "image_generation_call", "result": "aGk=", "output_format": "png"}
+        ... ).image_mimetype
+        'image/png'
+    """
+    fmt = item.get("output_format") or "png"
+    return ImageBlock(image=str(item["result"]).encode(), image_mimetype=f"image/{fmt}")
+
+
+def _is_image(item: Mapping[str, Any]) -> bool:
+    return (
+        item.get("type") == "image_generation_call"
+        and isinstance(item.get("result"), str)
+        and bool(item["result"])
     )
 
 
@@ -373,9 +516,22 @@ def thinking_block(item: ReasoningItem, num_tokens: int | None = None) -> Thinki
     info = item.to_dict()
     info.pop("summary", None)
     info.pop("content", None)
+    raw = reasoning_text(item)
+    if raw and item.summary:
+        info["reasoning_text"] = raw  # the content shows the summary; the raw text stays too
     return ThinkingBlock(
-        content=item.summary_text or None, num_tokens=num_tokens, additional_information=info
+        content=item.summary_text or raw or None, num_tokens=num_tokens, additional_information=info
     )
+
+
+def reasoning_text(item: ReasoningItem) -> str:
+    """The raw reasoning text (`content` parts) of a reasoning item, parts joined.
+
+    Example:
+        >>> reasoning_text(ReasoningItem(content=[{"type": "reasoning_text", "text": "r"}]))
+        'r'
+    """
+    return "".join(part["text"] for part in item.content or () if isinstance(part.get("text"), str))
 
 
 def tool_call_block(call: FunctionCall) -> ToolCallBlock:
@@ -388,11 +544,24 @@ def tool_call_block(call: FunctionCall) -> ToolCallBlock:
     return ToolCallBlock(tool_call_id=call.call_id, tool_name=call.name, tool_kwargs=call.arguments)
 
 
+def custom_call_block(call: CustomToolCall) -> ToolCallBlock:
+    """A custom (freeform) tool call as a `ToolCallBlock` whose `tool_kwargs` is `{"input": ...}`.
+
+    Example:
+        >>> custom_call_block(CustomToolCall(call_id="c", name="sql", input="SELECT 1")).tool_kwargs
+        {'input': 'SELECT 1'}
+    """
+    return ToolCallBlock(
+        tool_call_id=call.call_id, tool_name=call.name, tool_kwargs={"input": call.input}
+    )
+
+
 def message_from_response(response: Response) -> ChatMessage:
     """The assistant message of a final response: thinking, text, citations, tool calls.
 
     `additional_kwargs` holds `response_id`, `citations` (plain dicts), `built_in_tool_calls`
-    (plain dicts, e.g. web searches) and `refusal`, each only when present.
+    (plain dicts, e.g. web searches), `custom_tool_calls` (call ids) and `refusal`, each only
+    when present.
 
     Example:
         >>> r = Response.model_validate(
@@ -413,11 +582,22 @@ def message_from_response(response: Response) -> ChatMessage:
     if text:
         blocks.append(TextBlock(text=text))
     citations = response.citations
-    blocks.extend(citation_block(a, text) for a in citations if a.type == "url_citation")
-    blocks.extend(tool_call_block(call) for call in response.function_calls)
+    blocks.extend(citation_block(a, text) for a in citations if a.type in _CITATIONS)
+    blocks.extend(
+        image_block(item) for item in response.output if isinstance(item, dict) and _is_image(item)
+    )
+    custom: list[str] = []
+    for item in response.output:
+        if isinstance(item, FunctionCall):
+            blocks.append(tool_call_block(item))
+        elif isinstance(item, CustomToolCall):
+            blocks.append(custom_call_block(item))
+            custom.append(item.call_id)
     extras: dict[str, Any] = {}
     if response.id:
         extras[RESPONSE_ID_KEY] = response.id
+    if custom:
+        extras[CUSTOM_CALLS_KEY] = custom
     if citations:
         extras["citations"] = [a.to_dict() for a in citations]
     built_in = [_item_dict(item) for item in response.output if _is_built_in(item)]
@@ -442,6 +622,55 @@ def response_extras(response: Response) -> dict[str, Any]:
     if response.incomplete_details is not None:
         extras["incomplete_reason"] = response.incomplete_details.reason
     return extras
+
+
+def output_logprobs(response: Response) -> list[list[LogProb]]:
+    """Per output token, its logprobs: the `top_logprobs` asked for, else the token's own.
+
+    Empty unless `top_logprobs` was asked for (the server sends none otherwise).
+
+    Example:
+        >>> r = Response.model_validate(
+        ...     {
+        ...         "output": [
+        ...             {
+        ...                 "type": "message",
+        ...                 "content": [
+        ...                     {
+        ...                         "type": "output_text",
+        ...                         "text": "Hi",
+        ...                         "logprobs": [
+        ...                             {"token": "Hi", "logprob": -0.1, "bytes": [72, 105]}
+        ...                         ],
+        ...                     }
+        ...                 ],
+        ...             }
+        ...         ]
+        ...     }
+        ... )
+        >>> output_logprobs(r)[0][0].token
+        'Hi'
+    """
+    result: list[list[LogProb]] = []
+    for item in response.output:
+        if not isinstance(item, OutputMessage):
+            continue
+        for part in item.content:
+            if not isinstance(part, OutputText):
+                continue
+            for token in part.logprobs or ():
+                options = token.get("top_logprobs") or [token]
+                result.append(
+                    [
+                        LogProb(
+                            token=str(o.get("token", "")),
+                            logprob=float(o.get("logprob", 0.0)),
+                            bytes=list(o.get("bytes") or []),
+                        )
+                        for o in options
+                    ]
+                )
+    return result
 
 
 def _is_built_in(item: Any) -> bool:

@@ -57,6 +57,8 @@ from xiaohu.adapters import Closing, resolve_api_key
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
 from ._messages import (
     continuation,
+    custom_call_ids,
+    custom_tools_win,
     json_schema_format,
     resolve_tool_choice,
     to_request_input,
@@ -165,6 +167,15 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
     )
     parallel_tool_calls: bool | None = Field(
         default=None, description="Allow several function calls per turn (server default)."
+    )
+    top_logprobs: int | None = Field(
+        default=None,
+        ge=0,
+        le=20,
+        description=(
+            "Log probabilities of this many likely tokens per position (0-20), returned in "
+            "`ChatResponse.logprobs`."
+        ),
     )
     max_tool_calls: int | None = Field(
         default=None, gt=0, description="Cap on built-in tool calls (web searches) per response."
@@ -349,6 +360,7 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
             "store": self.store,
             "parallel_tool_calls": self.parallel_tool_calls,
             "max_tool_calls": self.max_tool_calls,
+            "top_logprobs": self.top_logprobs,
             **self.additional_kwargs,
         }
 
@@ -357,11 +369,12 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         params = dict(kwargs)
         track = params.pop("track_previous_responses", self.track_previous_responses)
         previous = params.get("previous_response_id")
+        custom = custom_call_ids(messages)  # before the split: the calls may precede it
         if track and previous is None:
             previous, messages = continuation(messages)
-        system, items = to_request_input(messages, system_as=self.system_as)
+        system, items = to_request_input(messages, system_as=self.system_as, custom_calls=custom)
         own = params.pop("instructions", self.instructions)
-        tools = [*(self.built_in_tools or ()), *(params.pop("tools", None) or ())]
+        tools = custom_tools_win([*(self.built_in_tools or ()), *(params.pop("tools", None) or ())])
         body = {**self._model_params(), **params}
         body["input"] = items
         body["instructions"] = "\n\n".join(s for s in (own, system) if s) or None

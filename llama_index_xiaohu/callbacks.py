@@ -25,7 +25,7 @@ from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
 from pydantic import ConfigDict, Field
 
-from xiaohu import ModelPrice, Usage, UsageTally
+from xiaohu import Budget, ModelPrice, Usage, UsageTally
 
 __all__ = ["XiaohuUsageHandler", "track_xiaohu_usage", "usage_of_raw"]
 
@@ -107,9 +107,13 @@ class XiaohuUsageHandler(BaseEventHandler):
 
 @contextmanager
 def track_xiaohu_usage(
-    prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
+    prices: Mapping[str, ModelPrice] | None = None,
+    group_ratio: float = 1.0,
+    budget: Budget | None = None,
 ) -> Iterator[UsageTally]:
     """Total tokens and cost of every LLM call inside the `with` block.
+
+    The dollars are added to `budget` (a `xiaohu.Budget`; default: a new one, `usage.budget`).
 
     Example:
         >>> with track_xiaohu_usage() as usage:
@@ -117,7 +121,7 @@ def track_xiaohu_usage(
         >>> usage.summary()
         'Tokens: 0 (in 0, out 0) · requests: 0 · cost: $0.0000'
     """
-    handler = XiaohuUsageHandler(tally=UsageTally(prices, group_ratio))
+    handler = XiaohuUsageHandler(tally=UsageTally(prices, group_ratio, budget))
     dispatcher = get_dispatcher()
     dispatcher.add_event_handler(handler)
     try:

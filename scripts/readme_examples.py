@@ -9,7 +9,9 @@ unclosed resource or an exception ignored at exit.
 Needs only the ``all`` extra (no pytest): CI runs it in the venv that the README's first command
 builds. A block that imports pytest (the README's fixture example) needs the test tools, which
 the ``all`` extra rightly does not install: where pytest is missing it is listed as deferred, and
-``tests/cli/test_readme.py`` runs it in the test environment. Ends with the plain
+``tests/cli/test_readme.py`` runs it in the test environment. A Ray block (it imports ``ray`` or
+``xiaohu.ray``) needs the ``ray`` extra: where Ray is missing it is deferred the same way, and
+``tests/ray/test_ray_readme.py`` runs it. Ends with the plain
 ``N passed, N failed`` line.
 
 Usage:
@@ -80,6 +82,18 @@ def needs_pytest(block: Block) -> bool:
     return re.search(r"^\s*(import|from)\s+pytest\b", block.code, re.MULTILINE) is not None
 
 
+def needs_ray(block: Block) -> bool:
+    """Say whether the block is a Ray example (it imports ray or xiaohu.ray).
+
+    Example:
+        >>> needs_ray(Block("b", "import ray\n")), needs_ray(Block("b", "import xiaohu\n"))
+        (True, False)
+    """
+    return (
+        re.search(r"^\s*(import|from)\s+(ray|xiaohu\.ray)\b", block.code, re.MULTILINE) is not None
+    )
+
+
 def problems(block: Block, result: subprocess.CompletedProcess[str]) -> list[str]:
     """What is wrong with a finished run of ``block`` (empty when it passed).
 
@@ -140,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         for block in (b for b in blocks if needs_pytest(b)):
             print(f"--   {block.name}: a pytest example, run by tests/cli/test_readme.py")
         blocks = [b for b in blocks if not needs_pytest(b)]
+    if importlib.util.find_spec("ray") is None:
+        for block in (b for b in blocks if needs_ray(b)):
+            print(
+                f"--   {block.name}: a Ray example (the ray extra), run by tests/ray/test_ray_readme.py"
+            )
+        blocks = [b for b in blocks if not needs_ray(b)]
     passed = failed = 0
     with serve(port=0) as base_url, ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for block, found, stderr, seconds in pool.map(lambda b: run_block(b, base_url), blocks):

@@ -29,6 +29,7 @@ from ._exceptions import (
     ConfigurationError,
     ConflictError,
     CostLimitError,
+    DeadlineExceededError,
     IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
@@ -45,13 +46,16 @@ from ._exceptions import (
 )
 from ._fold import (
     AnnotationDelta,
+    ImageDelta,
     ItemDone,
     ReasoningDelta,
+    ReasoningTextDelta,
     RefusalDelta,
     ResponseState,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
+    ToolInputDelta,
     ToolProgress,
 )
 from ._guard import (
@@ -64,6 +68,7 @@ from ._guard import (
 )
 from ._models import (
     Annotation,
+    CustomToolCall,
     FunctionCall,
     OutputMessage,
     OutputText,
@@ -110,11 +115,14 @@ __all__ = [
     "ConflictError",
     "Cost",
     "CostLimitError",
+    "CustomToolCall",
+    "DeadlineExceededError",
     "EmbeddingData",
     "EmbeddingUsage",
     "EmbeddingsResponse",
     "FunctionCall",
     "GuardedResponseStream",
+    "ImageDelta",
     "IncompleteStreamError",
     "InsufficientQuotaError",
     "InternalServerError",
@@ -135,6 +143,7 @@ __all__ = [
     "RateLimitError",
     "ReasoningDelta",
     "ReasoningItem",
+    "ReasoningTextDelta",
     "RefusalDelta",
     "RequestOptions",
     "Response",
@@ -146,6 +155,7 @@ __all__ = [
     "StreamError",
     "TextDelta",
     "ToolCallDelta",
+    "ToolInputDelta",
     "ToolProgress",
     "UnprocessableEntityError",
     "Usage",

@@ -29,10 +29,10 @@ from typing import Any
 from ._events import ResponseStreamEvent
 from ._exceptions import (
     APIConnectionError,
-    APITimeoutError,
     BackgroundUnsupportedError,
     BudgetExceededError,
     CostLimitError,
+    DeadlineExceededError,
     IncompleteStreamError,
     NotFoundError,
     ResponseFailedError,
@@ -146,17 +146,18 @@ class PollSchedule:
         """The next wait, never past the timeout.
 
         Raises:
-            APITimeoutError: The timeout has passed.
+            DeadlineExceededError: The timeout (the wait's deadline) has passed.
 
         Example:
             >>> PollSchedule(timeout=1.0).next_delay(2.0)
             Traceback (most recent call last):
             ...
-            xiaohu._exceptions.APITimeoutError: gave up waiting after 2 s (timeout 1.0 s)
+            xiaohu._exceptions.DeadlineExceededError: gave up waiting after 2 s (deadline 1.0 s)
         """
         if self.timeout is not None and elapsed >= self.timeout:
-            raise APITimeoutError(
-                f"gave up waiting after {elapsed:.0f} s (timeout {self.timeout} s)"
+            raise DeadlineExceededError(
+                f"gave up waiting after {elapsed:.0f} s (deadline {self.timeout} s)",
+                deadline_s=self.timeout,
             )
         delay = self._next
         self._next = min(self._next * self.factor, self.max_interval)
@@ -209,19 +210,60 @@ def poll_progress(response: Response, meter: CostMeter, started: float, now: flo
     )
 
 
+def _identity(event: ResponseStreamEvent) -> tuple[object, ...]:
+    """Where an event belongs: its type, output item and part (what a blind replay repeats)."""
+    return (
+        event.type,
+        getattr(event, "output_index", None),
+        getattr(event, "content_index", None),
+        getattr(event, "summary_index", None),
+        getattr(event, "item_id", None),
+    )
+
+
 class _ResumableState(ResponseState):
-    """The fold, skipping events a resumed stream sends again (sequence number <= the last)."""
+    """The fold, skipping events a resumed stream sends again.
+
+    With sequence numbers: those <= the last one before the drop. Without them (some relays
+    strip them), a resume replays from the start, so the first N events of each identity
+    (type, output index, content/summary index, item id) are the N already folded in.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.resumed_after = -1
+        self._counts: dict[tuple[object, ...], int] = {}
+        self._before: dict[tuple[object, ...], int] | None = None
+        self._replayed: dict[tuple[object, ...], int] = {}
+        self._last: tuple[ResponseStreamEvent, bool] | None = None
+
+    def resume_blind(self) -> None:
+        """A resume without sequence numbers: the server will replay from the start."""
+        self._before = dict(self._counts)
+        self._replayed = {}
 
     def stale(self, event: ResponseStreamEvent) -> bool:
         """Whether a resumed stream is sending `event` again (the one stale-event rule)."""
-        return 0 <= event.sequence_number <= self.resumed_after
+        if self._last is not None and self._last[0] is event:
+            return self._last[1]  # asked again for the same event (fold, then the reader)
+        if event.sequence_number >= 0:
+            verdict = 0 <= event.sequence_number <= self.resumed_after
+        elif self._before is None:
+            verdict = False
+        else:
+            key = _identity(event)
+            seen = self._replayed[key] = self._replayed.get(key, 0) + 1
+            verdict = seen <= self._before.get(key, 0)
+        self._last = (event, verdict)
+        return verdict
 
     def apply(self, event: ResponseStreamEvent) -> Sequence[StreamDelta]:
-        return () if self.stale(event) else super().apply(event)
+        if self.stale(event):
+            return ()
+        if event.sequence_number < 0:
+            key = _identity(event)
+            self._counts[key] = self._counts.get(key, 0) + 1
+        return super().apply(event)
 
 
 def resume_params(starting_after: int) -> dict[str, Any]:
@@ -272,6 +314,8 @@ class _Follow:
             raise exc
         after = self.state.last_sequence_number
         self.state.resumed_after = after
+        if after < 0:
+            self.state.resume_blind()
         log.warning("background stream %s dropped after event %d; resuming", response_id, after)
         return response_id, after
 
@@ -357,7 +401,7 @@ class _Waiter:
 
         An ended run is billed once and returned (a failed one raises `ResponseFailedError`);
         a pending run's output is metered against the budget, progress is reported, and the
-        schedule says how long to wait (raising `APITimeoutError` past the timeout). A status
+        schedule says how long to wait (raising `DeadlineExceededError` past the deadline). A status
         that is neither (`"paused"`, or none in a `{}` poll) is waited on, never taken as the end.
         """
         if current.status not in TERMINAL_STATUSES:

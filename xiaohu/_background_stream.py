@@ -13,17 +13,25 @@ state from `_background` and never the client, so the import chain runs one way.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any, Protocol
 
 import httpx
 
 from ._background import _Follow, resume_params
-from ._exceptions import APIConnectionError, IncompleteStreamError, NotFoundError, StreamError
+from ._exceptions import (
+    APIConnectionError,
+    DeadlineExceededError,
+    IncompleteStreamError,
+    NotFoundError,
+    StreamError,
+)
 from ._fold import ResponseState
 from ._guard import AsyncGuardedResponseStream, GuardedResponseStream
 from ._models import Response
 from ._pricing import Cost
+from ._readcap import Deadline
 from ._stream import AsyncPairReader, Pair, PairReader
 
 __all__ = ["AsyncBackgroundStream", "AsyncOwner", "BackgroundStream", "Owner"]
@@ -74,9 +82,10 @@ class AsyncOwner(Protocol):
 class _Base:
     """What both twins share: the follow-up state, the cost, the final response."""
 
-    def __init__(self, follow: _Follow, max_resumes: int) -> None:
+    def __init__(self, follow: _Follow, max_resumes: int, deadline: Deadline | None) -> None:
         self._follow = follow
         self._max_resumes = max_resumes
+        self._deadline = deadline
         self.response: Response | None = None
         """The final Response, once the run ended."""
         self._cancelled = False
@@ -121,6 +130,23 @@ class _Base:
         self._cancelled = True
         return meter.response_id
 
+    def _check_deadline(self, exc: Exception) -> None:
+        """No resume past the deadline: the run is left to the caller, as when giving up."""
+        deadline = self._deadline
+        if isinstance(exc, DeadlineExceededError):
+            self._cancelled = True
+            raise exc
+        if deadline is not None and time.monotonic() >= deadline.at:
+            self._cancelled = True
+            raise DeadlineExceededError(
+                f"the deadline of {deadline.seconds} s passed while {self.response_id} ran; the "
+                "run goes on on the server: wait_response(id) polls it, cancel_response(id) "
+                "stops it",
+                deadline_s=deadline.seconds,
+                response_id=self.response_id,
+                partial_text=self.state.text,
+            ) from exc
+
     def _gave_up(self) -> StreamError:
         # The run is not left early: it is left to the caller, who is told how to reach it.
         self._cancelled = True
@@ -151,8 +177,10 @@ class BackgroundStream(_Base, PairReader):
         follow: _Follow,
         max_resumes: int = 5,
         options: Mapping[str, Any] | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(follow, max_resumes)
+        super().__init__(follow, max_resumes, deadline)
         self._options = dict(options or {})
         self._client = client
         self._current: GuardedResponseStream | None = None
@@ -166,6 +194,7 @@ class BackgroundStream(_Base, PairReader):
                 follow.meter,
                 on_stop=self._client._cancel_quietly,
                 state=follow.state,
+                deadline=self._deadline,
             )
             self._current = stream
             try:
@@ -176,6 +205,7 @@ class BackgroundStream(_Base, PairReader):
                 self.response = stream.get_final_response()
                 return
             except _BROKEN as exc:
+                self._check_deadline(exc)
                 response_id, after = follow.resume_point(exc)
                 if resumes == self._max_resumes:  # no request that would never be read
                     raise self._gave_up() from exc
@@ -228,8 +258,10 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         follow: _Follow,
         max_resumes: int = 5,
         options: Mapping[str, Any] | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(follow, max_resumes)
+        super().__init__(follow, max_resumes, deadline)
         self._options = dict(options or {})
         self._client = client
         self._current: AsyncGuardedResponseStream | None = None
@@ -243,6 +275,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                 follow.meter,
                 on_stop=self._client._cancel_quietly,
                 state=follow.state,
+                deadline=self._deadline,
             )
             self._current = stream
             try:
@@ -253,6 +286,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                 self.response = await stream.get_final_response()
                 return
             except _BROKEN as exc:
+                self._check_deadline(exc)
                 response_id, after = follow.resume_point(exc)
                 if resumes == self._max_resumes:  # no request that would never be read
                     raise self._gave_up() from exc

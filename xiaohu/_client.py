@@ -82,6 +82,7 @@ from ._quota import (
     parse_quota,
     quota_error,
 )
+from ._readcap import DEFAULT_DEADLINE_S, Deadline
 from ._retry import retry_delay
 from ._stream import AsyncResponseStream, ResponseStream
 from ._version import __version__
@@ -108,6 +109,7 @@ class _Call:
     options: RequestOptions
     meter: CostMeter
     streamed: bool
+    deadline: Deadline | None = None
 
     @property
     def resumes(self) -> int:
@@ -264,10 +266,15 @@ class _BaseClient(Generic[HttpT]):
             budget=options.budget,
         )
         streamed = stream or (meter.bounded and not options.background)
+        if not streamed and not isinstance(options.deadline, _UseClientDefault):
+            raise ConfigurationError(
+                "deadline bounds a stream or a background run; a plain create takes timeout="
+                " (nothing was sent)"
+            )
         payload = build_payload({**body, "stream": True if streamed else body.get("stream")})
         if not streamed:
             payload.pop("stream", None)
-        return _Call(payload, options, meter, streamed)
+        return _Call(payload, options, meter, streamed, options.deadline_from_now())
 
     def _created(self, call: _Call, response: Response) -> Response:
         """Count a plain create's bill, or remember a queued run's budget for its wait."""
@@ -467,7 +474,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         Args:
             **params: The request body (`model`, `input`, `tools`, `reasoning`, ...) and any
                 per-call option of `RequestOptions` (`timeout`, `extra_headers`,
-                `max_retries`, `max_cost_usd`, `allow_expensive`, `budget`, `background`).
+                `max_retries`, `max_cost_usd`, `allow_expensive`, `budget`, `background`, and
+                `deadline` for a streamed or background call).
                 With `background=True` the queued run is returned at once (`wait_response`).
 
         Raises:
@@ -514,11 +522,18 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         )
 
     def _stream(self, call: _Call) -> GuardedResponseStream:
-        return GuardedResponseStream(self._open(call), call.meter)
+        return GuardedResponseStream(self._open(call), call.meter, deadline=call.deadline)
 
     def _follow(self, call: _Call) -> BackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
-        return BackgroundStream(self, self._open(call), follow, call.resumes, call.options.http())
+        return BackgroundStream(
+            self,
+            self._open(call),
+            follow,
+            call.resumes,
+            call.options.http(),
+            deadline=call.deadline,
+        )
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
         """Fetch a stored response (`GET /v1/responses/{id}`), e.g. to poll a background run.
@@ -626,18 +641,20 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         on_progress: ProgressCallback | None = None,
         interval: float = 2.0,
         max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
+        timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> Response:
         """Poll a background response until it ends; return it (completed, incomplete, cancelled).
 
-        The interval grows from `interval` to `max_interval`; after `timeout` seconds this
-        gives up (the run goes on: wait again, or cancel it). A budget (`max_cost_usd`, and
+        The interval grows from `interval` to `max_interval`; after `deadline` seconds (default
+        an hour; `None`: never) this raises `DeadlineExceededError` (the run goes on: wait
+        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`, and
         what is left of the client's) applies: a run whose polled output passes it is cancelled.
 
         Raises:
             ResponseFailedError: The run failed.
-            APITimeoutError: Still running at the timeout.
+            DeadlineExceededError: Still running at the deadline (an `APITimeoutError`).
             BackgroundUnsupportedError: The relay does not route `GET /v1/responses/{id}`.
             BudgetExceededError: The client's budget was passed; the run was cancelled.
 
@@ -648,7 +665,9 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        schedule = PollSchedule(
+            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
+        )
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -925,12 +944,16 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         )
 
     async def _stream(self, call: _Call) -> AsyncGuardedResponseStream:
-        return AsyncGuardedResponseStream(await self._open(call), call.meter)
+        return AsyncGuardedResponseStream(
+            await self._open(call), call.meter, deadline=call.deadline
+        )
 
     async def _follow(self, call: _Call) -> AsyncBackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
         response = await self._open(call)
-        return AsyncBackgroundStream(self, response, follow, call.resumes, call.options.http())
+        return AsyncBackgroundStream(
+            self, response, follow, call.resumes, call.options.http(), deadline=call.deadline
+        )
 
     async def retrieve_response(
         self, response_id: str, *, include: list[str] | None = None
@@ -1017,8 +1040,9 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         on_progress: ProgressCallback | None = None,
         interval: float = 2.0,
         max_interval: float = 30.0,
-        timeout: float | None = 3600.0,
+        deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
+        timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> Response:
         """Async twin of `XiaohuClient.wait_response`.
 
@@ -1026,7 +1050,9 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=timeout)
+        schedule = PollSchedule(
+            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
+        )
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -1146,6 +1172,17 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _wait_deadline(
+    deadline: float | None, timeout: float | _UseClientDefault | None
+) -> float | None:
+    """`wait_response`'s deadline: `deadline`, or `timeout` (its older name), never both."""
+    if isinstance(timeout, _UseClientDefault):
+        return deadline
+    if deadline != DEFAULT_DEADLINE_S:
+        raise ConfigurationError("pass deadline= or its older name timeout=, not both")
+    return timeout
 
 
 def _checked_id(response_id: str) -> str:

@@ -15,6 +15,10 @@ from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError
 from ._models import Annotation, OutputItem, ReasoningSummary, Response, WireModel
 
 __all__ = [
+    "AudioDeltaEvent",
+    "AudioDoneEvent",
+    "AudioTranscriptDeltaEvent",
+    "AudioTranscriptDoneEvent",
     "ContentPartAddedEvent",
     "ContentPartDoneEvent",
     "ErrorEvent",
@@ -40,6 +44,8 @@ __all__ = [
     "ResponseIncompleteEvent",
     "ResponseQueuedEvent",
     "ResponseStreamEvent",
+    "ShellCallCommandEvent",
+    "ShellCallOutputEvent",
     "ToolCallDeltaEvent",
     "ToolCallProgressEvent",
     "UnknownEvent",
@@ -510,6 +516,104 @@ class ToolCallDeltaEvent(_ItemEvent):
     """The new piece (`.delta` events)."""
 
 
+# -- audio and shell ---------------------------------------------------------------------------
+
+
+class AudioDeltaEvent(StreamEvent):
+    """A piece of the spoken answer (base64 audio), for audio-output models.
+
+    Example:
+        >>> parse_event('{"type":"response.audio.delta","delta":"UklG"}').delta
+        'UklG'
+    """
+
+    type: Literal["response.audio.delta"] = "response.audio.delta"
+    delta: str = ""
+    """Base64-encoded audio bytes."""
+
+
+class AudioDoneEvent(StreamEvent):
+    """The spoken answer is complete.
+
+    Example:
+        >>> parse_event('{"type":"response.audio.done"}').type
+        'response.audio.done'
+    """
+
+    type: Literal["response.audio.done"] = "response.audio.done"
+
+
+class AudioTranscriptDeltaEvent(StreamEvent):
+    """A piece of the spoken answer's transcript.
+
+    Example:
+        >>> parse_event('{"type":"response.audio.transcript.delta","delta":"Hi"}').delta
+        'Hi'
+    """
+
+    type: Literal["response.audio.transcript.delta"] = "response.audio.transcript.delta"
+    delta: str = ""
+    """The new transcript text."""
+
+
+class AudioTranscriptDoneEvent(StreamEvent):
+    """The transcript is complete.
+
+    Example:
+        >>> parse_event('{"type":"response.audio.transcript.done"}').type
+        'response.audio.transcript.done'
+    """
+
+    type: Literal["response.audio.transcript.done"] = "response.audio.transcript.done"
+
+
+class ShellCallCommandEvent(StreamEvent):
+    """A command of a hosted `shell` call: added, growing (`delta`) or done (`command`).
+
+    Example:
+        >>> ev = parse_event('{"type":"response.shell_call_command.delta","delta":"ls"}')
+        >>> (type(ev).__name__, ev.delta)
+        ('ShellCallCommandEvent', 'ls')
+    """
+
+    output_index: int = 0
+    """The shell call's position in `Response.output`."""
+    command_index: int = 0
+    """Which command of the call."""
+    command: str | None = None
+    """The whole command (`.added`, `.done`)."""
+    delta: str | None = None
+    """The new piece (`.delta`)."""
+
+
+class ShellCallOutputEvent(_ItemEvent):
+    """Output of a hosted `shell` call's command: a `delta` of stdout/stderr, or the result.
+
+    Example:
+        >>> ev = parse_event(
+        ...     '{"type":"response.shell_call_output_content.delta","delta":{"stdout":"a"}}'
+        ... )
+        >>> ev.delta
+        {'stdout': 'a'}
+    """
+
+    command_index: int = 0
+    """Which command of the call."""
+    delta: dict[str, Any] | None = None
+    """New `stdout` / `stderr` text (`.delta`)."""
+    output: list[dict[str, Any]] | None = None
+    """The finished outputs (`.done`)."""
+
+
+_SHELL_TYPES = {
+    "response.shell_call_command.added": "shell_command",
+    "response.shell_call_command.delta": "shell_command",
+    "response.shell_call_command.done": "shell_command",
+    "response.shell_call_output_content.delta": "shell_output",
+    "response.shell_call_output_content.done": "shell_output",
+}
+
+
 class UnknownEvent(StreamEvent):
     """Any event type this version does not know; every field is kept.
 
@@ -546,11 +650,16 @@ _CLASSES: dict[str, type[StreamEvent]] = {
         ReasoningSummaryTextDoneEvent,
         ReasoningTextDeltaEvent,
         ReasoningTextDoneEvent,
+        AudioDeltaEvent,
+        AudioDoneEvent,
+        AudioTranscriptDeltaEvent,
+        AudioTranscriptDoneEvent,
     )
 }
 _TAGS: dict[str, str] = {name: name for name in _CLASSES}
 _TAGS.update(dict.fromkeys(_PROGRESS_TYPES, "progress"))
 _TAGS.update(dict.fromkeys(_TOOL_DELTA_TYPES, "tool_delta"))
+_TAGS.update(_SHELL_TYPES)
 
 
 def _event_tag(value: Any) -> str:
@@ -588,6 +697,12 @@ ResponseStreamEvent = Annotated[
     | Annotated[ReasoningSummaryTextDoneEvent, Tag("response.reasoning_summary_text.done")]
     | Annotated[ReasoningTextDeltaEvent, Tag("response.reasoning_text.delta")]
     | Annotated[ReasoningTextDoneEvent, Tag("response.reasoning_text.done")]
+    | Annotated[AudioDeltaEvent, Tag("response.audio.delta")]
+    | Annotated[AudioDoneEvent, Tag("response.audio.done")]
+    | Annotated[AudioTranscriptDeltaEvent, Tag("response.audio.transcript.delta")]
+    | Annotated[AudioTranscriptDoneEvent, Tag("response.audio.transcript.done")]
+    | Annotated[ShellCallCommandEvent, Tag("shell_command")]
+    | Annotated[ShellCallOutputEvent, Tag("shell_output")]
     | Annotated[ToolCallProgressEvent, Tag("progress")]
     | Annotated[ToolCallDeltaEvent, Tag("tool_delta")]
     | Annotated[UnknownEvent, Tag("unknown")],

@@ -10,6 +10,7 @@ XiaohuError
 └── APIError                       anything that came from (or failed on the way to) the relay
     ├── APIConnectionError         the request never got an HTTP answer
     │   └── APITimeoutError        ... because a timeout fired
+    │       └── DeadlineExceededError  a stream's or background run's overall deadline passed
     ├── APIResponseValidationError the answer could not be understood (bad JSON, bad SSE)
     ├── StreamError                a stream broke, ended early or could not be resumed
     │   └── IncompleteStreamError  the stream ended without a terminal event
@@ -52,6 +53,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostLimitError",
+    "DeadlineExceededError",
     "IncompleteStreamError",
     "InsufficientQuotaError",
     "InternalServerError",
@@ -274,6 +276,38 @@ class APITimeoutError(APIConnectionError):
 
     def __init__(self, message: str = "Request timed out.", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
+
+
+class DeadlineExceededError(APITimeoutError):
+    """Raised when a stream or a background run/wait outlives its overall `deadline`.
+
+    Unlike the per-read timeout, keep-alive comments do not extend it. A background run goes on
+    on the server (`response_id` says which): wait for it again, or cancel it.
+
+    Attributes:
+        deadline_s: The deadline that passed, in seconds.
+        response_id: The run's id, when known.
+        partial_text: The text received before the deadline (never passed off as whole).
+
+    Example:
+        >>> err = DeadlineExceededError("deadline of 5 s passed", deadline_s=5.0)
+        >>> isinstance(err, APITimeoutError), err.deadline_s
+        (True, 5.0)
+    """
+
+    def __init__(
+        self,
+        message: str = "Deadline exceeded.",
+        *,
+        deadline_s: float | None = None,
+        response_id: str | None = None,
+        partial_text: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.deadline_s = deadline_s
+        self.response_id = response_id
+        self.partial_text = partial_text
 
 
 class APIResponseValidationError(APIError):

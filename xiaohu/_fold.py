@@ -21,6 +21,7 @@ from ._events import ErrorEvent, OutputTextDeltaEvent, ResponseStreamEvent, Tool
 from ._exceptions import APIError, IncompleteStreamError, error_for
 from ._models import (
     Annotation,
+    CustomToolCall,
     FunctionCall,
     OutputItem,
     OutputMessage,
@@ -33,14 +34,18 @@ from ._models import (
 )
 
 __all__ = [
+    "QUIET_EVENTS",
     "AnnotationDelta",
+    "ImageDelta",
     "ItemDone",
     "ReasoningDelta",
+    "ReasoningTextDelta",
     "RefusalDelta",
     "ResponseState",
     "StreamDelta",
     "TextDelta",
     "ToolCallDelta",
+    "ToolInputDelta",
     "ToolProgress",
 ]
 
@@ -90,11 +95,31 @@ class ReasoningDelta:
 
 
 @dataclass(slots=True)
-class ToolCallDelta:
-    """A function call starting (`call_id` and `name` set) or its arguments growing.
+class ReasoningTextDelta:
+    """New raw reasoning text (`reasoning_text.delta`, models that expose their reasoning).
 
-    `index` counts function calls from 0 in output order (what chat frameworks call the tool
-    call index), `output_index` is the item's place in `Response.output`.
+    Unlike `ReasoningDelta` (the summary), this is the reasoning item's `content`;
+    `content_index` starts a new part when it changes.
+
+    Example:
+        >>> ReasoningTextDelta("Let me", content_index=0).text
+        'Let me'
+    """
+
+    text: str
+    content_index: int = 0
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    """A tool call of the caller's starting (`call_id` and `name` set) or its input growing.
+
+    `kind` is `"function"` (JSON `arguments`) or `"custom"` (a freeform tool: `arguments`
+    carries pieces of its plain-text `input`). `index` counts the caller's tool calls from 0 in
+    output order (what chat frameworks call the tool call index), `output_index` is the item's
+    place in `Response.output`.
 
     Example:
         >>> ToolCallDelta(index=0, call_id="call_1", name="f", arguments="").name
@@ -105,6 +130,25 @@ class ToolCallDelta:
     call_id: str | None = None
     name: str | None = None
     arguments: str = ""
+    output_index: int = 0
+    item_id: str | None = None
+    kind: str = "function"
+
+
+@dataclass(slots=True)
+class ToolInputDelta:
+    """A built-in tool call's input growing: code interpreter code, MCP call arguments.
+
+    `tool` is the item type (`code_interpreter_call`, `mcp_call` or `shell_call`, whose
+    commands stream); the finished item follows as `ItemDone`.
+
+    Example:
+        >>> ToolInputDelta("code_interpreter_call", "print(1)").text
+        'print(1)'
+    """
+
+    tool: str
+    text: str
     output_index: int = 0
     item_id: str | None = None
 
@@ -140,6 +184,24 @@ class ToolProgress:
 
 
 @dataclass(slots=True)
+class ImageDelta:
+    """A partial image of an image generation call (`partial_images` asked for), base64.
+
+    The final image is the `image_generation_call` item's `result`, reported by `ItemDone`.
+
+    Example:
+        >>> ImageDelta("iVBORw0", partial_index=0, output_format="png").partial_index
+        0
+    """
+
+    base64: str
+    partial_index: int = 0
+    output_format: str | None = None
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
 class ItemDone:
     """An output item is final (reasoning with encrypted content, a web search with its query).
 
@@ -153,7 +215,16 @@ class ItemDone:
 
 
 StreamDelta = Union[
-    TextDelta, RefusalDelta, ReasoningDelta, ToolCallDelta, AnnotationDelta, ToolProgress, ItemDone
+    TextDelta,
+    RefusalDelta,
+    ReasoningDelta,
+    ReasoningTextDelta,
+    ToolCallDelta,
+    ToolInputDelta,
+    AnnotationDelta,
+    ToolProgress,
+    ImageDelta,
+    ItemDone,
 ]
 """Anything `ResponseState.apply` can report."""
 
@@ -167,6 +238,7 @@ class _Slot:
     item: OutputItem
     text: dict[int, list[str]] = field(default_factory=dict)
     summary: dict[int, list[str]] = field(default_factory=dict)
+    reasoning_text: dict[int, list[str]] = field(default_factory=dict)
     arguments: list[str] = field(default_factory=list)
     annotations: dict[int, list[Annotation]] = field(default_factory=dict)
     refusal: list[str] = field(default_factory=list)
@@ -325,6 +397,21 @@ class ResponseState:
                     item.id,
                 ),
             )
+        if isinstance(item, CustomToolCall):
+            if item.input and not slot.arguments:
+                slot.arguments.append(item.input)
+            index = self._tool_index(slot)
+            return (
+                ToolCallDelta(
+                    index,
+                    item.call_id,
+                    item.name,
+                    item.input,
+                    event.output_index,
+                    item.id,
+                    "custom",
+                ),
+            )
         if isinstance(item, WebSearchCall):
             return (ToolProgress("web_search_call", "added", item.id, event.output_index),)
         return _NONE
@@ -376,7 +463,10 @@ class ResponseState:
                         item_id=item.id,
                     )
                 )
+        elif isinstance(item, CustomToolCall):
+            deltas.extend(self._finish_custom(slot, fresh, item, output_index))
         elif isinstance(item, ReasoningItem):
+            deltas.extend(self._finish_reasoning_text(slot, item, output_index))
             for index, summary in enumerate(item.summary):
                 seen = _joined(slot.summary, index)
                 if len(summary.text) > len(seen) and summary.text.startswith(seen):
@@ -386,6 +476,47 @@ class ResponseState:
         slot.item = self._merged(slot, item)
         slot.done = True
         deltas.append(ItemDone(slot.item, output_index))
+        return deltas
+
+    def _finish_custom(
+        self, slot: _Slot, fresh: bool, item: CustomToolCall, output_index: int
+    ) -> list[StreamDelta]:
+        """A custom tool call's name (if never announced) and the input never streamed."""
+        deltas: list[StreamDelta] = []
+        if fresh or not isinstance(slot.item, CustomToolCall):
+            index = self._tool_index(slot)
+            deltas.append(
+                ToolCallDelta(index, item.call_id, item.name, "", output_index, item.id, "custom")
+            )
+        seen = "".join(slot.arguments)
+        if len(item.input) > len(seen) and item.input.startswith(seen):
+            missing = item.input[len(seen) :]
+            slot.arguments.append(missing)
+            deltas.append(
+                ToolCallDelta(
+                    slot.tool_index,
+                    arguments=missing,
+                    output_index=output_index,
+                    item_id=item.id,
+                    kind="custom",
+                )
+            )
+        return deltas
+
+    def _finish_reasoning_text(
+        self, slot: _Slot, item: ReasoningItem, output_index: int
+    ) -> list[StreamDelta]:
+        """The raw reasoning text (`content`) of a finished reasoning item never streamed."""
+        deltas: list[StreamDelta] = []
+        for index, part in enumerate(item.content or ()):
+            text = part.get("text")
+            if not isinstance(text, str):
+                continue
+            seen = _joined(slot.reasoning_text, index)
+            if len(text) > len(seen) and text.startswith(seen):
+                missing = text[len(seen) :]
+                slot.reasoning_text.setdefault(index, []).append(missing)
+                deltas.append(ReasoningTextDelta(missing, index, output_index, item.id))
         return deltas
 
     def _merged(self, slot: _Slot, item: OutputItem) -> OutputItem:
@@ -398,11 +529,20 @@ class ResponseState:
             return item.model_copy(update={"content": parts})
         if isinstance(item, FunctionCall) and not item.arguments and slot.arguments:
             return item.model_copy(update={"arguments": "".join(slot.arguments)})
-        if isinstance(item, ReasoningItem) and not item.summary and slot.summary:
-            summary = [
-                ReasoningSummary(text=_joined(slot.summary, i)) for i in sorted(slot.summary)
-            ]
-            return item.model_copy(update={"summary": summary})
+        if isinstance(item, CustomToolCall) and not item.input and slot.arguments:
+            return item.model_copy(update={"input": "".join(slot.arguments)})
+        if isinstance(item, ReasoningItem):
+            update: dict[str, Any] = {}
+            if not item.summary and slot.summary:
+                update["summary"] = [
+                    ReasoningSummary(text=_joined(slot.summary, i)) for i in sorted(slot.summary)
+                ]
+            if not item.content and slot.reasoning_text:
+                update["content"] = [
+                    {"type": "reasoning_text", "text": _joined(slot.reasoning_text, i)}
+                    for i in sorted(slot.reasoning_text)
+                ]
+            return item.model_copy(update=update) if update else item
         return item
 
     def _backfill_from(self, response: Response) -> Sequence[StreamDelta]:
@@ -493,6 +633,72 @@ class ResponseState:
             )
         return _NONE
 
+    def _reasoning_text(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        slot.reasoning_text.setdefault(event.content_index, []).append(event.delta)
+        return (
+            ReasoningTextDelta(event.delta, event.content_index, event.output_index, event.item_id),
+        )
+
+    def _reasoning_text_done(self, event: Any) -> Sequence[StreamDelta]:
+        slot = self._slot(event.output_index, event.item_id)
+        seen = _joined(slot.reasoning_text, event.content_index)
+        text: str = event.text
+        if len(text) > len(seen) and text.startswith(seen):
+            missing = text[len(seen) :]
+            slot.reasoning_text.setdefault(event.content_index, []).append(missing)
+            return (
+                ReasoningTextDelta(missing, event.content_index, event.output_index, event.item_id),
+            )
+        return _NONE
+
+    def _custom_input(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        slot = self._slot(event.output_index, event.item_id)
+        slot.arguments.append(event.delta)
+        index = self._tool_index(slot)
+        return (
+            ToolCallDelta(
+                index,
+                arguments=event.delta,
+                output_index=event.output_index,
+                item_id=event.item_id,
+                kind="custom",
+            ),
+        )
+
+    def _partial_image(self, event: Any) -> Sequence[StreamDelta]:
+        extra = event.model_extra or {}
+        progress = ToolProgress(event.tool, event.phase, event.item_id, event.output_index)
+        b64 = extra.get("partial_image_b64")
+        if not isinstance(b64, str) or not b64:
+            return (progress,)
+        index = extra.get("partial_image_index")
+        fmt = extra.get("output_format")
+        image = ImageDelta(
+            b64,
+            index if isinstance(index, int) else 0,
+            fmt if isinstance(fmt, str) else None,
+            event.output_index,
+            event.item_id,
+        )
+        return (progress, image)
+
+    def _tool_input(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        tool = event.type.split(".")[1].rsplit("_", 1)[0]  # code_interpreter_call, mcp_call
+        return (ToolInputDelta(tool, event.delta, event.output_index, event.item_id),)
+
+    def _shell_command(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        slot = self._slots.get(event.output_index)
+        item = slot.item if slot is not None else None
+        item_id = item.get("id") if isinstance(item, dict) else None
+        return (ToolInputDelta("shell_call", event.delta, event.output_index, item_id),)
+
     # -- the result ---------------------------------------------------------------------------
 
     def final_response(self) -> Response:
@@ -525,6 +731,27 @@ class ResponseState:
         return self.terminal.model_copy(update={"output": output})
 
 
+QUIET_EVENTS: dict[str, str] = {
+    "response.content_part.added": "an empty part; its text comes as deltas",
+    "response.content_part.done": "repeats streamed text; the item's done event repairs gaps",
+    "response.refusal.done": "repeats the streamed refusal; the item's done event repairs gaps",
+    "response.reasoning_summary_part.added": "an empty part; its text comes as deltas",
+    "response.reasoning_summary_part.done": "repeats the streamed summary part",
+    "response.custom_tool_call_input.done": "repeats the input; the item's done event repairs gaps",
+    "response.code_interpreter_call_code.done": "repeats the code; the finished item carries it",
+    "response.mcp_call_arguments.done": "repeats the arguments; the finished item carries them",
+    "response.shell_call_command.added": "names a command; its text streams as deltas",
+    "response.shell_call_command.done": "repeats the command; the finished item carries it",
+    "response.shell_call_output_content.delta": "the shell's output; the finished item has it",
+    "response.shell_call_output_content.done": "the shell's output; the finished item has it",
+    "response.audio.delta": "audio output: typed (AudioDeltaEvent), read it from the raw stream",
+    "response.audio.done": "audio output: typed (AudioDoneEvent), nothing to fold",
+    "response.audio.transcript.delta": "audio transcript: typed, read it from the raw stream",
+    "response.audio.transcript.done": "audio transcript: typed, nothing to fold",
+}
+"""Event types the fold draws no delta from, each with the reason (a test checks that every
+stream event type of the newest `openai` SDK is folded, a tool's progress, or listed here)."""
+
 _HANDLERS: dict[str, Any] = {
     "response.created": ResponseState._lifecycle,
     "response.queued": ResponseState._lifecycle,
@@ -542,4 +769,11 @@ _HANDLERS: dict[str, Any] = {
     "response.function_call_arguments.done": ResponseState._arguments_done,
     "response.reasoning_summary_text.delta": ResponseState._summary,
     "response.reasoning_summary_text.done": ResponseState._summary_done,
+    "response.reasoning_text.delta": ResponseState._reasoning_text,
+    "response.reasoning_text.done": ResponseState._reasoning_text_done,
+    "response.custom_tool_call_input.delta": ResponseState._custom_input,
+    "response.code_interpreter_call_code.delta": ResponseState._tool_input,
+    "response.mcp_call_arguments.delta": ResponseState._tool_input,
+    "response.image_generation_call.partial_image": ResponseState._partial_image,
+    "response.shell_call_command.delta": ResponseState._shell_command,
 }

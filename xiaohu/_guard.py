@@ -35,6 +35,7 @@ from ._fold import ItemDone, ReasoningDelta, RefusalDelta, ResponseState, Stream
 from ._fold import ToolCallDelta as _ToolCallDelta
 from ._models import FunctionCall, OutputMessage, ReasoningItem, Response, Usage, WebSearchCall
 from ._pricing import Cost, ModelPrice, PriceTable, base_model, estimate_tokens, typical_run
+from ._readcap import Deadline
 from ._stream import AsyncResponseStream, ResponseStream
 
 __all__ = [
@@ -511,7 +512,9 @@ class CostGuard:
 
     Example:
         >>> guard = CostGuard(PriceTable())
-        >>> guard.check({"model": "o3-deep-research", "input": "x", "tools": [{"type": "mcp"}]})
+        >>> guard.check(
+        ...     {"model": "o3-deep-research", "input": "x", "tools": [{"type": "file_search"}]}
+        ... )
         Traceback (most recent call last):
         ...
         xiaohu._exceptions.CostLimitError: o3-deep-research is an expensive model: ...
@@ -675,13 +678,23 @@ def _smaller(a: float | None, b: float | None) -> float | None:
 
 
 def _require_data_source(model: str, tools: Any) -> None:
-    kinds = {t.get("type") for t in tools or () if isinstance(t, Mapping)}
+    given = [t for t in tools or () if isinstance(t, Mapping)]
+    kinds = {t.get("type") for t in given}
     if not kinds & DATA_SOURCE_TOOLS:
         raise ConfigurationError(
             f"{model} is a deep-research model and needs at least one data-source tool: "
-            'tools=[{"type": "web_search_preview"}] (or file_search, or mcp); nothing was sent. '
-            "Cap its searches with max_tool_calls."
+            'tools=[{"type": "web_search_preview"}] (or file_search with vector_store_ids, or '
+            'mcp with require_approval "never"; code_interpreter may be added but is no data '
+            "source); nothing was sent. Cap its searches with max_tool_calls."
         )
+    for tool in given:
+        if tool.get("type") == "mcp" and tool.get("require_approval") != "never":
+            label = tool.get("server_label") or "?"
+            raise ConfigurationError(
+                f"{model} is a deep-research model: it runs without a human in the loop, so "
+                f'its MCP server {label!r} needs "require_approval": "never" (got '
+                f"{tool.get('require_approval')!r}); nothing was sent."
+            )
 
 
 class GuardedResponseStream(ResponseStream):
@@ -705,11 +718,12 @@ class GuardedResponseStream(ResponseStream):
         *,
         on_stop: Callable[[str], None] | None = None,
         state: ResponseState | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state)
+        super().__init__(response, state, deadline=deadline)
 
     @property
     def cost(self) -> Cost:
@@ -758,11 +772,12 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
         *,
         on_stop: Callable[[str], Awaitable[None]] | None = None,
         state: ResponseState | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state)
+        super().__init__(response, state, deadline=deadline)
 
     @property
     def cost(self) -> Cost:

@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
 __all__ = [
+    "KEPT_WHOLE",
     "Annotation",
+    "CustomToolCall",
     "FunctionCall",
     "IncompleteDetails",
     "InputTokensDetails",
@@ -186,6 +188,31 @@ class FunctionCall(WireModel):
         return json.loads(self.arguments) if self.arguments.strip() else {}
 
 
+class CustomToolCall(WireModel):
+    """A call of one of the caller's custom (freeform) tools: its input is plain text.
+
+    A custom tool (`{"type": "custom", "name": ..., "format": {...}}`) takes free text, or text
+    matching a grammar, instead of JSON arguments; the answer goes back as a
+    `custom_tool_call_output` input item quoting `call_id`.
+
+    Example:
+        >>> CustomToolCall(call_id="call_1", name="run_sql", input="SELECT 1").input
+        'SELECT 1'
+    """
+
+    type: Literal["custom_tool_call"] = "custom_tool_call"
+    id: str | None = None
+    """The item id (`ctc_...`)."""
+    call_id: str
+    """The id a `custom_tool_call_output` must quote."""
+    name: str
+    """The tool's name."""
+    input: str = ""
+    """The input the model wrote for the tool."""
+    status: str | None = None
+    """`in_progress`, `completed` or `incomplete`, when sent."""
+
+
 class ReasoningSummary(WireModel):
     """One part of a reasoning summary.
 
@@ -260,7 +287,41 @@ class WebSearchCall(WireModel):
         return query if isinstance(query, str) else None
 
 
-_ITEM_TYPES = frozenset({"message", "function_call", "reasoning", "web_search_call"})
+_ITEM_TYPES = frozenset(
+    {"message", "function_call", "custom_tool_call", "reasoning", "web_search_call"}
+)
+
+
+KEPT_WHOLE: dict[str, str] = {
+    # Built-in tool calls the server runs: every field is the server's, replayed verbatim.
+    "file_search_call": "server-run tool; queries and results replayed as sent",
+    "code_interpreter_call": "server-run tool; code streams as ToolInputDelta, item replayed",
+    "image_generation_call": "server-run tool; `result` is the base64 image, replayed as sent",
+    "mcp_call": "server-run tool; arguments stream as ToolInputDelta, item replayed",
+    "mcp_list_tools": "the MCP server's tool list; replayed so the model need not list again",
+    "mcp_approval_request": "answered by an `mcp_approval_response` input item, else replayed",
+    "tool_search_call": "server-run tool search; replayed as sent",
+    "compaction": "opaque compacted context; only ever replayed",
+    "additional_tools": "tools the server added to the turn; replayed as sent",
+    "program": "a hosted program run; replayed as sent",
+    # Calls the caller's own harness executes (computer use, shell, patches): passed through.
+    "computer_call": "the caller runs the action and answers with computer_call_output",
+    "local_shell_call": "the caller runs the command and answers with local_shell_call_output",
+    "shell_call": "hosted or local shell; its commands stream as ShellCallCommandEvent",
+    "apply_patch_call": "the caller applies the patch and answers with apply_patch_call_output",
+    # Input-side items the server may echo into `output`: the caller wrote them.
+    "function_call_output": "the caller's own answer echoed back",
+    "custom_tool_call_output": "the caller's own answer echoed back",
+    "computer_call_output": "the caller's own answer echoed back",
+    "local_shell_call_output": "the caller's own answer echoed back",
+    "shell_call_output": "the shell's output, replayed as sent",
+    "apply_patch_call_output": "the caller's own answer echoed back",
+    "mcp_approval_response": "the caller's own answer echoed back",
+    "program_output": "a hosted program's output, replayed as sent",
+    "tool_search_output": "the tool search's result, replayed as sent",
+}
+"""Output item types kept as plain dicts on purpose, each with the reason (a test checks that
+every item type of the newest `openai` SDK is either modelled or listed here)."""
 
 
 def _item_tag(value: Any) -> str:
@@ -271,6 +332,7 @@ def _item_tag(value: Any) -> str:
 OutputItem = Annotated[
     Annotated[OutputMessage, Tag("message")]
     | Annotated[FunctionCall, Tag("function_call")]
+    | Annotated[CustomToolCall, Tag("custom_tool_call")]
     | Annotated[ReasoningItem, Tag("reasoning")]
     | Annotated[WebSearchCall, Tag("web_search_call")]
     | Annotated[dict[str, Any], Tag("other")],
@@ -436,6 +498,16 @@ class Response(WireModel):
             []
         """
         return [i for i in self.output if isinstance(i, FunctionCall)]
+
+    @property
+    def custom_tool_calls(self) -> list[CustomToolCall]:
+        """The custom (freeform) tool calls in output order.
+
+        Example:
+            >>> Response().custom_tool_calls
+            []
+        """
+        return [i for i in self.output if isinstance(i, CustomToolCall)]
 
     @property
     def reasoning(self) -> list[ReasoningItem]:

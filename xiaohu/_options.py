@@ -18,6 +18,7 @@ import httpx
 from ._background import ProgressCallback
 from ._exceptions import ConfigurationError
 from ._guard import Budget
+from ._readcap import DEFAULT_DEADLINE_S, Deadline, deadline_at
 
 __all__ = [
     "HTTP_OPTIONS",
@@ -80,6 +81,22 @@ class RequestOptions:
     """A background stream's progress callback (queued, in progress, each web search...)."""
     max_resumes: int | None = None
     """How many times a background stream is resumed after a drop (`None`: 5)."""
+    deadline: float | _UseClientDefault | None = USE_CLIENT_DEFAULT
+    """Seconds a stream (a background one with all its resumes) may take in all, unlike
+    `timeout`, which every read (keep-alive comments too) restarts. Default an hour
+    (`DEFAULT_DEADLINE_S`); `None`: no deadline. Past it: `DeadlineExceededError`."""
+
+    def deadline_from_now(self) -> Deadline | None:
+        """The deadline of a call starting now.
+
+        Example:
+            >>> RequestOptions(deadline=None).deadline_from_now() is None
+            True
+        """
+        seconds = self.deadline
+        if isinstance(seconds, _UseClientDefault):
+            seconds = DEFAULT_DEADLINE_S
+        return deadline_at(seconds)
 
     def http(self) -> dict[str, Any]:
         """The keywords of `request` (one HTTP exchange).
@@ -113,12 +130,14 @@ class RequestOptions:
 
 
 _NAMES = frozenset(field.name for field in dataclasses.fields(RequestOptions))
+_NONE_IS_A_VALUE = frozenset({"deadline"})  # `deadline=None` turns it off; it is not "not given"
 
 
 def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOptions]:
     """Split a call's keywords into the request body and its `RequestOptions`.
 
-    A `None` option means "not given". The caller's mapping is not changed.
+    A `None` option means "not given" (but `deadline=None` means "no deadline"). The caller's
+    mapping is not changed.
 
     Raises:
         ConfigurationError: An option has the wrong type (nothing was sent).
@@ -129,7 +148,11 @@ def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
         ({'model': 'o3'}, True, None)
     """
     body = {key: value for key, value in params.items() if key not in _NAMES}
-    given = {key: params[key] for key in _NAMES & params.keys() if params[key] is not None}
+    given = {
+        key: params[key]
+        for key in _NAMES & params.keys()
+        if params[key] is not None or key in _NONE_IS_A_VALUE
+    }
     for flag in ("background", "allow_expensive"):
         if not isinstance(given.get(flag, False), bool):
             raise ConfigurationError(f"{flag} must be True or False, got {given[flag]!r}")
@@ -138,6 +161,11 @@ def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
         raise ConfigurationError(f"max_resumes must be an int >= 0, got {resumes!r}")
     if not callable(given.get("on_progress", print)):
         raise ConfigurationError(f"on_progress must be callable, got {given['on_progress']!r}")
+    if "deadline" in given:
+        try:
+            deadline_at(given["deadline"])
+        except ValueError as exc:
+            raise ConfigurationError(f"{exc}; nothing was sent") from None
     headers = given.get("extra_headers", {})
     if not isinstance(headers, Mapping):
         raise ConfigurationError(f"extra_headers must be a dict, got {type(headers).__name__}")

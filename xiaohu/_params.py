@@ -202,8 +202,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check request parameters and return the JSON body to send.
 
-    Values are sent as given, minus the `None`s, with one addition: `store: false` with
-    `reasoning` adds `reasoning.encrypted_content` to `include` (stateless multi-turn needs it).
+    Values are sent as given, minus the `None`s, with two additions: `store: false` with
+    `reasoning` adds `reasoning.encrypted_content` to `include` (stateless multi-turn needs it),
+    and `top_logprobs` adds `message.output_text.logprobs` (without it the server sends none).
 
     Raises:
         ConfigurationError: A parameter has the wrong type or is out of range; the message
@@ -226,10 +227,26 @@ def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigurationError(f"invalid request: {problems}") from None
     # Send what the caller gave (validation must not rewrite values), minus the nulls.
     body = {key: value for key, value in params.items() if value is not None}
-    return _with_encrypted_reasoning(body)
+    return _with_logprobs(_with_encrypted_reasoning(body))
 
 
 _ENCRYPTED_REASONING = "reasoning.encrypted_content"
+_LOGPROBS = "message.output_text.logprobs"
+
+
+def _with_logprobs(body: dict[str, Any]) -> dict[str, Any]:
+    """With `top_logprobs`, ask for the output text's logprobs (else the option does nothing).
+
+    Example:
+        >>> _with_logprobs({"top_logprobs": 2})["include"]
+        ['message.output_text.logprobs']
+    """
+    if body.get("top_logprobs") is None:
+        return body
+    include = list(body.get("include") or [])
+    if _LOGPROBS not in include:
+        include.append(_LOGPROBS)
+    return {**body, "include": include}
 
 
 def _with_encrypted_reasoning(body: dict[str, Any]) -> dict[str, Any]:

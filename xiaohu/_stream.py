@@ -22,12 +22,14 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
+    DeadlineExceededError,
     IncompleteStreamError,
     error_from_body,
     scrub_secrets,
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
+from ._readcap import Deadline, ReadCap
 from ._sse import SSEDecoder
 
 __all__ = ["AsyncPairReader", "AsyncResponseStream", "PairReader", "ResponseStream"]
@@ -43,8 +45,14 @@ _MAX_DRAIN = 64 * 1024
 class _StreamCore:
     """Bytes in, (event, deltas) pairs out. No I/O."""
 
-    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        state: ResponseState | None = None,
+        deadline: Deadline | None = None,
+    ) -> None:
         self.http_response = response
+        self.cap = ReadCap(response, deadline=deadline)
         self.state = state or ResponseState()
         self.decoder = SSEDecoder()
         content_type = response.headers.get("content-type", "")
@@ -56,6 +64,8 @@ class _StreamCore:
     def feed(self, chunk: bytes) -> list[Pair]:
         pairs: list[Pair] = []
         state = self.state
+        if self.cap.expired():  # checked per chunk: keep-alive comments do not extend it
+            raise self.expired()
         for sse in self.decoder.decode(chunk):
             data = sse.data
             if not data or data.isspace():  # a relay's blank `data:` frame: not an error
@@ -119,8 +129,22 @@ class _StreamCore:
         self.drained += len(chunk)
         return self.drained <= _MAX_DRAIN
 
+    def expired(self) -> DeadlineExceededError:
+        """The overall deadline passed mid-stream."""
+        deadline = self.cap.deadline
+        snapshot = self.state.snapshot
+        return DeadlineExceededError(
+            f"the deadline of {deadline.seconds if deadline else '?'} s passed after sequence number "
+            f"{self.state.last_sequence_number}; the answer is incomplete",
+            deadline_s=None if deadline is None else deadline.seconds,
+            response_id=snapshot.id if snapshot is not None else None,
+            partial_text=self.state.text,
+        )
+
     def broken(self, exc: httpx.HTTPError) -> APIError:
         """The connection failed mid-stream: say so, keep what arrived, never pretend."""
+        if self.cap.expired():
+            return self.expired()
         where = f"after sequence number {self.state.last_sequence_number}"
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"stream read timed out {where}; the answer is incomplete")
@@ -313,8 +337,14 @@ class ResponseStream(PairReader):
         ...             print(event.delta, end="")
     """
 
-    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
-        self._core = _StreamCore(response, state)
+    def __init__(
+        self,
+        response: httpx.Response,
+        state: ResponseState | None = None,
+        *,
+        deadline: Deadline | None = None,
+    ) -> None:
+        self._core = _StreamCore(response, state, deadline)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
@@ -355,12 +385,14 @@ class ResponseStream(PairReader):
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
+                core.cap.drain()  # what is already there, or comes at once; never a wait
                 with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
                     for chunk in chunks:  # read the body's end: the connection can be reused
                         if not core.drain(chunk):
                             break
             self.response = core.result()
         finally:
+            core.cap.remove()
             core.http_response.close()
 
     def close(self) -> None:
@@ -387,8 +419,14 @@ class AsyncResponseStream(AsyncPairReader):
         ...         pass
     """
 
-    def __init__(self, response: httpx.Response, state: ResponseState | None = None) -> None:
-        self._core = _StreamCore(response, state)
+    def __init__(
+        self,
+        response: httpx.Response,
+        state: ResponseState | None = None,
+        *,
+        deadline: Deadline | None = None,
+    ) -> None:
+        self._core = _StreamCore(response, state, deadline)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
@@ -431,12 +469,14 @@ class AsyncResponseStream(AsyncPairReader):
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
+                core.cap.drain()  # what is already there, or comes at once; never a wait
                 with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
                     async for chunk in chunks:  # read the body's end: the connection can be reused
                         if not core.drain(chunk):
                             break
             self.response = core.result()
         finally:
+            core.cap.remove()
             await core.http_response.aclose()
 
     async def aclose(self) -> None:

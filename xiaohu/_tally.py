@@ -9,29 +9,42 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
+from ._exceptions import ConfigurationError
+from ._guard import Budget
 from ._models import Usage
-from ._pricing import ModelPrice, PriceTable
+from ._pricing import Cost, ModelPrice, PriceTable
 
 __all__ = ["UsageTally"]
 
 
 class UsageTally:
-    """Tokens and cost of many calls (thread-safe).
+    """Tokens and cost of many calls (thread-safe); the dollars are kept in a `Budget`.
 
     Args:
         prices: Prices to add or replace, by model (see `ModelPrice`).
         group_ratio: The relay group multiplier (分组倍率).
+        budget: The `Budget` the counted calls are added to (default: a new, limitless one).
+            It only counts: a handler sees a call after it ended, so it cannot stop one. To
+            bound calls, give the budget to the chat model instead (not to both: it would
+            count every call twice).
 
     Example:
         >>> tally = UsageTally()
         >>> tally.add("gpt-5-mini", Usage(input_tokens=1000, output_tokens=1000, total_tokens=2000))
-        >>> tally.total_tokens, tally.total_cost_usd
-        (2000, 0.00225)
+        >>> tally.total_tokens, tally.total_cost_usd, tally.budget.by_model
+        (2000, 0.00225, {'gpt-5-mini': 0.00225})
     """
 
     def __init__(
-        self, prices: Mapping[str, ModelPrice] | None = None, group_ratio: float = 1.0
+        self,
+        prices: Mapping[str, ModelPrice] | None = None,
+        group_ratio: float = 1.0,
+        budget: Budget | None = None,
     ) -> None:
+        if budget is not None and not isinstance(budget, Budget):
+            raise ConfigurationError(f"budget must be a xiaohu.Budget, got {type(budget).__name__}")
+        self.budget = budget if budget is not None else Budget()
+        """The ledger of the counted calls' dollars (`spent_usd`, `by_model`)."""
         self.price_table = PriceTable(prices, group_ratio)
         self._own_prices = bool(prices) or group_ratio != 1.0
         self._tally_lock = threading.Lock()
@@ -49,8 +62,7 @@ class UsageTally:
         """Web-search calls."""
         self.successful_requests = 0
         """Calls counted."""
-        self.total_cost_usd = 0.0
-        """Dollars, at the table's prices times the group ratio."""
+        self._cost_usd = 0.0
         self.unpriced_models: set[str] = set()
         """Models seen without a price: their tokens are counted, their cost is not."""
 
@@ -80,9 +92,24 @@ class UsageTally:
             self.reasoning_tokens += usage.reasoning_tokens
             self.web_searches += web_searches
             self.successful_requests += 1
-            self.total_cost_usd = round(self.total_cost_usd + cost_usd, 10)
+            self._cost_usd = round(self._cost_usd + cost_usd, 10)
             if not priced:
                 self.unpriced_models.add(model)
+        self.budget.charge(model, cost_usd)
+        self.budget.count_call(
+            Cost(model=model, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)
+        )
+
+    @property
+    def total_cost_usd(self) -> float:
+        """Dollars of the counted calls, at the table's prices times the group ratio.
+
+        Example:
+            >>> UsageTally().total_cost_usd
+            0.0
+        """
+        with self._tally_lock:
+            return self._cost_usd
 
     def summary(self) -> str:
         """One line for humans.

@@ -117,7 +117,25 @@ def test_chat_deep_research_reports_searches(env: str) -> None:
     assert int(status.split()[1]) > 0
     assert re.search(r"about \$\d+\.\d{4} \(o4-mini-deep-research\) so far", status)
     assert "Sources:" in result.stdout
-    assert re.search(r"total; cost \$\d+\.\d{4}", result.stdout)
+    cost = re.search(r"total; cost \$(\d+\.\d{4})", result.stdout)
+    assert cost is not None
+    # `--max-cost` is a Budget: its spend is the bill of the one call.
+    spent = re.search(r"^budget: \$(\d+\.\d{4}) of \$5\.0000 spent$", result.stdout, re.M)
+    assert spent is not None, result.stdout
+    assert spent.group(1) == cost.group(1)
+
+
+def test_chat_max_cost_stops_a_run_past_it(env: str) -> None:
+    line = _one_error_line(
+        runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research", "--max-cost", "0.2"])
+    )
+    assert "passed the budget of $0.2000" in line
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "0", "-1"])
+def test_chat_bad_max_cost_is_refused_before_sending(env: str, bad: str) -> None:
+    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", bad]))
+    assert "max_usd must be a finite number" in line
 
 
 def test_chat_refuses_deep_research_without_opt_in(env: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.readme_examples import Block, blocks_of, run_block
+from scripts.readme_examples import Block, blocks_of, needs_ray, run_block
 from tests.conftest import ROOT, TEST_API_KEY
 
 
@@ -22,6 +22,8 @@ def _blocks(name: str) -> list[pytest.ParameterSet]:
 
 
 README_BLOCKS = _blocks("README.md") + _blocks("README.zh-CN.md")
+# The Ray blocks start a Ray cluster: tests/ray/test_ray_readme.py runs them, as scripts.
+IN_PROCESS_BLOCKS = [p for p in README_BLOCKS if not needs_ray(Block("", str(p.values[0])))]
 
 
 def test_readme_has_the_two_setup_commands_first() -> None:
@@ -43,7 +45,7 @@ def test_both_readmes_have_the_same_examples() -> None:
     assert [strip(p.values[0]) for p in english] == [strip(p.values[0]) for p in chinese]
 
 
-@pytest.mark.parametrize("code", README_BLOCKS)
+@pytest.mark.parametrize("code", IN_PROCESS_BLOCKS)
 def test_readme_block_runs(
     code: str,
     emulator_url: str,

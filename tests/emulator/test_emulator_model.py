@@ -213,8 +213,12 @@ def test_deep_research_searches_a_lot_and_writes_a_long_report(client: httpx.Cli
         input="Research the state of offshore wind power",
         tools=[{"type": "web_search_preview"}],
     )
-    searches = [i for i in response["output"] if i["type"] == "web_search_call"]
+    calls = [i for i in response["output"] if i["type"] == "web_search_call"]
+    searches = [i for i in calls if i["action"]["type"] == "search"]
     assert 8 <= len(searches) <= 12
+    browsing = [i["action"] for i in calls if i["action"]["type"] != "search"]
+    assert {a["type"] for a in browsing} == {"open_page", "find_in_page"}
+    assert all(a["url"].startswith("https://") for a in browsing)
     report = response["output"][-1]["content"][0]
     assert len(report["text"]) > 2000
     assert len(report["annotations"]) >= 16

@@ -133,7 +133,7 @@ SCENARIOS: list[Any] = [
             "tools": [{"type": "web_search_preview"}],
             "reasoning": {"summary": "auto"},
         },
-        START + RS + WS + f"({RS}{WS})+" + MSG + "completed",
+        START + RS + WS + f"({RS}({WS})+)+" + MSG + "completed",  # searches, then page actions
         id="deep-research",
     ),
     pytest.param(

@@ -489,3 +489,22 @@ def test_edited_tool_call_arguments_win_over_the_recorded_block() -> None:
         "arguments": '{"x": 2}',
         "id": "fc_1",
     }
+
+
+def test_a_passed_deadline_is_a_langchain_timeout_that_keeps_its_details() -> None:
+    import pickle
+
+    from langchain_core.exceptions import ModelTimeoutError
+
+    import xiaohu
+    from langchain_xiaohu._errors import XiaohuDeadlineExceededError, to_langchain_error
+
+    core = xiaohu.DeadlineExceededError(
+        "deadline passed", deadline_s=5.0, response_id="resp_1", partial_text="Hel"
+    )
+    converted = to_langchain_error(core)
+    assert isinstance(converted, XiaohuDeadlineExceededError)
+    assert isinstance(converted, ModelTimeoutError)
+    assert isinstance(converted, xiaohu.APITimeoutError)
+    again = pickle.loads(pickle.dumps(converted))  # noqa: S301 - our own bytes
+    assert (again.deadline_s, again.response_id, again.partial_text) == (5.0, "resp_1", "Hel")

@@ -56,6 +56,7 @@ class Case:
         refused: Point the client at a closed loopback port instead of the emulator.
         timeout: Per-call timeout in seconds (`None`: the default).
         min_seconds: The least time the call can take (retry waits, timeouts).
+        max_seconds: The most time the call may take (`None`: no bound of its own).
     """
 
     name: str
@@ -69,6 +70,7 @@ class Case:
     refused: bool = False
     timeout: float | None = None
     min_seconds: float = 0.0
+    max_seconds: float | None = None
 
 
 CASES: tuple[Case, ...] = (
@@ -111,6 +113,28 @@ CASES: tuple[Case, ...] = (
     Case("failed Response (non-stream)", "error_event", xiaohu.ResponseFailedError,
          lc_errors.ModelAPIError, ("rate_limit_exceeded",), 1, streams=(False,)),
     Case("response.incomplete", "incomplete", None, None, (), 1, status="incomplete"),
+    # The relay's habits (issue 15): what new-api and the nginx in front of it do to a stream.
+    Case("200 JSON error body", "json_error_stream", xiaohu.APIError, lc_errors.ModelAPIError,
+         ("bad response status code",), 1),
+    Case("failed Response as `response.completed`", "completed_failed",
+         xiaohu.ResponseFailedError, lc_errors.ModelAPIError, ("upstream channel failed",), 1),
+    Case("blank `data:` frames", "blank_data", None, None, (), 1, streams=(True,)),
+    Case("`data: [DONE]` after completion", "done_after", None, None, (), 1, streams=(True,)),
+    Case("connection held 3 s after completion", "linger;seconds=3", None, None, (), 1,
+         streams=(True,), max_seconds=1.5),
+    Case("no `event:` lines", "no_event_lines", None, None, (), 1, streams=(True,)),
+    Case("no `sequence_number`", "no_sequence", None, None, (), 1, streams=(True,)),
+    Case("gzip body", "gzip", None, None, (), 1),
+    Case("real-traffic shape (no cache_write_tokens, bare added search, some obfuscation)",
+         "real_traffic", None, None, (), 1),
+    Case("403 该令牌额度已用尽, no code", "codeless_token_quota", xiaohu.InsufficientQuotaError,
+         lc_errors.ModelPermissionDeniedError, ("403", "该令牌额度已用尽"), 1),
+    Case("429 用户额度不足, no code", "codeless_user_quota", xiaohu.InsufficientQuotaError,
+         lc_errors.ModelPermissionDeniedError, ("429", "用户额度不足"), 1),
+    Case("503 当前分组 … 无可用渠道, no code", "codeless_no_channel", xiaohu.ModelUnavailableError,
+         lc_errors.ModelNotFoundError, ("503", "无可用渠道"), 1),
+    Case("in-stream `insufficient_quota`", "quota_event", xiaohu.InsufficientQuotaError,
+         lc_errors.ModelPermissionDeniedError, ("exceeded your current quota",), 1),
 )  # fmt: skip
 """Every row of the matrix (the `response.failed` that follows the `error` event included)."""
 
@@ -332,6 +356,8 @@ def check(outcome: Outcome) -> list[str]:
         problems.append(f"{outcome.attempts} attempts, expected {case.attempts}")
     if outcome.seconds < case.min_seconds:
         problems.append(f"took {outcome.seconds:.2f}s, less than {case.min_seconds}s")
+    if case.max_seconds is not None and outcome.seconds > case.max_seconds:
+        problems.append(f"took {outcome.seconds:.2f}s, more than {case.max_seconds}s")
     if case.error is None:
         if error is not None:
             problems.append(f"raised {type(error).__name__}: {error}")

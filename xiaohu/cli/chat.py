@@ -20,6 +20,7 @@ from rich.live import Live
 
 from xiaohu import (
     BackgroundStream,
+    Budget,
     ConfigurationError,
     CostLimitError,
     GuardedResponseStream,
@@ -147,11 +148,18 @@ class ChatRun:
     """
 
     def __init__(
-        self, client: XiaohuClient, params: dict[str, Any], *, background: bool = False
+        self,
+        client: XiaohuClient,
+        params: dict[str, Any],
+        *,
+        background: bool = False,
+        budget: Budget | None = None,
     ) -> None:
         self.client = client
         self.params = params
         self.background = background
+        self.budget = budget
+        """The `--max-cost` budget the client is charged to, reported after the answer."""
         self.console = make_console()
         self.view = ChatView(self.console)
         self.stream: _Stream | None = None
@@ -168,6 +176,12 @@ class ChatRun:
             self._cancel()
             raise
         self.view.finish(response, self.stream.cost if self.stream is not None else None)
+        if self.budget is not None and self.budget.max_usd is not None:
+            self.console.print(
+                f"budget: ${self.budget.spent_usd:.4f} of ${self.budget.max_usd:.4f} spent",
+                style="dim",
+                markup=False,
+            )
         return response
 
     def _stream(self) -> Response:
@@ -253,12 +267,13 @@ def chat_command(
         effort=effort.value if effort else None,
         summary=summary,
         json_spec=json_spec,
-        max_cost_usd=max_cost,
         allow_expensive=allow_expensive,
     )
-    with make_client() as client:
+    # `--max-cost` is a `Budget` the client charges every call to (checked here, before sending).
+    budget = Budget(max_usd=max_cost) if max_cost is not None else None
+    with make_client(budget=budget) as client:
         try:
-            ChatRun(client, params, background=background).run()
+            ChatRun(client, params, background=background, budget=budget).run()
         except CostLimitError as exc:
             if max_cost is not None or allow_expensive:
                 raise

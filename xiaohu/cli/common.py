@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from xiaohu import MissingExtraError, XiaohuClient, XiaohuError
+from xiaohu import Budget, MissingExtraError, XiaohuClient, XiaohuError
 
 from .render import make_console, one_line
 
@@ -27,8 +27,8 @@ EXIT_CANCELLED = 130
 """Exit code after Ctrl-C, as shells use for SIGINT."""
 
 
-def make_client(timeout: float | None = None) -> XiaohuClient:
-    """A client configured from `XIAOHU_API_KEY` and `XIAOHU_BASE_URL`.
+def make_client(timeout: float | None = None, budget: Budget | None = None) -> XiaohuClient:
+    """A client configured from `XIAOHU_API_KEY` and `XIAOHU_BASE_URL`, charged to `budget`.
 
     Raises:
         ConfigurationError: Either variable is missing (the message says which).
@@ -37,7 +37,7 @@ def make_client(timeout: float | None = None) -> XiaohuClient:
         >>> make_client()  # doctest: +SKIP
         XiaohuClient(base_url='http://127.0.0.1:8000/v1', max_retries=2)
     """
-    return XiaohuClient(timeout=timeout)
+    return XiaohuClient(timeout=timeout, budget=budget)
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:

@@ -51,8 +51,9 @@ Faults
 Ask for a fault with the header ``X-Emulator-Fault: NAME[;key=value...]`` or a model suffix
 ``MODEL@NAME[;key=value...]`` (e.g. ``gpt-5@rate_limit``; the real model is used otherwise).
 ``times=N`` fails only the first N requests carrying the same spec; later ones succeed. Other
-parameters (e.g. ``id=abc``) only make a spec, and so its counter, unique. An unknown name answers
-400 listing the known ones.
+parameters (e.g. ``id=abc``) only make a spec, and so its counter, unique. ``A+B`` asks for several
+faults at once, each counted on its own (``drop_stream;times=1+no_sequence``). An unknown name
+answers 400 listing the known ones.
 
 ========================  =====================================================================
 name                      effect
@@ -84,7 +85,35 @@ error_event               SSE ``response.created``, ``response.in_progress``, ``
 incomplete                ``response.incomplete`` (``max_output_tokens``), the answer cut in half
 drop_background           this request behaves as ``relay_mode="new-api"``: ``background``
                           dropped
+codeless_token_quota      403 "该令牌额度已用尽" with ``code: ""``
+codeless_user_quota       429 "用户额度不足, 剩余额度: ＄0.000000" with ``code: ""``
+codeless_no_channel       503 "当前分组 default 下对于模型 X 无可用渠道" with ``code: ""``
+json_error_stream         HTTP 200 ``application/json`` ``{"error":{…,"type":"new_api_error",
+                          "code":"bad_response_status_code"}}`` (stream or not)
+completed_failed          a failed Response inside ``response.completed`` (a 200 failed
+                          Response without ``stream``)
+quota_event               like ``error_event`` with ``insufficient_quota``
+blank_data                blank ``data:`` and ``data: `` frames after every event
+done_after                ``data: [DONE]`` after the terminal event
+linger                    the connection stays open ``seconds`` (default 8) after the end
+keepalive_forever         ``: ping`` every ``interval`` s (default 0.05) instead of the second
+                          half of the stream
+no_sequence               events without ``sequence_number``
+replay_from_start         a resume ignores ``starting_after`` and replays everything
+gzip                      ``Content-Encoding: gzip`` (SSE flushed per event, and JSON)
+no_event_lines            SSE frames with ``data:`` only, no ``event:`` line
+real_traffic              what real captures omit: no ``cache_write_tokens``, no ``action`` on
+                          an added ``web_search_call``, ``obfuscation`` on every other delta
 ========================  =====================================================================
+
+Deep research also opens some results (``open_page``) and searches in them (``find_in_page``),
+as real runs do (not under ``max_tool_calls``).
+
+Bounds: a body over 8 MB answers 413 at once, JSON nested deeper than 64 levels 400, a body
+that stalls for 1 s 408, a conversation over 4 M characters 400 ``context_length_exceeded``;
+``X-Emulator-Delay`` above 10 s (or ``inf``) answers 400; a connection that sends no request
+within 1 s is closed (served by :class:`EmulatorServer`); no fault holds a connection more than
+30 s. A stored response belongs to the key that created it: any other key gets 404.
 
 Other knobs: ``X-Emulator-Delay: SECONDS`` sets the pace of one request's stream or background job.
 

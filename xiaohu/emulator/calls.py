@@ -18,6 +18,7 @@ from xiaohu.emulator.errors import (
     Lang,
     invalid_token,
     language_of,
+    openai_error,
     relay_error,
 )
 from xiaohu.emulator.faults import (
@@ -27,6 +28,7 @@ from xiaohu.emulator.faults import (
     fault_error,
     parse_fault,
 )
+from xiaohu.emulator.habits import MAX_HOLD_S
 from xiaohu.emulator.ids import openai_request_id
 from xiaohu.emulator.store import ResponseStore
 
@@ -37,6 +39,7 @@ __all__ = [
     "admit",
     "apply_fault",
     "authenticate",
+    "check_context_size",
     "emulator_of",
     "json_body",
     "upstream_json",
@@ -44,6 +47,16 @@ __all__ = [
 
 RelayMode = Literal["full", "new-api"]
 DELAY_HEADER = "x-emulator-delay"
+#: The largest request body accepted (bytes); a larger one gets the relay's 413 at once.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: The deepest JSON nesting accepted; deeper gets a 400 (never a RecursionError 500).
+MAX_JSON_DEPTH = 64
+#: Seconds a request body may stall between two chunks before the 408.
+BODY_TIMEOUT_S = 1.0
+#: The longest ``X-Emulator-Delay`` accepted, in seconds.
+MAX_DELAY_S = 10.0
+#: The most characters of conversation a request may carry (about the largest context window).
+MAX_CONTEXT_CHARS = 4_000_000
 
 
 @dataclass
@@ -72,19 +85,31 @@ class Call:
         key: the Bearer key (for billing).
         lang: relay message language.
         request_id: this request's ``X-Oneapi-Request-Id``.
-        fault: a firing behaviour fault, or ``None``.
+        faults: the firing behaviour faults (several when a spec joins them with ``+``).
         delay: seconds between streamed events for this request.
     """
 
     key: str
     lang: Lang
     request_id: str
-    fault: Fault | None = None
+    faults: tuple[Fault, ...] = ()
     delay: float = 0.0
+
+    @property
+    def fault(self) -> Fault | None:
+        """The first firing behaviour fault, or ``None``."""
+        return self.faults[0] if self.faults else None
 
     def has(self, name: str) -> bool:
         """Say whether this call carries the behaviour fault ``name``."""
-        return self.fault is not None and self.fault.name == name
+        return any(f.name == name for f in self.faults)
+
+    def number(self, name: str, key: str, default: float) -> float:
+        """Parameter ``key`` of the firing fault ``name`` as a float, else ``default``."""
+        for fault in self.faults:
+            if fault.name == name:
+                return fault.number(key, default)
+        return default
 
 
 def emulator_of(request: Request) -> Emulator:
@@ -117,6 +142,10 @@ def authenticate(request: Request) -> Call:
         delay = float(request.headers.get(DELAY_HEADER, emulator.delay))
     except ValueError:
         delay = emulator.delay
+    if not delay <= MAX_DELAY_S:  # inf and nan too: nothing may hold a stream for ever
+        raise relay_error(
+            400, f"X-Emulator-Delay must be at most {MAX_DELAY_S:g} seconds", request_id
+        )
     return Call(key=key, lang=lang, request_id=request_id, delay=max(0.0, delay))
 
 
@@ -125,8 +154,9 @@ async def apply_fault(
 ) -> None:
     """Apply the fault the request asks for (the header first, else the model-name suffix).
 
-    Error faults raise their error; ``slow_first_byte`` sleeps here, before any header is sent;
-    other faults are recorded on ``call``.
+    Error faults raise their error; ``slow_first_byte`` sleeps here (at most
+    :data:`~xiaohu.emulator.habits.MAX_HOLD_S`), before any header is sent; other faults are
+    recorded on ``call``. ``A+B`` asks for several faults, each counted on its own.
 
     Raises:
         EmulatorError: the error the fault stands for.
@@ -134,15 +164,20 @@ async def apply_fault(
     spec = request.headers.get(FAULT_HEADER) or suffix
     if not spec:
         return
-    fault = parse_fault(spec)
-    if not emulator_of(request).faults.fires(fault):
-        return
-    error = fault_error(fault, model=model or "gpt-5", lang=call.lang, request_id=call.request_id)
-    if error is not None:
-        raise error
-    if fault.name == "slow_first_byte":
-        await asyncio.sleep(max(0.0, fault.number("seconds", 2.0)))
-    call.fault = fault
+    firing: list[Fault] = []
+    for part in spec.split("+"):
+        fault = parse_fault(part)
+        if not fault.name or not emulator_of(request).faults.fires(fault):
+            continue
+        error = fault_error(
+            fault, model=model or "gpt-5", lang=call.lang, request_id=call.request_id
+        )
+        if error is not None:
+            raise error
+        if fault.name == "slow_first_byte":
+            await asyncio.sleep(min(MAX_HOLD_S, max(0.0, fault.number("seconds", 2.0))))
+        firing.append(fault)
+    call.faults = tuple(firing)
 
 
 async def admit(request: Request) -> Call:
@@ -152,14 +187,94 @@ async def admit(request: Request) -> Call:
     return call
 
 
+async def _read_body(request: Request, call: Call) -> bytes:
+    """The body, refused at once past :data:`MAX_BODY_BYTES` and when it stalls."""
+    too_large = relay_error(
+        413,
+        ("请求体过大" if call.lang == "zh" else "Request body too large")
+        + f" (limit {MAX_BODY_BYTES // (1024 * 1024)} MB)",
+        call.request_id,
+        code="read_request_body_failed",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), BODY_TIMEOUT_S)
+        except StopAsyncIteration:
+            break
+        except asyncio.TimeoutError:
+            raise relay_error(
+                408, "Request body read timed out", call.request_id, code="read_request_body_failed"
+            ) from None
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``value`` nests deeper than ``limit`` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 async def json_body(request: Request, call: Call) -> Any:
-    """Decode the JSON body, answering a bad one as the relay does (400 ``Invalid request``)."""
-    raw = await request.body()
+    """Decode the JSON body, answering a bad one as the relay does (400 ``Invalid request``).
+
+    Bounded: the size (413), a stalled upload (408) and the nesting depth (400) are refused
+    before any work, so one request cannot pin the server.
+    """
+    raw = await _read_body(request, call)
+    prefix = "无效的请求，" if call.lang == "zh" else "Invalid request: "
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+    except RecursionError:
+        data, deep = None, True
     except ValueError as exc:
-        prefix = "无效的请求，" if call.lang == "zh" else "Invalid request: "
         raise relay_error(400, f"{prefix}{exc}", call.request_id) from exc
+    else:
+        deep = _too_deep(data)
+    if deep:
+        raise relay_error(
+            400, f"{prefix}JSON nested deeper than {MAX_JSON_DEPTH} levels", call.request_id
+        )
+    return data
+
+
+def check_context_size(context: list[dict[str, Any]], req: Any, call: Call) -> None:
+    """Refuse a conversation too long for any model, before the model reads it (bounded CPU).
+
+    Raises:
+        EmulatorError: OpenAI's 400 ``context_length_exceeded``.
+    """
+    size = len(req.instructions or "")
+    for item in context:
+        size += len(json.dumps(item, ensure_ascii=False, default=str))
+        if size > MAX_CONTEXT_CHARS:
+            raise openai_error(
+                400,
+                "Your input exceeds the context window of this model. Please adjust your input "
+                "and try again.",
+                param="input",
+                code="context_length_exceeded",
+            )
 
 
 def upstream_json(content: Any, status_code: int = 200) -> JSONResponse:

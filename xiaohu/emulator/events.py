@@ -138,10 +138,45 @@ class _Builder:
         self.emit("response.output_item.done", output_index=index, item=item)
 
     def web_search(self, index: int, item: dict[str, Any]) -> None:
-        added = {**item, "status": "in_progress", "action": {"type": "search"}}
+        action = item.get("action") or {}
+        # A search is announced before its query is known; a page action already has its url.
+        early = {"type": "search"} if action.get("type", "search") == "search" else action
+        added = {**item, "status": "in_progress", "action": early}
         self.emit("response.output_item.added", output_index=index, item=added)
         for stage in ("in_progress", "searching", "completed"):
             self.emit(f"response.web_search_call.{stage}", output_index=index, item_id=item["id"])
+        self.emit("response.output_item.done", output_index=index, item=item)
+
+    def code_interpreter(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "code": "", "outputs": None}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.code_interpreter_call.in_progress", **ids)
+        for piece in chunk_text(item["code"]):
+            self.delta("response.code_interpreter_call_code.delta", piece, **ids)
+        self.emit("response.code_interpreter_call_code.done", **ids, code=item["code"])
+        self.emit("response.code_interpreter_call.interpreting", **ids)
+        self.emit("response.code_interpreter_call.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
+    def mcp_call(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "arguments": "", "output": None}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.mcp_call.in_progress", **ids)
+        for piece in chunk_text(item["arguments"]):
+            self.delta("response.mcp_call_arguments.delta", piece, **ids)
+        self.emit("response.mcp_call_arguments.done", **ids, arguments=item["arguments"])
+        self.emit("response.mcp_call.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
+    def custom_tool_call(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "input": ""}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        for piece in chunk_text(item["input"]):
+            self.delta("response.custom_tool_call_input.delta", piece, **ids)
+        self.emit("response.custom_tool_call_input.done", **ids, input=item["input"])
         self.emit("response.output_item.done", output_index=index, item=item)
 
     def item(self, index: int, item: dict[str, Any]) -> None:
@@ -150,10 +185,13 @@ class _Builder:
             "function_call": self.function_call,
             "reasoning": self.reasoning,
             "web_search_call": self.web_search,
+            "code_interpreter_call": self.code_interpreter,
+            "mcp_call": self.mcp_call,
+            "custom_tool_call": self.custom_tool_call,
         }.get(item["type"])
         if handler is not None:
             handler(index, item)
-        else:  # pragma: no cover - the model emits only the four types above
+        else:  # file_search_call, mcp_list_tools: whole items
             self.emit("response.output_item.added", output_index=index, item=item)
             self.emit("response.output_item.done", output_index=index, item=item)
 

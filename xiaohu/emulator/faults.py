@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from xiaohu.emulator.errors import EmulatorError, Lang, invalid_token, openai_error, relay_error
+from xiaohu.emulator.habits import HABIT_FAULTS
 
 __all__ = [
     "ERROR_FAULTS",
@@ -39,6 +40,9 @@ ERROR_FAULTS = frozenset(
         "server_error",
         "bad_gateway",
         "unavailable",
+        "codeless_token_quota",
+        "codeless_user_quota",
+        "codeless_no_channel",
     }
 )
 #: Faults that change how a response is produced or delivered.
@@ -52,7 +56,7 @@ BEHAVIOUR_FAULTS = frozenset(
         "drop_background",
     }
 )
-FAULT_NAMES = ERROR_FAULTS | BEHAVIOUR_FAULTS
+FAULT_NAMES = ERROR_FAULTS | BEHAVIOUR_FAULTS | HABIT_FAULTS
 
 NGINX_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -182,6 +186,12 @@ def fault_error(fault: Fault, *, model: str, lang: Lang, request_id: str) -> Emu
             else f"No available channel for model {model} under group default (distributor)"
         )
         return relay_error(503, message, request_id, code="model_not_found")
+    if name == "codeless_token_quota":
+        return relay_error(403, "[sk-emu***key] 该令牌额度已用尽", request_id)
+    if name == "codeless_user_quota":
+        return relay_error(429, "用户额度不足, 剩余额度: ＄0.000000", request_id)
+    if name == "codeless_no_channel":
+        return relay_error(503, f"当前分组 default 下对于模型 {model} 无可用渠道", request_id)
     if name == "rate_limit":
         return relay_error(429, "您已达到请求数限制：1分钟内最多请求60次", request_id)
     if name == "rate_limit_retry_after":

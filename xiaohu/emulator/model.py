@@ -21,11 +21,13 @@ from xiaohu.emulator.schema import Hints, generate
 from xiaohu.emulator.search import (
     CitedText,
     Source,
+    browse_calls,
     cited_answer,
     research_queries,
     research_report,
     search_call,
 )
+from xiaohu.emulator.sources import source_items
 from xiaohu.emulator.tools import choose_calls, tool_outputs_text
 
 __all__ = ["Plan", "item_text", "run_model"]
@@ -72,7 +74,9 @@ def item_text(item: dict[str, Any]) -> str:
         return " ".join(t for t in texts if t)
     if kind == "function_call":
         return f"{item.get('name', '')} {item.get('arguments', '')}"
-    if kind == "function_call_output":
+    if kind == "custom_tool_call":
+        return f"{item.get('name', '')} {item.get('input', '')}"
+    if kind in ("function_call_output", "custom_tool_call_output"):
         out = item.get("output")
         return out if isinstance(out, str) else json.dumps(out, ensure_ascii=False)
     if kind == "reasoning":
@@ -87,7 +91,7 @@ def _messages(context: list[dict[str, Any]], *roles: str) -> list[str]:
 def _trailing_outputs(context: list[dict[str, Any]]) -> list[dict[str, Any]]:
     outputs: list[dict[str, Any]] = []
     for item in reversed(context):
-        if item.get("type") != "function_call_output":
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
             break
         outputs.insert(0, item)
     return outputs
@@ -130,7 +134,7 @@ def _answer(
         names = {
             str(i.get("call_id")): str(i.get("name"))
             for i in context
-            if i.get("type") == "function_call"
+            if i.get("type") in ("function_call", "custom_tool_call")
         }
         prose = tool_outputs_text(outputs, names)
     elif found:
@@ -207,6 +211,8 @@ def _visible_tokens(output: list[dict[str, Any]]) -> int:
             total += sum(count_tokens(p["text"]) for p in item["content"])
         elif item["type"] == "function_call":
             total += count_tokens(item["arguments"])
+        elif item["type"] == "custom_tool_call":
+            total += count_tokens(item["input"])
     return total
 
 
@@ -270,6 +276,11 @@ def run_model(
             )
         output.append(item)
         found.append((item["action"]["query"], sources))
+        if deep and index % 3 == 1 and req.max_tool_calls is None:
+            # Real runs open some results and search inside them (not under a tool-call cap).
+            output.extend(browse_calls(item["action"]["query"], sources, rng))
+    if deep and not outputs:
+        output.extend(source_items(req.tools, question))
     if calls:
         output.extend(calls)
     else:

@@ -7,6 +7,7 @@ the studied relay drops it, and retrieve/cancel/delete answer the relay's ``404 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import json
 import random
@@ -21,13 +22,23 @@ from xiaohu.emulator.calls import (
     admit,
     apply_fault,
     authenticate,
+    check_context_size,
     emulator_of,
     json_body,
     upstream_json,
 )
 from xiaohu.emulator.errors import invalid_url, not_found, openai_error
-from xiaohu.emulator.events import failure_events, frame, response_events
+from xiaohu.emulator.events import failure_events, response_events
 from xiaohu.emulator.faults import split_model
+from xiaohu.emulator.habits import (
+    Gzip,
+    pings,
+    relay_stream_error,
+    shape_body,
+    shape_event,
+    sse_frame,
+    tail,
+)
 from xiaohu.emulator.ids import openai_request_id, response_id
 from xiaohu.emulator.language import count_tokens
 from xiaohu.emulator.model import item_text, run_model
@@ -58,27 +69,52 @@ async def _sse(
     async for event in events:
         if call.has("drop_stream") and sent >= half:
             return
+        if call.has("keepalive_forever") and sent >= half:
+            async for ping in pings(call):
+                yield ping
+            return
         if call.has("malformed_sse") and sent == half:
             yield _BROKEN_FRAME
-        yield frame(event)
+        yield sse_frame(shape_event(event, call, sent), call)
         sent += 1
         # Let the loop see a client that went away: without a pause here an undelayed stream
         # never gives uvicorn the chance, and writes on into a closed socket.
         await asyncio.sleep(0)
+    async for extra in tail(call):
+        yield extra
+
+
+async def _gzipped(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    packer = Gzip()
+    async for chunk in body:
+        yield packer.chunk(chunk)
+    yield packer.end()
 
 
 def _stream(events: AsyncIterator[dict[str, Any]], call: Call, total: int) -> StreamingResponse:
     headers = {**_SSE_HEADERS, "x-request-id": openai_request_id()}
-    return StreamingResponse(
-        _sse(events, call, total), media_type="text/event-stream", headers=headers
-    )
+    body = _sse(events, call, total)
+    if call.has("gzip"):
+        headers["Content-Encoding"] = "gzip"
+        body = _gzipped(body)
+    return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
-def _context(request: Request, req: CreateRequest) -> tuple[list[dict[str, Any]], int]:
+def _answer(content: dict[str, Any], call: Call) -> Response:
+    """A JSON answer, reshaped and compressed as the call's habits ask."""
+    response = upstream_json(shape_body(content, call))
+    if call.has("gzip"):
+        response.body = gzip.compress(response.body)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(response.body))
+    return response
+
+
+def _context(request: Request, req: CreateRequest, key: str) -> tuple[list[dict[str, Any]], int]:
     """Return the conversation (earlier turns + this input) and how many tokens were seen before."""
     if not req.previous_response_id:
         return list(req.input_items), 0
-    previous = emulator_of(request).store.get(req.previous_response_id)
+    previous = emulator_of(request).store.get(req.previous_response_id, key)
     if previous is None:
         raise openai_error(
             404,
@@ -90,19 +126,24 @@ def _context(request: Request, req: CreateRequest) -> tuple[list[dict[str, Any]]
     return [*previous.context, *req.input_items], seen
 
 
-def _failure(req: CreateRequest, rid: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    message = (
-        f"Request too large for {req.model} in organization org-emulator on tokens per min (TPM): "
-        "Limit 1, Requested 30. The input or output tokens must be reduced in order to run "
-        "successfully. Visit https://platform.openai.com/account/rate-limits to learn more."
-    )
+def _failure(
+    req: CreateRequest, rid: str, *, quota: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    if quota:
+        code, kind = "insufficient_quota", "insufficient_quota"
+        message = "You exceeded your current quota, please check your plan and billing details."
+    else:
+        code, kind = "rate_limit_exceeded", "tokens"
+        message = (
+            f"Request too large for {req.model} in organization org-emulator on tokens per min "
+            "(TPM): Limit 1, Requested 30. The input or output tokens must be reduced in order "
+            "to run successfully. Visit https://platform.openai.com/account/rate-limits to "
+            "learn more."
+        )
     failed = build_response(
-        req,
-        response_id=rid,
-        status="failed",
-        error={"code": "rate_limit_exceeded", "message": message},
+        req, response_id=rid, status="failed", error={"code": code, "message": message}
     )
-    detail = {"type": "tokens", "code": "rate_limit_exceeded", "message": message, "param": None}
+    detail = {"type": kind, "code": code, "message": message, "param": None}
     return failed, detail
 
 
@@ -117,12 +158,15 @@ async def create(request: Request) -> Response:
     req = parse_create(body, lang=call.lang, request_id=call.request_id, model=model)
     if emulator.relay_mode == "new-api" or call.has("drop_background"):
         req.background = False
-    context, seen = _context(request, req)
+    if call.has("json_error_stream"):
+        return _answer(relay_stream_error(call.request_id), call)
+    context, seen = _context(request, req, call.key)
+    check_context_size(context, req, call)
     rid = response_id()
     rng = random.Random(req.seed(context))
     queued = req.background
-    if call.has("error_event"):
-        final, detail = _failure(req, rid)
+    if call.has("error_event") or call.has("quota_event"):
+        final, detail = _failure(req, rid, quota=call.has("quota_event"))
         events = failure_events(final, detail, queued=queued)
         output: list[dict[str, Any]] = []
     else:
@@ -142,8 +186,16 @@ async def create(request: Request) -> Response:
             usage_obj=usage_obj,
             incomplete_reason=plan.incomplete_reason,
         )
-        events = response_events(final, queued=queued, obfuscate=req.obfuscate, rng=rng)
-    stored = Stored(response=final, context=[*context, *output], events=events)
+        if call.has("completed_failed"):
+            error = {"code": "server_error", "message": "The upstream channel failed mid-answer."}
+            final = {**final, "status": "failed", "error": error, "incomplete_details": None}
+            events = response_events(
+                {**final, "status": "completed"}, queued=queued, obfuscate=req.obfuscate, rng=rng
+            )
+            events[-1] = {**events[-1], "response": final}
+        else:
+            events = response_events(final, queued=queued, obfuscate=req.obfuscate, rng=rng)
+    stored = Stored(response=final, context=[*context, *output], events=events, owner=call.key)
     if req.background:
         stored.background, stored.events, stored.done = True, [], False
         stored.append(events[0])
@@ -151,17 +203,17 @@ async def create(request: Request) -> Response:
         stored.task = asyncio.create_task(stored.play(events[1:], call.delay))
         if req.stream:
             return _stream(stored.follow(), call, len(events))
-        return upstream_json(stored.response)
+        return _answer(stored.response, call)
     if req.store:
         emulator.store.put(stored)
     if req.stream:
         return _stream(_listed(events, call.delay), call, len(events))
-    return upstream_json(final)
+    return _answer(final, call)
 
 
-def _stored(request: Request) -> Stored:
+def _stored(request: Request, call: Call) -> Stored:
     rid = request.path_params["response_id"]
-    stored = emulator_of(request).store.get(rid)
+    stored = emulator_of(request).store.get(rid, call.key)
     if stored is None:
         raise not_found(rid)
     return stored
@@ -176,9 +228,9 @@ async def retrieve(request: Request) -> Response:
     """``GET /v1/responses/{id}``, and ``?stream=true&starting_after=N`` to resume a stream."""
     _relay_lacks_route(request)
     call = await admit(request)
-    stored = _stored(request)
+    stored = _stored(request, call)
     if request.query_params.get("stream", "").lower() != "true":
-        return upstream_json(stored.response)
+        return _answer(stored.response, call)
     if not stored.background:
         raise not_found(stored.response["id"])
     try:
@@ -187,6 +239,8 @@ async def retrieve(request: Request) -> Response:
         raise openai_error(
             400, "Invalid type for 'starting_after': expected an integer.", param="starting_after"
         ) from exc
+    if call.has("replay_from_start"):
+        after = -1  # as a relay that drops the query string does
     total = len(stored.events) if stored.done else 0
     return _stream(stored.follow(after), call, total)
 
@@ -194,8 +248,8 @@ async def retrieve(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     """``POST /v1/responses/{id}/cancel``: only background responses can be cancelled."""
     _relay_lacks_route(request)
-    await admit(request)
-    stored = _stored(request)
+    call = await admit(request)
+    stored = _stored(request, call)
     if not stored.background:
         raise openai_error(400, "Cannot cancel a synchronous response.")
     stored.cancel()
@@ -205,8 +259,8 @@ async def cancel(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     """``DELETE /v1/responses/{id}``."""
     _relay_lacks_route(request)
-    await admit(request)
+    call = await admit(request)
     rid = request.path_params["response_id"]
-    if not emulator_of(request).store.delete(rid):
+    if not emulator_of(request).store.delete(rid, call.key):
         raise not_found(rid)
     return upstream_json({"id": rid, "object": "response", "deleted": True})

@@ -17,6 +17,7 @@ from xiaohu.emulator.language import keywords, search_query, search_terms
 __all__ = [
     "CitedText",
     "Source",
+    "browse_calls",
     "cited_answer",
     "research_queries",
     "research_report",
@@ -127,6 +128,34 @@ def search_call(
         action["sources"] = [{"type": "url", "url": s.url} for s in found]
     item = {"id": item_id("ws"), "type": "web_search_call", "status": "completed", "action": action}
     return item, found
+
+
+def browse_calls(query: str, found: list[Source], rng: random.Random) -> list[dict[str, Any]]:
+    """Return what deep research does after a search: ``open_page``, then ``find_in_page``.
+
+    Example:
+        >>> _, found = search_call("tides", random.Random(0), include_sources=False)
+        >>> [c["action"]["type"] for c in browse_calls("tides", found, random.Random(0))]
+        ['open_page', 'find_in_page']
+    """
+    if not found:
+        return []
+    page = rng.choice(found).url
+    pattern = (keywords(query)[:1] or [query.strip()[:20] or "topic"])[0]
+    return [
+        {
+            "id": item_id("ws"),
+            "type": "web_search_call",
+            "status": "completed",
+            "action": {"type": "open_page", "url": page},
+        },
+        {
+            "id": item_id("ws"),
+            "type": "web_search_call",
+            "status": "completed",
+            "action": {"type": "find_in_page", "url": page, "pattern": pattern},
+        },
+    ]
 
 
 def research_queries(question: str, rng: random.Random, count: int) -> list[str]:

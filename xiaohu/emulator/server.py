@@ -7,18 +7,43 @@ a socket bound before start-up, so ``port=0`` yields a free port that is known a
 from __future__ import annotations
 
 import argparse
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from xiaohu.emulator.app import RelayMode, create_app
 
 __all__ = ["EmulatorServer", "main", "run_forever", "serve"]
+
+
+#: Seconds a new connection may take to send its first request line and headers.
+HEADER_TIMEOUT_S = 1.0
+
+
+class BoundedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection that sends no request in time.
+
+    uvicorn times out idle keep-alive connections only after a first response, so a client
+    that connects and sends nothing (or drips its headers) would hold a slot for ever.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        """Start serving; close the connection if no request has begun by the header timeout."""
+        super().connection_made(transport)
+        self.loop.call_later(HEADER_TIMEOUT_S, self._no_request_yet)
+
+    def _no_request_yet(self) -> None:
+        transport: asyncio.Transport | None = getattr(self, "transport", None)
+        if self.cycle is None and transport is not None and not transport.is_closing():
+            transport.close()
 
 
 class _ThreadServer(uvicorn.Server):
@@ -74,7 +99,9 @@ class EmulatorServer:
         self.host = host
         self._requested_port = port
         app = create_app(api_key=api_key, relay_mode=relay_mode, delay=delay)
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="off", access_log=False, http=BoundedH11
+        )
         self._server = _ThreadServer(config)
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None

@@ -41,10 +41,12 @@ class Stored:
         events: the SSE events produced so far.
         background: created with ``background: true``.
         done: no more events will come.
+        owner: the API key that created it (``None``: any key); no other key can see it.
     """
 
     response: dict[str, Any]
     context: list[dict[str, Any]]
+    owner: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     background: bool = False
     done: bool = True
@@ -127,13 +129,18 @@ class ResponseStore:
                 if old.task is not None:
                     old.task.cancel()
 
-    def get(self, response_id: str) -> Stored | None:
-        """Return the stored response, or ``None``."""
+    def get(self, response_id: str, key: str | None = None) -> Stored | None:
+        """Return the stored response, or ``None`` (also when ``key`` does not own it)."""
         with self._lock:
-            return self._items.get(response_id)
+            stored = self._items.get(response_id)
+        if stored is None or (stored.owner is not None and stored.owner != key):
+            return None
+        return stored
 
-    def delete(self, response_id: str) -> bool:
-        """Forget a response (stopping its job); say whether it existed."""
+    def delete(self, response_id: str, key: str | None = None) -> bool:
+        """Forget a response (stopping its job); say whether it existed for ``key``."""
+        if self.get(response_id, key) is None:
+            return False
         with self._lock:
             stored = self._items.pop(response_id, None)
         if stored is None:

@@ -25,12 +25,12 @@ def function_tools(tools: list[dict[str, Any]], tool_choice: Any) -> list[dict[s
         >>> [t["name"] for t in function_tools(tools, "auto")], function_tools(tools, "none")
         (['a'], [])
     """
-    offered = [t for t in tools if t.get("type") == "function" and t.get("name")]
+    offered = [t for t in tools if t.get("type") in ("function", "custom") and t.get("name")]
     if tool_choice == "none":
         return []
     if isinstance(tool_choice, dict):
         kind = tool_choice.get("type")
-        if kind == "function":
+        if kind in ("function", "custom"):
             return [t for t in offered if t["name"] == tool_choice.get("name")]
         if kind == "allowed_tools":
             allowed = {t.get("name") for t in tool_choice.get("tools", []) if isinstance(t, dict)}
@@ -69,7 +69,7 @@ def _score(tool: dict[str, Any], question: str, words: set[str]) -> int:
 def choose_calls(
     tools: list[dict[str, Any]], tool_choice: Any, question: str, *, parallel: bool
 ) -> list[dict[str, Any]]:
-    """Return the ``function_call`` output items the model makes for ``question``.
+    """Return the ``function_call`` (or ``custom_tool_call``) items the model makes for ``question``.
 
     Args:
         tools: all tools offered.
@@ -109,6 +109,18 @@ def choose_calls(
         chosen = chosen[:1]
     calls = []
     for tool in chosen:
+        if tool["type"] == "custom":  # a freeform tool: its input is text, here the question
+            calls.append(
+                {
+                    "id": item_id("ctc"),
+                    "type": "custom_tool_call",
+                    "status": "completed",
+                    "call_id": item_id("call"),
+                    "name": tool["name"],
+                    "input": question,
+                }
+            )
+            continue
         params = tool.get("parameters") or {"type": "object", "properties": {}}
         args = generate(params, hints=Hints.from_text(question))
         calls.append(

@@ -1,0 +1,245 @@
+"""Issue 21: Responses calls and embeddings on Ray Data, one budget and one rate limit per job.
+
+One local Ray cluster (`local_cluster(num_cpus=2)`: loopback only, no dashboard) and one
+emulator on 127.0.0.1 serve every test of this module; each job runs on 2 workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_API_KEY
+from xiaohu import PriceTable, XiaohuClient
+from xiaohu.emulator import serve
+
+ray = pytest.importorskip("ray", reason="the ray extra (pulled in by the test extra)")
+from xiaohu.ray import (  # noqa: E402 (after the importorskip)
+    EmbeddingsBatch,
+    ResponsesBatch,
+    job_limits,
+    local_cluster,
+)
+
+pytestmark = pytest.mark.ray
+
+MODEL = "gpt-5-mini"
+EMBED = "text-embedding-3-small"
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with serve(port=0) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[None]:
+    local_cluster(num_cpus=2)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.execution_options.preserve_order = True
+    yield
+    ray.shutdown()
+
+
+def _ask(url: str, **kwargs: Any) -> dict[str, Any]:
+    return {"model": MODEL, "api_key": TEST_API_KEY, "base_url": url, **kwargs}
+
+
+def _prompts(n: int) -> Any:
+    return ray.data.from_items([{"i": i, "prompt": f"What is {i} + {i}?"} for i in range(n)])
+
+
+def test_1000_embeddings_and_200_responses_every_row_once_in_order(cluster: None, url: str) -> None:
+    texts = [f"chunk {i}: tea grows on hills number {i}" for i in range(1000)]
+    embedded = (
+        ray.data.from_items([{"i": i, "text": t} for i, t in enumerate(texts)])
+        .map_batches(
+            EmbeddingsBatch,
+            fn_constructor_kwargs=_ask(url, model=EMBED),
+            **EmbeddingsBatch.map_options(workers=2, batch_size=250),
+        )
+        .take_all()
+    )
+    assert [row["i"] for row in embedded] == list(range(1000))
+    assert all(row["error_type"] is None for row in embedded)
+    with XiaohuClient(api_key=TEST_API_KEY, base_url=url) as client:
+        alone = client.embed([texts[0], texts[517], texts[999]], model=EMBED)
+    for index, vector in zip((0, 517, 999), alone, strict=True):
+        assert list(embedded[index]["embedding"]) == pytest.approx(vector)
+
+    answered = (
+        _prompts(200)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url),
+            **ResponsesBatch.map_options(workers=2, batch_size=25),
+        )
+        .take_all()
+    )
+    assert [row["i"] for row in answered] == list(range(200))
+    assert all(row["error_type"] is None for row in answered), answered[0]
+    assert all(row["output_text"] and row["response_id"] for row in answered)
+    assert len({row["response_id"] for row in answered}) == 200
+    assert all(row["cost_usd"] > 0 for row in answered)
+
+
+def test_structured_output_gives_parsed_json_per_row(cluster: None, url: str) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"answer": {"type": "string"}},
+        "required": ["answer"],
+        "additionalProperties": False,
+    }
+    fmt = {"type": "json_schema", "name": "answer", "schema": schema, "strict": True}
+    rows = (
+        _prompts(6)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, text_format=fmt, reasoning={"effort": "low"}),
+            **ResponsesBatch.map_options(workers=2, batch_size=3),
+        )
+        .take_all()
+    )
+    import json
+
+    assert all(set(json.loads(row["output_json"])) == {"answer"} for row in rows)
+
+
+def test_a_shared_budget_stops_the_job_within_one_call_across_workers(
+    cluster: None, url: str
+) -> None:
+    params = {"model": MODEL, "input": "What is 1 + 1?", "max_output_tokens": 64}
+    estimate = PriceTable().estimate(params).total_usd
+    budget = 12.5 * estimate
+    limits = job_limits(max_usd=budget)
+    rows = (
+        _prompts(60)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits, max_output_tokens=64),
+            **ResponsesBatch.map_options(workers=2, batch_size=10),
+        )
+        .take_all()
+    )
+    report = ray.get(limits.report.remote())
+    billed = [row for row in rows if row["error_type"] is None]
+    refused = [row for row in rows if row["error_type"] is not None]
+    assert len(rows) == 60
+    assert billed
+    assert refused
+    assert {row["error_type"] for row in refused} == {"CostLimitError"}
+    assert all("nothing was sent" in row["error_message"] for row in refused)
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] for row in billed))
+    one_call = max(row["cost_usd"] for row in billed)
+    assert abs(budget - report["spent_usd"]) <= max(one_call, estimate)
+    assert report["open_leases"] == 0
+
+    # Rerunning over the output with a bigger budget redoes only the refused rows.
+    more = job_limits(max_usd=100 * budget)
+    again = (
+        ray.data.from_items(rows)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=more, max_output_tokens=64),
+            **ResponsesBatch.map_options(workers=2, batch_size=10),
+        )
+        .take_all()
+    )
+    assert [row["i"] for row in again] == list(range(60))
+    assert all(row["error_type"] is None for row in again), [r for r in again if r["error_type"]][
+        :2
+    ]
+    assert ray.get(more.report.remote())["calls"] == len(refused)
+    kept = {row["i"]: row["response_id"] for row in billed}
+    assert all(row["response_id"] == kept[row["i"]] for row in again if row["i"] in kept)
+
+
+def test_on_budget_stop_fails_the_job(cluster: None, url: str) -> None:
+    limits = job_limits(max_usd=1e-9)
+    dataset = _prompts(4).map_batches(
+        ResponsesBatch,
+        fn_constructor_kwargs=_ask(url, limits=limits, on_budget="stop"),
+        **ResponsesBatch.map_options(workers=1, batch_size=4),
+    )
+    with pytest.raises(Exception, match="cannot cover this call"):
+        dataset.take_all()
+    assert ray.get(limits.report.remote())["sent"] == 0
+
+
+def test_a_rate_limit_is_held_across_workers_at_the_emulator(cluster: None, url: str) -> None:
+    per_s, allowed, n = 1.0, 8, 32
+    limits = job_limits(requests_per_minute=allowed, per_s=per_s)
+    rows = (
+        _prompts(n)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits),
+            **ResponsesBatch.map_options(workers=2, batch_size=8),
+        )
+        .take_all()
+    )
+    assert all(row["error_type"] is None for row in rows)
+    # When the emulator created each response (whole seconds).
+    with httpx.Client(headers={"Authorization": f"Bearer {TEST_API_KEY}"}) as http:
+        created = [
+            http.get(f"{url}/responses/{row['response_id']}").json()["created_at"] for row in rows
+        ]
+    per_second = Counter(created)
+    # A bucket of `allowed`, refilled `allowed` per second: no second sees more than twice it
+    # (plus one refill of slack: on a loaded machine requests granted a second apart can
+    # arrive in the same second), and n requests need at least (n - allowed) / allowed s.
+    assert max(per_second.values()) <= 3 * allowed, per_second
+    assert max(created) - min(created) >= (n - allowed) / allowed - 1
+    assert ray.get(limits.report.remote())["sent"] == n
+
+
+class _DiesOnce(ResponsesBatch):
+    """Dies (the whole worker process) the first time it sees the row "die", holding a lease."""
+
+    def __init__(self, *, marker: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.marker = Path(marker)
+
+    def __call__(self, batch: Mapping[str, Any]) -> dict[str, Any]:
+        if "die" in list(batch["prompt"]) and not self.marker.exists():
+            self.marker.write_text("died", encoding="utf-8")
+            self._run(self._reserve(0.5, 100))  # a reservation its worker never settles
+            os._exit(1)
+        return super().__call__(batch)
+
+
+def test_a_killed_workers_rows_are_redone_without_double_counting(
+    cluster: None, url: str, tmp_path: Path
+) -> None:
+    limits = job_limits(max_usd=10.0, lease_s=2.0)
+    items = [{"i": i, "prompt": "die" if i == 13 else f"What is {i}?"} for i in range(40)]
+    rows = (
+        ray.data.from_items(items)
+        .map_batches(
+            _DiesOnce,
+            fn_constructor_kwargs=_ask(url, limits=limits, marker=str(tmp_path / "died")),
+            **ResponsesBatch.map_options(workers=2, batch_size=10),
+        )
+        .take_all()
+    )
+    assert (tmp_path / "died").exists()
+    assert [row["i"] for row in rows] == list(range(40))
+    assert all(row["error_type"] is None for row in rows)
+    report = ray.get(limits.report.remote())
+    assert report["calls"] == 40
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] for row in rows))
+    import time
+
+    time.sleep(2.1)  # the dead worker's lease runs out
+    report = ray.get(limits.report.remote())
+    assert report["open_leases"] == 0
+    assert report["reserved_usd"] == 0
+    assert report["expired_leases"] == 1
