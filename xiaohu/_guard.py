@@ -738,18 +738,19 @@ class GuardedResponseStream(ResponseStream):
     def _iter_pairs(self) -> Generator[tuple[Any, Sequence[StreamDelta]], None, None]:
         pairs = super()._iter_pairs()
         try:
+            meter, state = self.meter, self.state  # both fixed for the stream's life
             for pair in pairs:
                 try:
-                    self.meter.observe(pair[1], self.state)
+                    meter.observe(pair[1], state)
                 except BudgetExceededError:
                     pairs.close()
                     self.meter.stopped()
                     if self._on_stop is not None and self.meter.response_id:
                         self._on_stop(self.meter.response_id)
                     raise
-                if self.state.done and self.meter.final is None:
+                if state.done and meter.final is None:
                     # Once: a whole body read in one go is "done" before its first pair is out.
-                    self.meter.finish(self.state.final_response())
+                    meter.finish(state.final_response())
                 yield pair
         finally:
             pairs.close()
@@ -792,18 +793,19 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
     async def _iter_pairs(self) -> AsyncGenerator[tuple[Any, Sequence[StreamDelta]], None]:
         pairs = super()._iter_pairs()
         try:
+            meter, state = self.meter, self.state  # both fixed for the stream's life
             async for pair in pairs:
                 try:
-                    self.meter.observe(pair[1], self.state)
+                    meter.observe(pair[1], state)
                 except BudgetExceededError:
                     await pairs.aclose()
                     self.meter.stopped()
                     if self._on_stop is not None and self.meter.response_id:
                         await self._on_stop(self.meter.response_id)
                     raise
-                if self.state.done and self.meter.final is None:
+                if state.done and meter.final is None:
                     # Once: a whole body read in one go is "done" before its first pair is out.
-                    self.meter.finish(self.state.final_response())
+                    meter.finish(state.final_response())
                 yield pair
         finally:
             await pairs.aclose()
