@@ -124,6 +124,9 @@ class Budget:
     def spent_usd(self) -> float:
         """Dollars spent: bills, plus running estimates of calls still streaming or stopped.
 
+        A streaming call updates a budget with a limit on every event; when nothing can stop it
+        (no limit on the call or on any of its budgets) every 64 events and at the stream's end.
+
         Example:
             >>> Budget().spent_usd
             0.0
