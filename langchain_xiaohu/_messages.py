@@ -567,6 +567,9 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
     logprobs = output_logprobs(response)
     if logprobs:
         metadata["logprobs"] = logprobs
+    wire = (response.model_extra or {}).get("xiaohu_wire")
+    if wire is not None:  # the Chat Completions wire says so, and why
+        metadata["xiaohu_wire"] = wire
     return metadata
 
 

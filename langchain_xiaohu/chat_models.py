@@ -184,6 +184,8 @@ class ChatXiaohu(BaseChatModel):
     """Stop any single call whose cost passes this many US dollars (a call's own wins)."""
     budget: xiaohu.Budget | None = Field(default=None, exclude=True)
     """A `xiaohu.Budget` shared across calls (and clients): their total is bounded."""
+    api: Literal["responses", "chat", "auto"] = "auto"
+    """The wire: the Responses API, Chat Completions, or per model as the relay serves it."""
     group_ratio: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """The relay group multiplier (分组倍率) applied to `cost_usd` in the metadata (None: 1)."""
 
@@ -373,6 +375,7 @@ class ChatXiaohu(BaseChatModel):
             "allow_expensive": self.allow_expensive or None,
             "max_cost_usd": self.max_cost_usd,
             "budget": self.budget,
+            "api": None if self.api == "auto" else self.api,
             **self.model_kwargs,
         }
 

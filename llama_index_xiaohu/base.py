@@ -215,6 +215,10 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
     allow_expensive: bool = Field(
         default=False, description="Allow deep-research and *-pro models without a budget."
     )
+    api: Literal["responses", "chat", "auto"] = Field(
+        default="auto",
+        description="The wire: the Responses API, Chat Completions, or per model (auto).",
+    )
     max_cost_usd: float | None = Field(
         default=None,
         gt=0,
@@ -391,6 +395,7 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
             ("allow_expensive", self.allow_expensive or None),
             ("max_cost_usd", self.max_cost_usd),
             ("budget", self.budget),
+            ("api", None if self.api == "auto" else self.api),
         ):
             if body.get(name) is None:
                 body[name] = value

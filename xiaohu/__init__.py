@@ -42,6 +42,7 @@ from ._exceptions import (
     ResponseFailedError,
     StreamError,
     UnprocessableEntityError,
+    WireUnsupportedError,
     XiaohuError,
 )
 from ._fold import (
@@ -161,6 +162,7 @@ __all__ = [
     "Usage",
     "UsageTally",
     "WebSearchCall",
+    "WireUnsupportedError",
     "XiaohuClient",
     "XiaohuError",
     "__version__",

@@ -33,6 +33,8 @@ from ._background import (
     resume_params,
 )
 from ._background_stream import AsyncBackgroundStream, BackgroundStream
+from ._chat_stream import AsyncChatStream, ChatStream
+from ._chat_wire import WireChoice, chat_payload, chat_response
 from ._config import (
     DEFAULT_MAX_RETRIES,
     resolve_api_key,
@@ -51,11 +53,13 @@ from ._embeddings import (
 from ._exceptions import (
     APIError,
     APIResponseValidationError,
+    APIStatusError,
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
     NotFoundError,
     PossiblyBilledError,
+    WireUnsupportedError,
     error_from_body,
     make_status_error,
     map_transport_error,
@@ -84,8 +88,9 @@ from ._quota import (
 )
 from ._readcap import DEFAULT_DEADLINE_S, Deadline
 from ._retry import retry_delay
-from ._stream import AsyncResponseStream, ResponseStream
+from ._stream import AsyncPairReader, AsyncResponseStream, PairReader, ResponseStream
 from ._version import __version__
+from ._wire import WireRouter, is_wire_refusal
 
 __all__ = ["USE_CLIENT_DEFAULT", "AsyncXiaohuClient", "XiaohuClient"]
 
@@ -110,6 +115,8 @@ class _Call:
     meter: CostMeter
     streamed: bool
     deadline: Deadline | None = None
+    body: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The checked body before it became a Responses payload (the chat wire translates it)."""
 
     @property
     def resumes(self) -> int:
@@ -136,7 +143,10 @@ class _BaseClient(Generic[HttpT]):
         prices: Mapping[str, ModelPrice] | None = None,
         group_ratio: float = 1.0,
         budget: Budget | None = None,
+        api: str = "auto",
     ) -> None:
+        self.wires = WireRouter(api)
+        """Which wire (Responses or Chat Completions) each model goes on, and why."""
         self.cost_guard = CostGuard(
             PriceTable(prices, group_ratio),
             allow_expensive=allow_expensive,
@@ -274,7 +284,37 @@ class _BaseClient(Generic[HttpT]):
         payload = build_payload({**body, "stream": True if streamed else body.get("stream")})
         if not streamed:
             payload.pop("stream", None)
-        return _Call(payload, options, meter, streamed, options.deadline_from_now())
+        return _Call(payload, options, meter, streamed, options.deadline_from_now(), body)
+
+    # -- the Chat Completions wire (no I/O) -----------------------------------------------------
+
+    @staticmethod
+    def _chat_call(call: _Call) -> _Call:
+        """The same call as a `POST /v1/chat/completions` body; refuses what chat cannot carry."""
+        if call.options.background:
+            raise WireUnsupportedError(str(call.body.get("model")), "chat", "background runs")
+        return dataclasses.replace(call, payload=chat_payload(call.body, stream=call.streamed))
+
+    def _wire_now(self, model: Any, override: Any) -> WireChoice | None:
+        """The wire, or `None` when `auto` must first read the relay's model list."""
+        name = model if isinstance(model, str) else ""
+        if (
+            override is None
+            and self.wires.needs_catalog
+            and not _openai_name(name)
+            and name not in self.wires.learned
+        ):
+            return None
+        return self.wires.choose(name, override)
+
+    def _switch(self, error: APIError, call: _Call, override: Any) -> WireChoice | None:
+        """After a failed Responses call: the chat wire if `auto` may switch to it, else `None`.
+
+        The relay's refusal comes before billing, so the one retry on chat is safe.
+        """
+        if override is None and self.wires.api == "auto" and is_wire_refusal(error):
+            return self.wires.learn_refusal(str(call.body.get("model")))
+        return None
 
     def _created(self, call: _Call, response: Response) -> Response:
         """Count a plain create's bill, or remember a queued run's budget for its wait."""
@@ -373,6 +413,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         prices: Your own price table (per-million-token prices by model).
         group_ratio: The relay group multiplier (分组倍率).
         budget: A `xiaohu.Budget` shared with other clients: every call is charged to it.
+        api: The wire: `"responses"`, `"chat"` (Chat Completions) or `"auto"` (default: per
+            model, from the relay's model list and its refusals). A call may pass `api=` too.
 
     Example:
         >>> from xiaohu import XiaohuClient
@@ -486,12 +528,53 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.create_response(model="gpt-5", input="2+2?").output_text  # doctest: +SKIP
             '4'
         """
+        override = params.pop("api", None)
         call = self._prepare(params, stream=False)
+        wire = self._wire(call, override)
+        if wire.api == "chat":
+            return self._create_chat(call, wire)
+        try:
+            return self._create_on_responses(call)
+        except APIStatusError as exc:
+            switched = self._switch(exc, call, override)
+            if switched is None:
+                raise
+        return self._create_chat(call, switched)
+
+    def _create_on_responses(self, call: _Call) -> Response:
         if call.streamed:
             with self._stream(call) as stream:
                 return stream.get_final_response()
         data = self._json("POST", "/responses", json=call.payload, **call.options.http())
         return self._created(call, self._decode_model(Response, data))
+
+    def _wire(self, call: _Call, override: Any) -> WireChoice:
+        model = call.body.get("model")
+        choice = self._wire_now(model, override)
+        if choice is None:
+            try:
+                self.wires.learn_catalog(_model_list(self._json("GET", "/models", max_retries=0)))
+            except APIError as exc:
+                log.debug("xiaohu wire: no model list (%s); Responses by default", exc)
+                self.wires.learn_catalog(None)
+            choice = self.wires.choose(model if isinstance(model, str) else "", override)
+        return choice
+
+    def _create_chat(self, call: _Call, wire: WireChoice) -> Response:
+        chat = self._chat_call(call)
+        if chat.streamed:
+            with self._chat_stream(chat, wire) as stream:
+                return stream.get_final_response()
+        data = self._json("POST", "/chat/completions", json=chat.payload, **chat.options.http())
+        response = _chat_answer(data, wire)
+        chat.meter.finish(response)
+        return response
+
+    def _chat_stream(self, chat: _Call, wire: WireChoice) -> ChatStream:
+        response = self.request(
+            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
+        )
+        return ChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
     @overload
     def stream_response(
@@ -513,8 +596,20 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             ...     for delta in stream.iter_deltas():
             ...         print(getattr(delta, "text", ""), end="")
         """
+        override = params.pop("api", None)
         call = self._prepare(params, stream=True)
-        return self._follow(call) if call.options.background else self._stream(call)
+        wire = self._wire(call, override)
+        if wire.api == "chat":
+            return _kept(self._chat_stream(self._chat_call(call), wire), self)
+        try:
+            return _kept(
+                self._follow(call) if call.options.background else self._stream(call), self
+            )
+        except APIStatusError as exc:
+            switched = self._switch(exc, call, override)
+            if switched is None:
+                raise
+        return _kept(self._chat_stream(self._chat_call(call), switched), self)
 
     def _open(self, call: _Call) -> httpx.Response:
         return self.request(
@@ -632,7 +727,11 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             ...     for delta in stream.iter_deltas():
             ...         print(delta)
         """
-        return self._follow(self._prepare(params, stream=True, background=True))
+        override = params.pop("api", None)
+        call = self._prepare(params, stream=True, background=True)
+        if self._wire(call, override).api == "chat":
+            self._chat_call(call)  # raises: chat has no background runs
+        return _kept(self._follow(call), self)
 
     def wait_response(
         self,
@@ -910,12 +1009,56 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.create_response(model="gpt-5", input="hi")).status  # doctest: +SKIP
             'completed'
         """
+        override = params.pop("api", None)
         call = self._prepare(params, stream=False)
+        wire = await self._wire(call, override)
+        if wire.api == "chat":
+            return await self._create_chat(call, wire)
+        try:
+            return await self._create_on_responses(call)
+        except APIStatusError as exc:
+            switched = self._switch(exc, call, override)
+            if switched is None:
+                raise
+        return await self._create_chat(call, switched)
+
+    async def _create_on_responses(self, call: _Call) -> Response:
         if call.streamed:
             async with await self._stream(call) as stream:
                 return await stream.get_final_response()
         data = await self._json("POST", "/responses", json=call.payload, **call.options.http())
         return self._created(call, self._decode_model(Response, data))
+
+    async def _wire(self, call: _Call, override: Any) -> WireChoice:
+        model = call.body.get("model")
+        choice = self._wire_now(model, override)
+        if choice is None:
+            try:
+                answer = await self._json("GET", "/models", max_retries=0)
+                self.wires.learn_catalog(_model_list(answer))
+            except APIError as exc:
+                log.debug("xiaohu wire: no model list (%s); Responses by default", exc)
+                self.wires.learn_catalog(None)
+            choice = self.wires.choose(model if isinstance(model, str) else "", override)
+        return choice
+
+    async def _create_chat(self, call: _Call, wire: WireChoice) -> Response:
+        chat = self._chat_call(call)
+        if chat.streamed:
+            async with await self._chat_stream(chat, wire) as stream:
+                return await stream.get_final_response()
+        data = await self._json(
+            "POST", "/chat/completions", json=chat.payload, **chat.options.http()
+        )
+        response = _chat_answer(data, wire)
+        chat.meter.finish(response)
+        return response
+
+    async def _chat_stream(self, chat: _Call, wire: WireChoice) -> AsyncChatStream:
+        response = await self.request(
+            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
+        )
+        return AsyncChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
     @overload
     async def stream_response(
@@ -935,8 +1078,19 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> async for event in stream:  # doctest: +SKIP
             ...     pass
         """
+        override = params.pop("api", None)
         call = self._prepare(params, stream=True)
-        return await (self._follow(call) if call.options.background else self._stream(call))
+        wire = await self._wire(call, override)
+        if wire.api == "chat":
+            return _kept(await self._chat_stream(self._chat_call(call), wire), self)
+        try:
+            stream = await (self._follow(call) if call.options.background else self._stream(call))
+            return _kept(stream, self)
+        except APIStatusError as exc:
+            switched = self._switch(exc, call, override)
+            if switched is None:
+                raise
+        return _kept(await self._chat_stream(self._chat_call(call), switched), self)
 
     async def _open(self, call: _Call) -> httpx.Response:
         return await self.request(
@@ -1031,7 +1185,11 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         Example:
             >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
         """
-        return await self._follow(self._prepare(params, stream=True, background=True))
+        override = params.pop("api", None)
+        call = self._prepare(params, stream=True, background=True)
+        if (await self._wire(call, override)).api == "chat":
+            self._chat_call(call)  # raises: chat has no background runs
+        return _kept(await self._follow(call), self)
 
     async def wait_response(
         self,
@@ -1174,6 +1332,15 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         await self.aclose()
 
 
+_Kept = TypeVar("_Kept", bound="PairReader | AsyncPairReader")
+
+
+def _kept(stream: _Kept, client: object) -> _Kept:
+    """The stream, holding the client that opened it until the stream itself is let go."""
+    stream.opened_by = client
+    return stream
+
+
 def _wait_deadline(
     deadline: float | None, timeout: float | _UseClientDefault | None
 ) -> float | None:
@@ -1183,6 +1350,33 @@ def _wait_deadline(
     if deadline != DEFAULT_DEADLINE_S:
         raise ConfigurationError("pass deadline= or its older name timeout=, not both")
     return timeout
+
+
+#: Families other vendors' models are named by: for these `auto` reads the relay's model list
+#: (once per client) before the first call. Any other name (OpenAI's, an alias) goes on the
+#: Responses API first and moves to chat only if the relay refuses it there.
+_OTHER_VENDORS = re.compile(
+    r"(claude|deepseek|qwen|qwq|gemini|gemma|glm|chatglm|kimi|moonshot|doubao|ernie|hunyuan|"
+    r"mistral|mixtral|llama|grok|yi-|baichuan|minimax|abab|spark|step-|internlm|sensechat)",
+    re.IGNORECASE,
+)
+
+
+def _openai_name(model: str) -> bool:
+    """Not another vendor's name: `auto` tries the Responses API without reading the list."""
+    return _OTHER_VENDORS.search(model) is None
+
+
+def _chat_answer(data: Any, wire: WireChoice) -> Response:
+    error = error_from_body(data)
+    if error is not None:
+        raise error
+    if not isinstance(data, dict):
+        raise APIResponseValidationError(f"unexpected chat.completion: {str(data)[:120]}")
+    try:
+        return chat_response(data, wire)
+    except (ValidationError, AttributeError, TypeError, IndexError) as exc:
+        raise APIResponseValidationError(f"unexpected chat.completion: {exc}") from exc
 
 
 def _checked_id(response_id: str) -> str:

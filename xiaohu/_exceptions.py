@@ -3,7 +3,8 @@
 ```
 XiaohuError
 ├── ConfigurationError             (also ValueError) bad settings or input, raised before any request
-│   └── CostLimitError             an expensive call without opt-in, or a budget passed
+│   ├── CostLimitError             an expensive call without opt-in, or a budget passed
+│   └── WireUnsupportedError       a feature the chosen wire (Chat Completions) cannot carry
 ├── BudgetExceededError            a run passed its budget and was stopped (not bad input)
 ├── MissingExtraError              an optional package (an extra) is not installed
 ├── ClientClosedError              (also RuntimeError) a call on a closed client or model
@@ -66,6 +67,7 @@ __all__ = [
     "ResponseFailedError",
     "StreamError",
     "UnprocessableEntityError",
+    "WireUnsupportedError",
     "XiaohuError",
     "classify_relay_error",
     "error_for",
@@ -160,6 +162,31 @@ class CostLimitError(ConfigurationError):
         >>> str(CostLimitError("o3-deep-research costs about $30 a call"))
         'o3-deep-research costs about $30 a call'
     """
+
+
+class WireUnsupportedError(ConfigurationError):
+    """Raised before sending: the request needs what the model's wire cannot carry.
+
+    Example:
+        >>> error = WireUnsupportedError("claude-sonnet-4-5", "chat", "the web_search tool")
+        >>> error.model, error.wire
+        ('claude-sonnet-4-5', 'chat')
+        >>> str(error).startswith("claude-sonnet-4-5 is served on the chat wire")
+        True
+    """
+
+    def __init__(self, model: str, wire: str, feature: str) -> None:
+        super().__init__(
+            f"{model} is served on the {wire} wire (POST /v1/chat/completions), which cannot "
+            f"carry {feature}; nothing was sent. Drop it, or pick a model the relay serves on "
+            "the Responses API"
+        )
+        self.model = model
+        """The model of the call."""
+        self.wire = wire
+        """The wire that was chosen (`chat`)."""
+        self.feature = feature
+        """What it cannot carry."""
 
 
 class MissingExtraError(XiaohuError):

@@ -85,7 +85,7 @@ class TypicalRun:
     web_searches: int = 0
 
 
-#: OpenAI list prices (USD per 1M tokens; web search $10 per 1,000 calls).
+#: List prices (USD per 1M tokens; web search $10 per 1,000 calls).
 DEFAULT_PRICES: Mapping[str, ModelPrice] = {
     "gpt-5": ModelPrice(1.25, 10.0, cached_input=0.125),
     "gpt-5-mini": ModelPrice(0.25, 2.0, cached_input=0.025),
@@ -101,6 +101,14 @@ DEFAULT_PRICES: Mapping[str, ModelPrice] = {
     "o4-mini": ModelPrice(1.10, 4.40, cached_input=0.275),
     "o3-deep-research": ModelPrice(10.0, 40.0, cached_input=2.50),
     "o4-mini-deep-research": ModelPrice(2.0, 8.0, cached_input=0.50),
+    # Other vendors the relay sells, at their own list prices (served on Chat Completions).
+    "claude-sonnet-4-5": ModelPrice(3.0, 15.0, cached_input=0.30),
+    "claude-haiku-4-5": ModelPrice(1.0, 5.0, cached_input=0.10),
+    "claude-opus-4-1": ModelPrice(15.0, 75.0, cached_input=1.50),
+    "deepseek-chat": ModelPrice(0.28, 0.42, cached_input=0.028),
+    "deepseek-reasoner": ModelPrice(0.28, 0.42, cached_input=0.028),
+    "qwen-plus": ModelPrice(0.40, 1.20, cached_input=0.08),
+    "qwen-max": ModelPrice(1.60, 6.40, cached_input=0.32),
 }
 
 #: A deep-research run reads hundreds of pages (input tokens) and runs dozens of searches.

@@ -25,6 +25,7 @@ from ._exceptions import (
     InsufficientQuotaError,
     ModelUnavailableError,
 )
+from ._wire import is_wire_refusal
 
 __all__ = [
     "INITIAL_RETRY_DELAY",
@@ -90,6 +91,8 @@ def should_retry(error: APIError, headers: Mapping[str, str] | None = None) -> b
     if not isinstance(error, APIStatusError):
         return False
     if isinstance(error, (InsufficientQuotaError, ModelUnavailableError)):
+        return False
+    if is_wire_refusal(error):  # the channel cannot serve /v1/responses: it never will
         return False
     hint = (headers or {}).get("x-should-retry")
     if hint in ("true", "false"):

@@ -174,6 +174,9 @@ class PairReader:
 
     _pairs: Generator[Pair, None, None]
     response: Response | None
+    #: The client that opened the stream, held so that a client made for one call (or owned by a
+    #: framework object nobody else holds) is not collected, closing its pool, mid-stream.
+    opened_by: object = None
 
     def _result(self) -> Response:
         raise NotImplementedError
@@ -254,6 +257,9 @@ class AsyncPairReader:
 
     _pairs: AsyncGenerator[Pair, None]
     response: Response | None
+    #: The client that opened the stream, held so that a client made for one call (or owned by a
+    #: framework object nobody else holds) is not collected, closing its pool, mid-stream.
+    opened_by: object = None
 
     def _result(self) -> Response:
         raise NotImplementedError
@@ -344,10 +350,16 @@ class ResponseStream(PairReader):
         *,
         deadline: Deadline | None = None,
     ) -> None:
-        self._core = _StreamCore(response, state, deadline)
+        self._core = self._make_core(response, state, deadline)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
+
+    def _make_core(
+        self, response: httpx.Response, state: ResponseState | None, deadline: Deadline | None
+    ) -> _StreamCore:
+        """The I/O-free core; the Chat Completions wire gives its own (`_chat_stream`)."""
+        return _StreamCore(response, state, deadline)
 
     @property
     def state(self) -> ResponseState:
@@ -426,10 +438,16 @@ class AsyncResponseStream(AsyncPairReader):
         *,
         deadline: Deadline | None = None,
     ) -> None:
-        self._core = _StreamCore(response, state, deadline)
+        self._core = self._make_core(response, state, deadline)
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
+
+    def _make_core(
+        self, response: httpx.Response, state: ResponseState | None, deadline: Deadline | None
+    ) -> _StreamCore:
+        """The I/O-free core; the Chat Completions wire gives its own (`_chat_stream`)."""
+        return _StreamCore(response, state, deadline)
 
     @property
     def state(self) -> ResponseState:

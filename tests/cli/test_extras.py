@@ -1,5 +1,8 @@
 """The `all` extra installs everything the demo and the README's examples import.
 
+Ray is the one exception, by design: `xiaohu.ray` and the README's Ray blocks need the `ray`
+extra (`pip install "xiaohu[all,ray]"`), and are checked against that extra's closure instead.
+
 The test environment has more installed than a user's (`.[all,test]`), so an import that only
 the `test` extra satisfies would pass every other test and still fail on a fresh machine (it did:
 the demo's `langchain.agents`). Here each imported module is traced to the distribution whose
@@ -21,7 +24,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from scripts.readme_examples import blocks_of, needs_pytest
+from scripts.readme_examples import blocks_of, needs_pytest, needs_ray
 from tests.conftest import ROOT
 
 OWN = ("xiaohu", "langchain_xiaohu", "llama_index_xiaohu")
@@ -107,16 +110,29 @@ def _closure(requirement: str) -> set[str]:
     return {key.split("[")[0] for key in seen}
 
 
+#: The module that needs the `ray` extra rather than `all`.
+RAY_MODULE = ROOT / "xiaohu" / "ray.py"
+
+
 def _demo_sources() -> list[Path]:
-    return [path for package in DEMO_PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+    return [
+        path
+        for package in DEMO_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != RAY_MODULE
+    ]
 
 
-def _readme_imports() -> set[str]:
+def _source_imports(paths: list[Path]) -> set[str]:
+    return {m for path in paths for m in _imports(path.read_text(encoding="utf-8"))}
+
+
+def _readme_imports(*, ray: bool) -> set[str]:
     return {
         module
         for readme in ("README.md", "README.zh-CN.md")
         for block in blocks_of(readme, ROOT)
-        if not needs_pytest(block)
+        if not needs_pytest(block) and needs_ray(block) == ray
         for module in _imports(block.code)
     }
 
@@ -134,13 +150,8 @@ def test_the_closure_is_read_from_the_installed_metadata() -> None:
 @pytest.mark.parametrize(
     ("label", "modules"),
     [
-        ("README blocks", _third_party(_readme_imports())),
-        (
-            "the demo, CLI, emulator and adapters",
-            _third_party(
-                {m for path in _demo_sources() for m in _imports(path.read_text(encoding="utf-8"))}
-            ),
-        ),
+        ("README blocks", _third_party(_readme_imports(ray=False))),
+        ("the demo, CLI, emulator and adapters", _third_party(_source_imports(_demo_sources()))),
     ],
     ids=["readme", "demo"],
 )
@@ -149,3 +160,13 @@ def test_every_import_is_installed_by_the_all_extra(label: str, modules: set[str
     allowed = _closure("xiaohu[all]")
     missing = {m: _owner(m) for m in sorted(modules) if _owner(m) not in allowed}
     assert missing == {}, f"{label} import modules that `pip install xiaohu[all]` lacks: {missing}"
+
+
+def test_ray_imports_are_installed_by_the_ray_extra() -> None:
+    """`xiaohu.ray` and the README's Ray blocks need no more than `xiaohu[all,ray]` brings."""
+    modules = _third_party(_source_imports([RAY_MODULE]) | _readme_imports(ray=True))
+    assert "ray" in {m.split(".")[0] for m in modules}
+    allowed = _closure("xiaohu[all,ray]")
+    missing = {m: _owner(m) for m in sorted(modules) if _owner(m) not in allowed}
+    assert missing == {}, f"the Ray code imports modules that `xiaohu[all,ray]` lacks: {missing}"
+    assert "ray" not in _closure("xiaohu[all]"), "Ray is meant to stay out of `all`"

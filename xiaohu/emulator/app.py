@@ -28,6 +28,7 @@ from xiaohu.emulator.calls import (
     json_body,
     upstream_json,
 )
+from xiaohu.emulator.chat_api import create_chat
 from xiaohu.emulator.embeddings import create_embeddings
 from xiaohu.emulator.errors import (
     EmulatorError,
@@ -167,6 +168,7 @@ def create_app(
         Route("/v1/responses/{response_id}", responses_api.retrieve, methods=["GET"]),
         Route("/v1/responses/{response_id}", responses_api.delete, methods=["DELETE"]),
         Route("/v1/responses/{response_id}/cancel", responses_api.cancel, methods=["POST"]),
+        Route("/v1/chat/completions", create_chat, methods=["POST"]),
         Route("/v1/models", _models, methods=["GET"]),
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
         Route("/v1/embeddings", _embeddings, methods=["POST"]),

@@ -23,6 +23,8 @@ GRANTED_QUOTA = 100 * QUOTA_PER_USD
 
 _CHAT = ["openai", "openai-response"]
 _RESPONSES_ONLY = ["openai-response"]
+#: new-api converts Chat Completions to Claude's API, but not the Responses API.
+_CLAUDE = ["anthropic", "openai"]
 #: (id, created, owned_by, supported_endpoint_types)
 MODELS: tuple[tuple[str, int, str, list[str]], ...] = (
     ("gpt-5", 1754524800, "openai", _CHAT),
@@ -37,6 +39,12 @@ MODELS: tuple[tuple[str, int, str, list[str]], ...] = (
     ("o3-deep-research", 1750896000, "openai", _RESPONSES_ONLY),
     ("o4-mini-deep-research", 1750896000, "openai", _RESPONSES_ONLY),
     ("deepseek-chat", 1735660800, "custom", ["openai"]),
+    ("deepseek-reasoner", 1735660800, "custom", ["openai"]),
+    ("claude-sonnet-4-5", 1759104000, "anthropic", _CLAUDE),
+    ("claude-haiku-4-5", 1760486400, "anthropic", _CLAUDE),
+    ("claude-opus-4-1", 1754438400, "anthropic", _CLAUDE),
+    ("qwen-plus", 1735660800, "custom", ["openai"]),
+    ("qwen-max", 1735660800, "custom", ["openai"]),
     ("text-embedding-3-small", 1705948997, "openai", ["embeddings"]),
     ("text-embedding-3-large", 1705953180, "openai", ["embeddings"]),
 )
