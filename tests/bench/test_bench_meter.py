@@ -27,7 +27,7 @@ from xiaohu import (
     WebSearchCall,
 )
 from xiaohu._events import parse_event
-from xiaohu._guard import CostMeter
+from xiaohu._guard import _UNBOUNDED_EVERY, CostMeter
 
 
 class CountingState(ResponseState):
@@ -107,4 +107,35 @@ def test_the_per_event_price_is_the_running_cost(
         meter.observe(deltas)
         assert meter._running_usd() == meter.running().total_usd
     if events:
+        # No limit: the ledger is charged every `_UNBOUNDED_EVERY` events, exactly on settle.
+        meter.settle()
         assert ledger.spent_usd == pytest.approx(meter.running().total_usd, abs=1e-9)
+
+
+def test_an_unbounded_ledger_lags_a_few_events_and_is_exact_on_settle() -> None:
+    ledger = Budget()
+    meter = CostMeter(PriceTable(), "gpt-5", input_tokens=10, limit_usd=None, ledger=ledger)
+    state = ResponseState()
+    _feed(meter, state, _UNBOUNDED_EVERY - 1)
+    assert ledger.spent_usd == 0.0  # not yet charged: nothing can stop this call
+    _feed(meter, state, 1)
+    charged = ledger.spent_usd
+    assert charged == pytest.approx(meter.running().total_usd, abs=1e-12)
+    _feed(meter, state, 5)
+    assert ledger.spent_usd == charged
+    meter.settle()
+    assert ledger.spent_usd == pytest.approx(meter.running().total_usd, abs=1e-12)
+    assert ledger.spent_usd > charged
+
+
+def test_a_bounded_budget_is_charged_on_every_event() -> None:
+    ledger = Budget()
+    shared = Budget(max_usd=1e6)
+    meter = CostMeter(
+        PriceTable(), "gpt-5", input_tokens=10, limit_usd=None, ledger=ledger, budgets=[shared]
+    )
+    state = ResponseState()
+    for n in range(1, 4):
+        _feed(meter, state, 1)
+        assert shared.spent_usd == pytest.approx(meter.running().total_usd, abs=1e-12), n
+        assert ledger.spent_usd == shared.spent_usd

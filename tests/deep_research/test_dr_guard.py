@@ -142,3 +142,19 @@ def test_client_budget_spent_refuses_the_next_call(emulator_url: str, key: str) 
         assert client.spent_usd > 0.0001
         with pytest.raises(CostLimitError, match=r"budget of .* is spent"):
             client.create_response(model="gpt-5", input="again")
+
+
+def test_leaving_an_unbounded_stream_early_charges_its_estimate_exactly(
+    emulator_url: str, key: str
+) -> None:
+    # Without a limit the ledger is charged every few events; leaving the stream settles it.
+    with XiaohuClient(api_key=key, base_url=emulator_url, allow_expensive=True) as client:
+        with client.stream_response(
+            model="o4-mini-deep-research", input="history of tea", tools=DR_TOOLS, max_tool_calls=2
+        ) as stream:
+            for seen, _ in enumerate(stream.iter_deltas()):
+                if seen == 3:
+                    break
+        assert stream.cost.estimated is True
+        assert stream.cost.total_usd > 0
+        assert client.spent_usd == pytest.approx(stream.cost.total_usd, abs=1e-12)
