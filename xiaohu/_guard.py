@@ -439,11 +439,12 @@ class CostMeter:
             if budget is None or budget.max_usd is None:
                 return
             limit, spent, what = budget.max_usd, budget.spent_usd, "the shared budget's spend"
+        searches = cost.web_search_calls
         raise BudgetExceededError(
-            f"stopped {self.model} run {self.response_id or ''}: {what}, ${spent:.4f} (this "
-            f"run {cost}), passed the budget of ${limit:.4f} ({cost.web_search_calls} web "
-            f"searches, ~{cost.output_tokens} output tokens); the partial answer is in "
-            ".partial_text",
+            f"stopped {self.model} run {self.response_id or ''}: {what}, {_usd(spent)} (this "
+            f"run {cost}), passed the budget of {_usd(limit)} ({searches} web "
+            f"search{'' if searches == 1 else 'es'}, ~{cost.output_tokens} output tokens); "
+            "the partial answer is in .partial_text",
             cost=cost,
             limit_usd=limit,
             spent_usd=spent,
@@ -813,3 +814,13 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
         finally:
             await pairs.aclose()
             self.meter.settle()
+
+
+def _usd(amount: float) -> str:
+    """Dollars in a message: four decimals, or three significant digits below a tenth of a cent.
+
+    Example:
+        >>> _usd(1.5), _usd(0.0000123)
+        ('$1.5000', '$1.23e-05')
+    """
+    return f"${amount:.4f}" if amount == 0 or abs(amount) >= 0.001 else f"${amount:.3g}"

@@ -135,7 +135,15 @@ def test_chat_max_cost_stops_a_run_past_it(env: str) -> None:
 @pytest.mark.parametrize("bad", ["nan", "inf", "0", "-1"])
 def test_chat_bad_max_cost_is_refused_before_sending(env: str, bad: str) -> None:
     line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", bad]))
-    assert "max_usd must be a finite number" in line
+    assert "--max-cost: max_usd must be a finite number" in line
+
+
+def test_a_budget_stop_below_a_tenth_of_a_cent_shows_the_figures(env: str) -> None:
+    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", "0.0000001"]))
+    assert "passed the budget of $1e-07" in line
+    spent = re.search(r"spend, \$(\S+) ", line)
+    assert spent is not None, line
+    assert float(spent.group(1)) > 1e-07  # shown in figures that say it passed the budget
 
 
 def test_chat_refuses_deep_research_without_opt_in(env: str) -> None:

@@ -270,7 +270,10 @@ def chat_command(
         allow_expensive=allow_expensive,
     )
     # `--max-cost` is a `Budget` the client charges every call to (checked here, before sending).
-    budget = Budget(max_usd=max_cost) if max_cost is not None else None
+    try:
+        budget = Budget(max_usd=max_cost) if max_cost is not None else None
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"--max-cost: {exc}") from None
     with make_client(budget=budget) as client:
         try:
             ChatRun(client, params, background=background, budget=budget).run()
