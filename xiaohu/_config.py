@@ -61,7 +61,8 @@ def resolve_base_url(base_url: str | None) -> str:
     A URL with no path gets `/v1` appended; a trailing slash is dropped.
 
     Raises:
-        ConfigurationError: Neither is set, or the value is not an http(s) URL.
+        ConfigurationError: Neither is set, the value is not an http(s) URL, or it carries
+            credentials (`user:key@host`).
 
     Example:
         >>> resolve_base_url("https://relay.example/")
@@ -80,6 +81,12 @@ def resolve_base_url(base_url: str | None) -> str:
         # A key pasted into the URL variable must not end up in a traceback.
         shown = url[:3] + "..." if url.startswith("sk-") else url
         raise ConfigurationError(f"base URL must be an http(s) URL, got {shown!r}")
+    if "@" in parts.netloc:
+        # Credentials in the URL would be shown by every repr and request of the client.
+        raise ConfigurationError(
+            f"base URL must not carry credentials (user:password@): got "
+            f"{parts.scheme}://***@{parts.netloc.rsplit('@', 1)[1]}; pass the key as api_key="
+        )
     url = url.rstrip("/")
     if not parts.path.strip("/"):
         url += "/v1"

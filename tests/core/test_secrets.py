@@ -122,6 +122,17 @@ def test_key_pasted_as_the_base_url_is_not_echoed(monkeypatch: pytest.MonkeyPatc
     _assert_clean(str(info.value))
 
 
+@pytest.mark.parametrize("userinfo", [f"user:{KEY}", KEY])
+@pytest.mark.parametrize("client_class", [XiaohuClient, AsyncXiaohuClient])
+def test_a_key_in_the_base_url_is_refused_without_echoing_it(
+    userinfo: str, client_class: type[XiaohuClient] | type[AsyncXiaohuClient]
+) -> None:
+    with pytest.raises(ConfigurationError, match="credentials") as info:
+        client_class(api_key=KEY, base_url=f"http://{userinfo}@127.0.0.1:9/v1")
+    _assert_clean(str(info.value), repr(info.value))
+    assert "127.0.0.1:9" in str(info.value)
+
+
 @pytest.mark.parametrize("status", [401, 429, 500])
 def test_the_request_an_error_carries_has_no_key(status: int) -> None:
     key = "sk-redact-me-0123456789abcdef"
