@@ -362,7 +362,11 @@ def chat_response(data: Mapping[str, Any], wire: WireChoice) -> Response:
     if message.get("reasoning_content"):
         output.append(_reasoning_item(base, message["reasoning_content"]))
     if message.get("content") or message.get("refusal") or not message.get("tool_calls"):
-        output.append(_message_item(base, message.get("content") or "", message.get("refusal")))
+        output.append(
+            _message_item(
+                base, message.get("content") or "", message.get("refusal"), _logprobs(choice)
+            )
+        )
     for index, call in enumerate(message.get("tool_calls") or ()):
         function = call.get("function") or {}
         output.append(
@@ -380,10 +384,44 @@ def _reasoning_item(base: str, text: str) -> dict[str, Any]:
     }
 
 
-def _message_item(base: str, text: str, refusal: Any = None) -> dict[str, Any]:
+def _logprobs(choice: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A chat choice's token logprobs in the Responses shape (`output_text.logprobs`).
+
+    Example:
+        >>> _logprobs({"logprobs": {"content": [{"token": "Hi", "logprob": -0.1}]}})
+        [{'token': 'Hi', 'logprob': -0.1, 'bytes': [], 'top_logprobs': []}]
+    """
+    found = choice.get("logprobs")
+    entries = found.get("content") if isinstance(found, Mapping) else None
+    return [
+        {
+            "token": entry.get("token", ""),
+            "logprob": entry.get("logprob", 0.0),
+            "bytes": entry.get("bytes") or [],
+            "top_logprobs": [
+                {
+                    "token": top.get("token", ""),
+                    "logprob": top.get("logprob", 0.0),
+                    "bytes": top.get("bytes") or [],
+                }
+                for top in entry.get("top_logprobs") or ()
+                if isinstance(top, Mapping)
+            ],
+        }
+        for entry in entries or ()
+        if isinstance(entry, Mapping)
+    ]
+
+
+def _message_item(
+    base: str, text: str, refusal: Any = None, logprobs: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if text:
-        content.append({"type": "output_text", "text": text, "annotations": []})
+        part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+        if logprobs:
+            part["logprobs"] = logprobs
+        content.append(part)
     if refusal:
         content.append({"type": "refusal", "refusal": refusal})
     return {
@@ -416,6 +454,7 @@ class _Open:
     index: int
     item: dict[str, Any]
     parts: list[str] = field(default_factory=list)
+    logprobs: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ChatChunkTranslator:
@@ -483,14 +522,16 @@ class ChatChunkTranslator:
             if not isinstance(choice, Mapping) or choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or {}
-            events.extend(self._delta(delta))
+            events.extend(self._delta(delta, _logprobs(choice)))
             if choice.get("finish_reason"):
                 self._finish = choice["finish_reason"]
         if self._finish is not None and self._usage is not None:
             events.extend(self.done())
         return events
 
-    def _delta(self, delta: Mapping[str, Any]) -> list[ResponseStreamEvent]:
+    def _delta(
+        self, delta: Mapping[str, Any], logprobs: list[dict[str, Any]]
+    ) -> list[ResponseStreamEvent]:
         events: list[ResponseStreamEvent] = []
         base = str(self._head.get("id") or "chat")
         thought = delta.get("reasoning_content") or delta.get("reasoning")
@@ -518,6 +559,7 @@ class ChatChunkTranslator:
                 self._message, added = self._open(item)
                 events.append(added)
             self._message.parts.append(text)
+            self._message.logprobs.extend(logprobs)
             events.append(
                 self._event(
                     {
@@ -526,6 +568,7 @@ class ChatChunkTranslator:
                         "output_index": self._message.index,
                         "content_index": 0,
                         "delta": text,
+                        "logprobs": logprobs,
                     }
                 )
             )
@@ -592,7 +635,10 @@ class ChatChunkTranslator:
         if item["type"] == "reasoning":
             item["summary"] = [{"type": "summary_text", "text": text}]
         elif item["type"] == "message":
-            item["content"] = [{"type": "output_text", "text": text, "annotations": []}]
+            part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+            if slot.logprobs:
+                part["logprobs"] = slot.logprobs
+            item["content"] = [part]
         else:
             item["arguments"] = text
         item.pop("status", None)
