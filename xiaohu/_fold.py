@@ -251,6 +251,25 @@ def _joined(parts: dict[int, list[str]], index: int) -> str:
     return "".join(chunks) if chunks else ""
 
 
+def _catch_up(parts: dict[int, list[str]], index: int, text: str) -> str:
+    """The end of `text` not yet streamed into `parts[index]`, recorded there ("" if none).
+
+    A `*.done` event or a finished item may carry more than its deltas did; the rest is
+    streamed as one more delta. Text that does not extend what streamed is left alone.
+
+    Example:
+        >>> parts = {0: ["Hel"]}
+        >>> _catch_up(parts, 0, "Hello"), _catch_up(parts, 0, "Hello"), parts
+        ('lo', '', {0: ['Hel', 'lo']})
+    """
+    seen = _joined(parts, index)
+    if len(text) > len(seen) and text.startswith(seen):
+        missing = text[len(seen) :]
+        parts.setdefault(index, []).append(missing)
+        return missing
+    return ""
+
+
 class ResponseState:
     """Fold stream events into the final `Response`.
 
@@ -431,10 +450,8 @@ class ResponseState:
         if isinstance(item, OutputMessage):
             for index, part in enumerate(item.content):
                 if isinstance(part, OutputText):
-                    seen = _joined(slot.text, index)
-                    if len(part.text) > len(seen) and part.text.startswith(seen):
-                        missing = part.text[len(seen) :]
-                        slot.text.setdefault(index, []).append(missing)
+                    missing = _catch_up(slot.text, index, part.text)
+                    if missing:
                         deltas.append(TextDelta(missing, output_index, index, item.id))
                     known = len(slot.annotations.get(index, ()))
                     deltas.extend(
@@ -468,10 +485,8 @@ class ResponseState:
         elif isinstance(item, ReasoningItem):
             deltas.extend(self._finish_reasoning_text(slot, item, output_index))
             for index, summary in enumerate(item.summary):
-                seen = _joined(slot.summary, index)
-                if len(summary.text) > len(seen) and summary.text.startswith(seen):
-                    missing = summary.text[len(seen) :]
-                    slot.summary.setdefault(index, []).append(missing)
+                missing = _catch_up(slot.summary, index, summary.text)
+                if missing:
                     deltas.append(ReasoningDelta(missing, index, output_index, item.id))
         slot.item = self._merged(slot, item)
         slot.done = True
@@ -512,10 +527,8 @@ class ResponseState:
             text = part.get("text")
             if not isinstance(text, str):
                 continue
-            seen = _joined(slot.reasoning_text, index)
-            if len(text) > len(seen) and text.startswith(seen):
-                missing = text[len(seen) :]
-                slot.reasoning_text.setdefault(index, []).append(missing)
+            missing = _catch_up(slot.reasoning_text, index, text)
+            if missing:
                 deltas.append(ReasoningTextDelta(missing, index, output_index, item.id))
         return deltas
 
@@ -555,11 +568,8 @@ class ResponseState:
 
     def _text_done(self, event: Any) -> Sequence[StreamDelta]:
         slot = self._slot(event.output_index, event.item_id)
-        seen = _joined(slot.text, event.content_index)
-        text: str = event.text
-        if len(text) > len(seen) and text.startswith(seen):
-            missing = text[len(seen) :]
-            slot.text.setdefault(event.content_index, []).append(missing)
+        missing = _catch_up(slot.text, event.content_index, event.text)
+        if missing:
             return (TextDelta(missing, event.output_index, event.content_index, event.item_id),)
         return _NONE
 
@@ -623,11 +633,8 @@ class ResponseState:
 
     def _summary_done(self, event: Any) -> Sequence[StreamDelta]:
         slot = self._slot(event.output_index, event.item_id)
-        seen = _joined(slot.summary, event.summary_index)
-        text: str = event.text
-        if len(text) > len(seen) and text.startswith(seen):
-            missing = text[len(seen) :]
-            slot.summary.setdefault(event.summary_index, []).append(missing)
+        missing = _catch_up(slot.summary, event.summary_index, event.text)
+        if missing:
             return (
                 ReasoningDelta(missing, event.summary_index, event.output_index, event.item_id),
             )
@@ -642,11 +649,8 @@ class ResponseState:
 
     def _reasoning_text_done(self, event: Any) -> Sequence[StreamDelta]:
         slot = self._slot(event.output_index, event.item_id)
-        seen = _joined(slot.reasoning_text, event.content_index)
-        text: str = event.text
-        if len(text) > len(seen) and text.startswith(seen):
-            missing = text[len(seen) :]
-            slot.reasoning_text.setdefault(event.content_index, []).append(missing)
+        missing = _catch_up(slot.reasoning_text, event.content_index, event.text)
+        if missing:
             return (
                 ReasoningTextDelta(missing, event.content_index, event.output_index, event.item_id),
             )

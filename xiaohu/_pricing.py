@@ -289,25 +289,6 @@ class PriceTable:
             **counts,
         )
 
-    def total_usd(
-        self,
-        model: str,
-        input_tokens: int,
-        output_tokens: int,
-        reasoning_tokens: int = 0,
-        web_searches: int = 0,
-    ) -> float:
-        """`cost(...).total_usd` without building the `Cost`: the meter's per-event figure.
-
-        Example:
-            >>> PriceTable().total_usd("gpt-5", 1_000_000, 0)
-            1.25
-        """
-        price = self.price_for(model)
-        if price is None:
-            return 0.0
-        return self.total_of(price, input_tokens, output_tokens, reasoning_tokens, web_searches)
-
     def total_of(
         self,
         price: ModelPrice,
@@ -316,7 +297,7 @@ class PriceTable:
         reasoning_tokens: int = 0,
         web_searches: int = 0,
     ) -> float:
-        """`total_usd` at a price already looked up (no cached input).
+        """`cost(...).total_usd` at a price already looked up (no cached input), without a `Cost`.
 
         Example:
             >>> PriceTable().total_of(ModelPrice(input=1.0, output=2.0), 1_000_000, 1_000_000)
