@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, SecretStr
 
 import xiaohu
 
-__all__ = ["ClientCache"]
+__all__ = ["ClientCache", "key_to_use"]
 
 
 def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
@@ -94,3 +95,23 @@ class ClientCache:
             self._async = xiaohu.AsyncXiaohuClient(http_client=http, **settings)
             self._async_key = key
         return self._async
+
+
+def key_to_use(model: BaseModel) -> str | None:
+    """The `api_key` a model hands the core: as given, or `None` for a blank environment value.
+
+    A key given explicitly is passed as is (a blank one is then refused by the core); one read
+    from `XIAOHU_API_KEY` that is blank means "no key".
+
+    Example:
+        >>> from pydantic import SecretStr
+        >>> class M(BaseModel):
+        ...     api_key: SecretStr | None = SecretStr("")
+        >>> key_to_use(M()) is None, key_to_use(M(api_key=""))
+        (True, '')
+    """
+    key = getattr(model, "api_key", None)
+    value = key.get_secret_value() if isinstance(key, SecretStr) else key
+    if "api_key" not in model.model_fields_set and not (value or "").strip():
+        return None
+    return value

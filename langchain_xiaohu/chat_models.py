@@ -36,11 +36,11 @@ from langchain_core.utils.pydantic import get_fields, is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 import xiaohu
-from xiaohu.adapters import estimate_tokens, strict_json_schema
+from xiaohu.adapters import estimate_tokens, resolve_api_key, strict_json_schema
 
 from . import _blocks as blocks
 from ._chunks import ChunkConverter
-from ._clients import ClientCache
+from ._clients import ClientCache, key_to_use
 from ._errors import to_langchain_error
 from ._messages import (
     PROVIDER,
@@ -208,6 +208,13 @@ class ChatXiaohu(BaseChatModel):
                     own.add(field.alias)
         return move_unknown_to_model_kwargs(values, known, own)
 
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # An explicit key is checked now (a blank one is refused, never swapped for the
+        # environment's); raised here, not in a validator, whose error would echo the input.
+        if "api_key" in self.model_fields_set and self.api_key is not None:
+            resolve_api_key(key_to_use(self))
+
     @model_validator(mode="after")
     def _check(self) -> ChatXiaohu:
         if not self.base_url:
@@ -339,9 +346,8 @@ class ChatXiaohu(BaseChatModel):
         return super().__getstate__()
 
     def _client_settings(self) -> dict[str, Any]:
-        key = self.api_key
         return {
-            "api_key": key.get_secret_value() if isinstance(key, SecretStr) else key,
+            "api_key": key_to_use(self),
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,

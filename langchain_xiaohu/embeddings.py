@@ -27,6 +27,7 @@ from xiaohu.adapters import (
     resolve_base_url,
 )
 
+from ._clients import key_to_use
 from ._errors import to_langchain_error
 
 __all__ = ["XiaohuEmbeddings"]
@@ -107,12 +108,12 @@ class XiaohuEmbeddings(BaseModel, Embeddings):
         super().__init__(**data)
         # Fail at construction, not at the first call, when the key or URL is missing; raised
         # here rather than in a validator, whose error would echo the input (and the key).
-        resolve_api_key(self.api_key.get_secret_value() if self.api_key else None)
+        resolve_api_key(key_to_use(self))
         resolve_base_url(self.base_url)
 
     def _client_args(self) -> dict[str, Any]:
         return {
-            "api_key": self.api_key.get_secret_value() if self.api_key else None,
+            "api_key": key_to_use(self),
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,

@@ -28,17 +28,37 @@ DEFAULT_MAX_RETRIES = 2
 
 
 def resolve_api_key(api_key: str | None) -> str:
-    """Return the key (令牌) from the argument or `XIAOHU_API_KEY`.
+    """Return the key (令牌) from the argument or, when it is `None`, `XIAOHU_API_KEY`.
+
+    A key given explicitly is used or refused, never replaced: an empty or blank `api_key=""`
+    (an unset variable interpolated into a config, say) is an error, not "use the environment".
+    A `pydantic.SecretStr` is accepted too.
 
     Raises:
-        ConfigurationError: Neither is set, or the key holds characters no HTTP header can
-            carry (a pasted full-width quote or space); the message never repeats the key.
+        ConfigurationError: No key, a blank one, a non-string, or a key holding characters no
+            HTTP header can carry (a pasted full-width quote or space); the message never
+            repeats the key.
 
     Example:
         >>> resolve_api_key("sk-test")
         'sk-test'
+        >>> resolve_api_key("  ")
+        Traceback (most recent call last):
+        ...
+        xiaohu._exceptions.ConfigurationError: api_key is empty: pass your relay key (令牌, sk-...), or leave api_key out (None) to use XIAOHU_API_KEY
     """
-    key = api_key or os.environ.get(API_KEY_ENV, "")
+    if api_key is None:
+        key = os.environ.get(API_KEY_ENV, "")
+    else:
+        reveal = getattr(api_key, "get_secret_value", None)
+        key = reveal() if callable(reveal) else api_key
+        if not isinstance(key, str):
+            raise ConfigurationError(f"api_key must be a str, got {type(key).__name__}")
+        if not key.strip():
+            raise ConfigurationError(
+                "api_key is empty: pass your relay key (令牌, sk-...), or leave api_key out "
+                f"(None) to use {API_KEY_ENV}"
+            )
     key = key.strip()
     if not key:
         raise ConfigurationError(
@@ -61,8 +81,8 @@ def resolve_base_url(base_url: str | None) -> str:
     A URL with no path gets `/v1` appended; a trailing slash is dropped.
 
     Raises:
-        ConfigurationError: Neither is set, the value is not an http(s) URL, or it carries
-            credentials (`user:key@host`).
+        ConfigurationError: Neither is set, an explicit `base_url` is empty, the value is not
+            an http(s) URL, or it carries credentials (`user:key@host`).
 
     Example:
         >>> resolve_base_url("https://relay.example/")
@@ -70,6 +90,12 @@ def resolve_base_url(base_url: str | None) -> str:
         >>> resolve_base_url("http://127.0.0.1:8000/v1")
         'http://127.0.0.1:8000/v1'
     """
+    if base_url is not None and not (isinstance(base_url, str) and base_url.strip()):
+        # Given, but empty (or not text): refused, never silently replaced by the environment.
+        raise ConfigurationError(
+            f"base_url is empty: pass the relay's URL, or leave base_url out (None) to use "
+            f"{BASE_URL_ENV}"
+        )
     url = (base_url or os.environ.get(BASE_URL_ENV, "")).strip()
     if not url:
         raise ConfigurationError(
