@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         argv: Arguments without the program name; defaults to `sys.argv[1:]`.
 
     Returns:
-        The exit code: 0 on success, 1 for an error, 2 for bad usage, 130 after Ctrl-C.
+        The exit code: 0 on success, 1 for a relay or connection error, 2 for bad input or
+        usage, 3 when the cost guard stopped or refused a call, 130 after Ctrl-C (the table is
+        in `xiaohu.cli.common`).
 
     Example:
         >>> main(["--help"])  # doctest: +SKIP

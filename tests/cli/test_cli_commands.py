@@ -32,8 +32,8 @@ def env(emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return emulator_url
 
 
-def _one_error_line(result: Result) -> str:
-    assert result.exit_code == 1, result.output
+def _one_error_line(result: Result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.output + result.stderr
@@ -127,19 +127,20 @@ def test_chat_deep_research_reports_searches(env: str) -> None:
 
 def test_chat_max_cost_stops_a_run_past_it(env: str) -> None:
     line = _one_error_line(
-        runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research", "--max-cost", "0.2"])
+        runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research", "--max-cost", "0.2"]),
+        code=3,
     )
     assert "passed the budget of $0.2000" in line
 
 
 @pytest.mark.parametrize("bad", ["nan", "inf", "0", "-1"])
 def test_chat_bad_max_cost_is_refused_before_sending(env: str, bad: str) -> None:
-    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", bad]))
+    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", bad]), code=2)
     assert "--max-cost: max_usd must be a finite number" in line
 
 
 def test_a_budget_stop_below_a_tenth_of_a_cent_shows_the_figures(env: str) -> None:
-    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", "0.0000001"]))
+    line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", "0.0000001"]), code=3)
     assert "passed the budget of $1e-07" in line
     spent = re.search(r"spend, \$(\S+) ", line)
     assert spent is not None, line
@@ -147,31 +148,35 @@ def test_a_budget_stop_below_a_tenth_of_a_cent_shows_the_figures(env: str) -> No
 
 
 def test_chat_refuses_deep_research_without_opt_in(env: str) -> None:
-    line = _one_error_line(runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research"]))
+    line = _one_error_line(
+        runner.invoke(app, ["chat", "Research SSE", "-m", "o3-deep-research"]), code=3
+    )
     assert "expensive" in line
     assert "--max-cost" in line
 
 
 @pytest.mark.parametrize(
-    ("args", "needle"),
+    ("args", "needle", "code"),
     [
         pytest.param(
-            ["chat", "hi", "-m", "gpt-5@quota"], "用户额度不足", id="quota-chinese-verbatim"
+            ["chat", "hi", "-m", "gpt-5@quota"], "用户额度不足", 1, id="quota-chinese-verbatim"
         ),
-        pytest.param(["chat", "hi", "-m", "gpt-5@no_channel"], "503", id="no-channel"),
-        pytest.param(["chat", "   "], "the question is empty", id="empty-question"),
-        pytest.param(["chat", "hi", "--json", "{bad"], "--json", id="bad-schema"),
-        pytest.param(["chat", "hi", "--json", "[1, 2]"], "JSON object", id="schema-not-object"),
+        pytest.param(["chat", "hi", "-m", "gpt-5@no_channel"], "503", 1, id="no-channel"),
+        pytest.param(["chat", "   "], "the question is empty", 2, id="empty-question"),
+        pytest.param(["chat", "hi", "--json", "{bad"], "--json", 2, id="bad-schema"),
+        pytest.param(["chat", "hi", "--json", "[1, 2]"], "JSON object", 2, id="schema-not-object"),
     ],
 )
-def test_errors_print_one_line_and_exit_1(env: str, args: list[str], needle: str) -> None:
-    assert needle in _one_error_line(runner.invoke(app, args))
+def test_errors_print_one_line_and_exit_with_their_code(
+    env: str, args: list[str], needle: str, code: int
+) -> None:
+    assert needle in _one_error_line(runner.invoke(app, args), code=code)
 
 
 def test_missing_key_is_one_line_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XIAOHU_API_KEY", raising=False)
     monkeypatch.setenv("XIAOHU_BASE_URL", "http://127.0.0.1:9/v1")
-    assert "XIAOHU_API_KEY" in _one_error_line(runner.invoke(app, ["models"]))
+    assert "XIAOHU_API_KEY" in _one_error_line(runner.invoke(app, ["models"]), code=2)
 
 
 def test_wrong_key_is_rejected_with_relay_message(

@@ -96,7 +96,7 @@ def test_demo_with_a_key_but_no_base_url_is_one_line(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.delenv("XIAOHU_BASE_URL", raising=False)
     result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad settings, refused before sending
     assert result.stderr.strip().splitlines() == [
         "error: no base URL: pass base_url=... or set XIAOHU_BASE_URL to your relay's "
         "address, e.g. https://<relay-host>/v1"

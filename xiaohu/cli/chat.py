@@ -68,22 +68,28 @@ def json_format(spec: str) -> dict[str, Any]:
 
     A `{"name": ..., "schema": ...}` object is used as is; anything else is the schema itself.
 
+    Text starting with `{` or `[` is inline JSON; anything else is a path, and a path that is
+    missing, a directory, unreadable or not UTF-8 is named as such (not as "invalid JSON").
+
     Raises:
-        ConfigurationError: `spec` is neither valid JSON nor a file holding a JSON object.
+        ConfigurationError: `spec` is neither valid JSON nor a readable file holding a JSON
+            object (the message says which, and why).
 
     Example:
         >>> json_format('{"type": "object", "properties": {"city": {"type": "string"}}}')["name"]
         'answer'
+        >>> json_format("/no/such/schema.json")
+        Traceback (most recent call last):
+        ...
+        xiaohu._exceptions.ConfigurationError: --json: no such file: '/no/such/schema.json' (give a JSON schema inline, or the path of a file holding one)
     """
-    path = Path(spec)
-    is_file = len(spec) < 4096 and not spec.lstrip().startswith("{") and path.is_file()
-    text = path.read_text(encoding="utf-8") if is_file else spec
+    inline = spec.lstrip().startswith(("{", "[")) or "\n" in spec
+    text = spec if inline else _schema_file(spec)
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise ConfigurationError(
-            f"--json needs a JSON schema or a file holding one; {spec[:60]!r} is neither ({exc})"
-        ) from None
+        where = "the inline schema" if inline else repr(spec[:80])
+        raise ConfigurationError(f"--json: {where} is not valid JSON ({exc})") from None
     if not isinstance(value, dict):
         raise ConfigurationError("--json: the schema must be a JSON object")
     if isinstance(value.get("schema"), dict):
@@ -92,6 +98,37 @@ def json_format(spec: str) -> dict[str, Any]:
         return fmt
     name = re.sub(r"[^A-Za-z0-9_-]", "_", str(value.get("title") or "answer"))[:64]
     return {"type": "json_schema", "name": name, "schema": value}
+
+
+_MAX_SCHEMA_BYTES = 5_000_000
+
+
+def _schema_file(spec: str) -> str:
+    """The text of the schema file `spec`, or a `ConfigurationError` saying why it is not one."""
+    path = Path(spec).expanduser()
+    hint = "give a JSON schema inline, or the path of a file holding one"
+    shown = spec if len(spec) <= 80 else spec[:77] + "..."
+    try:
+        if path.exists() and not path.is_dir():
+            if not path.is_file():  # a FIFO or a device would block or never end
+                raise ConfigurationError(f"--json: {shown!r} is not a regular file ({hint})")
+            if path.stat().st_size > _MAX_SCHEMA_BYTES:
+                raise ConfigurationError(
+                    f"--json: {shown!r} is over {_MAX_SCHEMA_BYTES // 1_000_000} MB: not a schema"
+                )
+        return path.read_text(encoding="utf-8-sig")  # a BOM (from some editors) is not JSON
+    except FileNotFoundError:
+        raise ConfigurationError(f"--json: no such file: {shown!r} ({hint})") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"--json: {shown!r} is a directory ({hint})") from None
+    except PermissionError:
+        raise ConfigurationError(f"--json: cannot read {shown!r}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"--json: {shown!r} is not UTF-8 text (byte {exc.start}); save the schema as UTF-8"
+        ) from None
+    except OSError as exc:  # a name too long, a FIFO, ...: say what the system said
+        raise ConfigurationError(f"--json: cannot read {shown!r}: {exc.strerror or exc}") from None
 
 
 def chat_params(
@@ -175,6 +212,9 @@ class ChatRun:
         except KeyboardInterrupt:
             self._cancel()
             raise
+        except BaseException:
+            self.view.end_line()  # the error goes below the partial answer, not after it
+            raise
         self.view.finish(response, self.stream.cost if self.stream is not None else None)
         if self.budget is not None and self.budget.max_usd is not None:
             self.console.print(
@@ -212,16 +252,16 @@ class ChatRun:
     def _cancel(self) -> None:
         if self.stream is not None:
             self.stream.close()
-        self.view.flush()
+        self.view.end_line()  # the partial answer stays; "cancelled" goes below it
         if not isinstance(self.stream, BackgroundStream) or not self.stream.response_id:
             return
         response_id = self.stream.response_id
         try:
             self.client.cancel_response(response_id)
         except XiaohuError as exc:
-            self.console.print(f"\ncould not cancel {response_id}: {exc}", markup=False)
+            self.console.print(f"could not cancel {response_id}: {exc}", markup=False)
         else:
-            self.console.print(f"\ncancelled background response {response_id}", markup=False)
+            self.console.print(f"cancelled background response {response_id}", markup=False)
 
 
 @guarded

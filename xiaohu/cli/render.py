@@ -104,6 +104,7 @@ class ChatView:
     _mode: str = ""
     _pending: str = ""
     _part: tuple[str | None, int] = (None, -1)
+    _mid_line: bool = False
 
     def show(self, delta: StreamDelta) -> None:
         """Print one delta (or count it, for tool progress and citations).
@@ -136,7 +137,10 @@ class ChatView:
             head, sep, self._pending = self._pending.rpartition("\n")
             if sep:
                 self.console.print(Text(head, style=style))
+                self._mid_line = False
             return
+        if text:  # set first: Ctrl-C may land while the text is being written
+            self._mid_line = not text.endswith("\n")
         self.console.print(Text(text, style=style), end="")
 
     def flush(self) -> None:
@@ -148,6 +152,25 @@ class ChatView:
         if self._pending:
             self.console.print(Text(self._pending, style="dim"))
             self._pending = ""
+            self._mid_line = False
+
+    def end_line(self) -> None:
+        """End a partly printed line (before an error or "cancelled" is shown below it).
+
+        What was streamed stays on screen; only a newline is added, and only when needed.
+
+        Example:
+            >>> view = ChatView(make_console())
+            >>> view.show(TextDelta("Partial"))
+            Partial
+            >>> view.end_line()
+            <BLANKLINE>
+            >>> view.end_line()
+        """
+        self.flush()
+        if self._mid_line:
+            self.console.print()
+            self._mid_line = False
 
     def finish(self, response: Response | None, cost: Cost | None = None) -> None:
         """End the answer: numbered sources, then the usage line.
@@ -158,6 +181,7 @@ class ChatView:
         """
         self.flush()
         self.console.print()
+        self._mid_line = False
         cited = self.citations or (response.citations if response else [])
         if cited:
             self.console.print("\nSources:", style="bold")
