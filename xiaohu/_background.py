@@ -132,9 +132,13 @@ class PollSchedule:
         timeout: float | None = 3600.0,
         factor: float = 1.5,
     ) -> None:
-        if interval <= 0 or max_interval < interval or factor < 1:
-            raise ValueError("need 0 < interval <= max_interval and factor >= 1")
-        if timeout is not None and timeout <= 0:
+        # Written so that NaN fails each test (every comparison with NaN is false).
+        if not (0 < interval <= max_interval < float("inf")) or not factor >= 1:
+            raise ValueError(
+                "need 0 < interval <= max_interval (finite) and factor >= 1, got "
+                f"interval={interval!r}, max_interval={max_interval!r}, factor={factor!r}"
+            )
+        if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds or None, got {timeout!r}")
         self.interval = interval
         self.max_interval = max_interval

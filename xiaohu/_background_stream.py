@@ -52,8 +52,9 @@ class Owner(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Any = ...,
         max_retries: Any = ...,
+        deadline: Deadline | None = None,
     ) -> httpx.Response:
-        """Send one request (retried as the client's policy allows)."""
+        """Send one request (retried as the client's policy allows, within `deadline`)."""
 
     def _cancel_quietly(self, response_id: str) -> None:
         """Cancel a run, logging rather than raising when that fails."""
@@ -72,8 +73,9 @@ class AsyncOwner(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Any = ...,
         max_retries: Any = ...,
+        deadline: Deadline | None = None,
     ) -> httpx.Response:
-        """Send one request (retried as the client's policy allows)."""
+        """Send one request (retried as the client's policy allows, within `deadline`)."""
 
     async def _cancel_quietly(self, response_id: str) -> None:
         """Cancel a run, logging rather than raising when that fails."""
@@ -215,10 +217,15 @@ class BackgroundStream(_Base, PairReader):
                         f"/responses/{response_id}",
                         params=resume_params(after),
                         stream=True,
+                        deadline=self._deadline,
                         **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
+                except DeadlineExceededError as late:  # the resume got no answer in time
+                    late.response_id, late.partial_text = response_id, self.state.text
+                    self._cancelled = True  # left to the caller, as at any deadline
+                    raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
@@ -296,10 +303,15 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                         f"/responses/{response_id}",
                         params=resume_params(after),
                         stream=True,
+                        deadline=self._deadline,
                         **self._options,
                     )
                 except NotFoundError as missing:
                     raise follow.unsupported(missing, response_id) from exc
+                except DeadlineExceededError as late:  # the resume got no answer in time
+                    late.response_id, late.partial_text = response_id, self.state.text
+                    self._cancelled = True  # left to the caller, as at any deadline
+                    raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aclose(self) -> None:

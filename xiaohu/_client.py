@@ -57,6 +57,7 @@ from ._exceptions import (
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
+    DeadlineExceededError,
     NotFoundError,
     PossiblyBilledError,
     WireUnsupportedError,
@@ -86,7 +87,7 @@ from ._quota import (
     parse_quota,
     quota_error,
 )
-from ._readcap import DEFAULT_DEADLINE_S, Deadline
+from ._readcap import DEFAULT_DEADLINE_S, Deadline, deadline_at
 from ._retry import retry_delay
 from ._stream import AsyncPairReader, AsyncResponseStream, PairReader, ResponseStream
 from ._version import __version__
@@ -124,6 +125,8 @@ class _Call:
 
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+_MIN_WAIT_S = 0.001  # a zero socket timeout would mean "non-blocking", not "expired"
 
 
 class _BaseClient(Generic[HttpT]):
@@ -248,6 +251,45 @@ class _BaseClient(Generic[HttpT]):
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         return max_retries
+
+    def _within(
+        self, timeout: TimeoutTypes | _UseClientDefault, deadline: Deadline | None
+    ) -> TimeoutTypes | _UseClientDefault:
+        """One attempt's timeout, each phase capped at what is left of the call's deadline.
+
+        The phases are connect, write, the wait for the response headers and each read: a
+        server that accepts and never answers cannot hold the call past it, and a retry does
+        not restart it.
+        """
+        if deadline is None:
+            return timeout
+        base = self.timeout if isinstance(timeout, _UseClientDefault) else resolve_timeout(timeout)
+        left = max(_MIN_WAIT_S, deadline.at - time.monotonic())
+
+        def cap(phase: float | None) -> float:
+            return left if phase is None else min(phase, left)
+
+        return httpx.Timeout(
+            connect=cap(base.connect),
+            read=cap(base.read),
+            write=cap(base.write),
+            pool=cap(base.pool),
+        )
+
+    @staticmethod
+    def _past(
+        deadline: Deadline | None, method: str, path: str, cause: BaseException | None = None
+    ) -> DeadlineExceededError | None:
+        """The error for a call whose deadline passed before the relay answered, else `None`."""
+        if deadline is None or time.monotonic() < deadline.at:
+            return None
+        why = f" ({type(cause).__name__})" if cause is not None else ""
+        still = "; the request may still run on the relay" if method == "POST" else ""
+        return DeadlineExceededError(
+            f"the deadline of {deadline.seconds:g} s passed before the relay answered {method} "
+            f"{path}{why}: no answer arrived{still}",
+            deadline_s=deadline.seconds,
+        )
 
     def _prepare(
         self, params: Mapping[str, Any], *, stream: bool, background: bool = False
@@ -447,10 +489,13 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: Deadline | None = None,
     ) -> httpx.Response:
         """Send one logical request, retrying as the policy allows; raise typed errors.
 
         With `stream=True` the body is left unread for the caller (who must close it).
+        `deadline` (a `Deadline` from `deadline_at`) bounds every attempt, retries and the wait
+        for the response headers included: past it, `DeadlineExceededError`.
 
         Example:
             >>> client.request("GET", "/models").json()["object"]  # doctest: +SKIP
@@ -462,6 +507,9 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         key = self._new_key() if method == "POST" else None
         attempt = 0
         while True:
+            late = self._past(deadline, method, path)
+            if late is not None:  # a retry never restarts the call's deadline
+                raise late
             request = self._build(
                 self._http,
                 method,
@@ -470,7 +518,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
                 params=params,
                 stream=stream,
                 extra_headers=extra_headers,
-                timeout=timeout,
+                timeout=self._within(timeout, deadline),
                 idempotency_key=key,
                 attempt=attempt,
             )
@@ -494,11 +542,12 @@ class XiaohuClient(_BaseClient[httpx.Client]):
                     response.read()
                 response.close()
                 error, cause, headers = make_status_error(response), None, response.headers
-            delay = retry_delay(error, attempt, retries, headers)
+            delay = _retry_within(retry_delay(error, attempt, retries, headers), deadline)
             if delay is None:
                 _redact(request)
                 if cause is not None:
                     scrub_secrets(cause)
+                    error = self._past(deadline, method, path, cause) or error
                 raise scrub_secrets(error) from cause
             self._sleep(delay)
             attempt += 1
@@ -548,7 +597,9 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         if call.streamed:
             with self._stream(call) as stream:
                 return stream.get_final_response()
-        data = self._json("POST", "/responses", json=call.payload, **call.options.http())
+        data = self._json(
+            "POST", "/responses", json=call.payload, deadline=call.deadline, **call.options.http()
+        )
         return self._created(call, self._decode_model(Response, data))
 
     def _wire(self, call: _Call, override: Any) -> WireChoice:
@@ -568,14 +619,25 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         if chat.streamed:
             with self._chat_stream(chat, wire) as stream:
                 return stream.get_final_response()
-        data = self._json("POST", "/chat/completions", json=chat.payload, **chat.options.http())
+        data = self._json(
+            "POST",
+            "/chat/completions",
+            json=chat.payload,
+            deadline=chat.deadline,
+            **chat.options.http(),
+        )
         response = _chat_answer(data, wire)
         chat.meter.finish(response)
         return response
 
     def _chat_stream(self, chat: _Call, wire: WireChoice) -> ChatStream:
         response = self.request(
-            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
+            "POST",
+            "/chat/completions",
+            json=chat.payload,
+            stream=True,
+            deadline=chat.deadline,
+            **chat.options.http(),
         )
         return ChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
@@ -616,7 +678,12 @@ class XiaohuClient(_BaseClient[httpx.Client]):
 
     def _open(self, call: _Call) -> httpx.Response:
         return self.request(
-            "POST", "/responses", json=call.payload, stream=True, **call.options.http()
+            "POST",
+            "/responses",
+            json=call.payload,
+            stream=True,
+            deadline=call.deadline,
+            **call.options.http(),
         )
 
     def _stream(self, call: _Call) -> GuardedResponseStream:
@@ -767,9 +834,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(
-            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
-        )
+        schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -777,7 +842,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         while True:
             if current is None:
                 try:
-                    current = self.retrieve_response(waiter.response_id)
+                    current = self._poll(waiter.response_id, limit)
                 except NotFoundError as exc:
                     raise waiter.unroutable(exc) from exc
             step = waiter.step(current)
@@ -788,6 +853,15 @@ class XiaohuClient(_BaseClient[httpx.Client]):
                 raise step.stop
             self._sleep(step.delay)
             current = None
+
+    def _poll(self, response_id: str, limit: Deadline | None) -> Response:
+        """One poll of `wait_response`, within its deadline."""
+        try:
+            data = self._json("GET", f"/responses/{_checked_id(response_id)}", deadline=limit)
+        except DeadlineExceededError as late:
+            late.response_id = response_id
+            raise
+        return self._decode_model(Response, data)
 
     def _cancel_quietly(self, response_id: str) -> None:
         try:
@@ -944,6 +1018,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
+        deadline: Deadline | None = None,
     ) -> httpx.Response:
         """Async twin of `XiaohuClient.request`.
 
@@ -956,6 +1031,9 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         key = self._new_key() if method == "POST" else None
         attempt = 0
         while True:
+            late = self._past(deadline, method, path)
+            if late is not None:  # a retry never restarts the call's deadline
+                raise late
             request = self._build(
                 http,
                 method,
@@ -964,7 +1042,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
                 params=params,
                 stream=stream,
                 extra_headers=extra_headers,
-                timeout=timeout,
+                timeout=self._within(timeout, deadline),
                 idempotency_key=key,
                 attempt=attempt,
             )
@@ -988,11 +1066,12 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
                     await response.aread()
                 await response.aclose()
                 error, cause, headers = make_status_error(response), None, response.headers
-            delay = retry_delay(error, attempt, retries, headers)
+            delay = _retry_within(retry_delay(error, attempt, retries, headers), deadline)
             if delay is None:
                 _redact(request)
                 if cause is not None:
                     scrub_secrets(cause)
+                    error = self._past(deadline, method, path, cause) or error
                 raise scrub_secrets(error) from cause
             await self._sleep(delay)
             attempt += 1
@@ -1029,7 +1108,9 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         if call.streamed:
             async with await self._stream(call) as stream:
                 return await stream.get_final_response()
-        data = await self._json("POST", "/responses", json=call.payload, **call.options.http())
+        data = await self._json(
+            "POST", "/responses", json=call.payload, deadline=call.deadline, **call.options.http()
+        )
         return self._created(call, self._decode_model(Response, data))
 
     async def _wire(self, call: _Call, override: Any) -> WireChoice:
@@ -1051,7 +1132,11 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             async with await self._chat_stream(chat, wire) as stream:
                 return await stream.get_final_response()
         data = await self._json(
-            "POST", "/chat/completions", json=chat.payload, **chat.options.http()
+            "POST",
+            "/chat/completions",
+            json=chat.payload,
+            deadline=chat.deadline,
+            **chat.options.http(),
         )
         response = _chat_answer(data, wire)
         chat.meter.finish(response)
@@ -1059,7 +1144,12 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
 
     async def _chat_stream(self, chat: _Call, wire: WireChoice) -> AsyncChatStream:
         response = await self.request(
-            "POST", "/chat/completions", json=chat.payload, stream=True, **chat.options.http()
+            "POST",
+            "/chat/completions",
+            json=chat.payload,
+            stream=True,
+            deadline=chat.deadline,
+            **chat.options.http(),
         )
         return AsyncChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
@@ -1097,7 +1187,12 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
 
     async def _open(self, call: _Call) -> httpx.Response:
         return await self.request(
-            "POST", "/responses", json=call.payload, stream=True, **call.options.http()
+            "POST",
+            "/responses",
+            json=call.payload,
+            stream=True,
+            deadline=call.deadline,
+            **call.options.http(),
         )
 
     async def _stream(self, call: _Call) -> AsyncGuardedResponseStream:
@@ -1211,9 +1306,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
             'completed'
         """
-        schedule = PollSchedule(
-            interval=interval, max_interval=max_interval, timeout=_wait_deadline(deadline, timeout)
-        )
+        schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
             self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
         )
@@ -1221,7 +1314,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         while True:
             if current is None:
                 try:
-                    current = await self.retrieve_response(waiter.response_id)
+                    current = await self._poll(waiter.response_id, limit)
                 except NotFoundError as exc:
                     raise waiter.unroutable(exc) from exc
             step = waiter.step(current)
@@ -1232,6 +1325,15 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
                 raise step.stop
             await self._sleep(step.delay)
             current = None
+
+    async def _poll(self, response_id: str, limit: Deadline | None) -> Response:
+        """One poll of `wait_response`, within its deadline."""
+        try:
+            data = await self._json("GET", f"/responses/{_checked_id(response_id)}", deadline=limit)
+        except DeadlineExceededError as late:
+            late.response_id = response_id
+            raise
+        return self._decode_model(Response, data)
 
     async def _cancel_quietly(self, response_id: str) -> None:
         try:
@@ -1342,6 +1444,31 @@ def _kept(stream: _Kept, client: object) -> _Kept:
     """The stream, holding the client that opened it until the stream itself is let go."""
     stream.opened_by = client
     return stream
+
+
+def _retry_within(delay: float | None, deadline: Deadline | None) -> float | None:
+    """The retry's wait, or `None` (give up now) when the deadline would pass during it."""
+    if delay is None or deadline is None or time.monotonic() + delay < deadline.at:
+        return delay
+    log.debug("not retrying: the deadline of %gs would pass first", deadline.seconds)
+    return None
+
+
+def _wait_schedule(
+    interval: float, max_interval: float, seconds: float | None
+) -> tuple[PollSchedule, Deadline | None]:
+    """`wait_response`'s poll schedule and its deadline (which bounds each poll too).
+
+    Raises:
+        ConfigurationError: A bad interval or deadline (NaN, zero, negative): nothing is sent.
+    """
+    if seconds == float("inf"):
+        seconds = None  # "never", as None
+    try:
+        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=seconds)
+        return schedule, deadline_at(seconds)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"wait_response: {exc}; nothing was sent") from None
 
 
 def _wait_deadline(

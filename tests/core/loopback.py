@@ -6,6 +6,8 @@ connection is torn down), `json` (a plain Response to a stream request), `status
 A new-api relay's bad days: `json-error` (HTTP 200, JSON error body, to a stream request),
 `json-failed` (HTTP 200, a failed Response), `completed-failed` (`response.completed` carrying a
 failed Response), `blank-data` (blank `data:` frames between the events).
+`stall` accepts the request and sends nothing, not even the status line, for `X-Stall` seconds
+(default 3), on every route (`POST /responses`, `GET /responses/{id}`, `POST /chat/completions`).
 `Server.active` counts streams whose generator is still running: it drops back to 0 only once
 the server has seen the client leave.
 """
@@ -54,6 +56,9 @@ def _app(state: Server) -> Starlette:
         state.headers.append(dict(request.headers))
         state.peers.append(request.client.port if request.client else -1)
         mode = request.headers.get("x-mode", "text")
+        if mode == "stall":  # accepted, then silence: no status line, no headers
+            await asyncio.sleep(float(request.headers.get("x-stall", "3")))
+            return JSONResponse({"error": {"message": "stalled", "type": "new_api_error"}}, 504)
         if mode.startswith("status-"):
             status = int(mode.split("-")[1])
             body = {"error": {"message": "无效的令牌 (request id: lb-1)", "type": "new_api_error"}}
@@ -71,7 +76,13 @@ def _app(state: Server) -> Starlette:
             return JSONResponse(wire.response("failed", [], error=_SERVER_ERROR))
         return StreamingResponse(_events(state, mode), media_type="text/event-stream")
 
-    return Starlette(routes=[Route("/v1/responses", responses, methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route("/v1/responses", responses, methods=["POST"]),
+            Route("/v1/responses/{response_id}", responses, methods=["GET"]),
+            Route("/v1/chat/completions", responses, methods=["POST"]),
+        ]
+    )
 
 
 async def _events(state: Server, mode: str) -> AsyncIterator[bytes]:
