@@ -49,7 +49,13 @@ class ModelPrice:
         output: Per million output tokens.
         cached_input: Per million cached input tokens (default: the input price).
         reasoning: Per million reasoning tokens (default: the output price; they are output).
-        web_search: Per web-search call.
+        web_search: Per web-search call: each `web_search_call` output item is one call,
+            whatever its action (`search`, `open_page`, `find_in_page`). OpenAI's pricing bills
+            only `search` actions ($10 per 1,000 calls, search content tokens at the model's
+            rates, which the usage already counts); the new-api relay's stream billing counts
+            every `web_search_call` item it sees in `response.output_item.done`, page actions
+            included. The meter follows the relay (what your key's quota pays), so against
+            OpenAI's own bill it errs high by the page actions.
 
     Example:
         >>> ModelPrice(input=2.0, output=8.0, cached_input=0.5).cached_input
@@ -177,7 +183,8 @@ class Cost(BaseModel):
     web_search_usd: float = 0.0
     """Web-search calls."""
     web_search_calls: int = 0
-    """How many web searches were counted."""
+    """How many web-search calls were counted: every `web_search_call` item, page actions
+    (`open_page`, `find_in_page`) included, as the relay bills a stream (see `ModelPrice`)."""
     input_tokens: int = 0
     """Input tokens counted (cached included)."""
     output_tokens: int = 0
@@ -333,6 +340,9 @@ class PriceTable:
 
     def cost_of(self, response: Response) -> Cost:
         """The bill of a finished response, from its usage and its web-search calls.
+
+        Every `web_search_call` item counts as one call, page actions included (the relay's
+        rule; see `ModelPrice.web_search`).
 
         Example:
             >>> PriceTable().cost_of(Response(model="gpt-5")).total_usd
