@@ -13,6 +13,9 @@ __all__ = ["INSTALL_HINT", "main"]
 INSTALL_HINT = 'the xiaohu command needs its extra: pip install "xiaohu[cli]"'
 """What `xiaohu` prints when typer or rich is not installed."""
 
+EXIT_CANCELLED = 130
+"""The exit code after Ctrl-C (as `xiaohu.cli.common.EXIT_CANCELLED`, without importing it)."""
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `xiaohu` command line (`xiaohu demo`, `xiaohu chat`, ...).
@@ -29,14 +32,24 @@ def main(argv: list[str] | None = None) -> int:
         >>> main(["--help"])  # doctest: +SKIP
         Usage: xiaohu [OPTIONS] COMMAND [ARGS]...
     """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        from xiaohu.cli import run
-    except ImportError as exc:
-        if (exc.name or "").split(".")[0] not in {"typer", "rich", "click"}:
-            raise
-        print(INSTALL_HINT, file=sys.stderr)
-        return 1
-    return run(sys.argv[1:] if argv is None else argv)
+        if args == ["--version"]:  # needs neither typer nor rich: answer before importing them
+            from xiaohu._version import __version__
+
+            print(f"xiaohu {__version__}")
+            return 0
+        try:
+            from xiaohu.cli import run
+        except ImportError as exc:
+            if (exc.name or "").split(".")[0] not in {"typer", "rich", "click"}:
+                raise
+            print(INSTALL_HINT, file=sys.stderr)
+            return 1
+        return run(args)
+    except KeyboardInterrupt:  # Ctrl-C while the CLI is still importing: no traceback
+        print("cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
 
 
 if __name__ == "__main__":

@@ -76,26 +76,78 @@ def test_demo_without_a_key_runs_on_its_own_emulator(monkeypatch: pytest.MonkeyP
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     first = result.stdout.splitlines()[0]
-    assert first.startswith("No XIAOHU_API_KEY set: starting the local emulator")
+    assert first.startswith("Starting the local emulator on loopback (offline, free")
     _check_tour(result.stdout)
 
 
-def test_demo_with_a_key_uses_that_relay(
+def test_demo_with_a_key_exported_stays_offline_without_live(
     emulator_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Starting the local emulator on loopback (offline, free;")
+    assert "only with --live" in first
+    assert emulator_url not in result.stdout  # its own emulator, on another port
+    _check_tour(result.stdout)
+
+
+def test_demo_live_uses_that_relay_and_runs_research_with_yes(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
+    result = runner.invoke(app, ["demo", "--live", "--yes"])
+    assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith(f"Using your relay at {emulator_url}")
     assert TEST_API_KEY not in result.output
     _check_tour(result.stdout)
 
 
-def test_demo_with_a_key_but_no_base_url_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_live_asks_before_deep_research_and_states_the_budget(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
+    result = runner.invoke(app, ["demo", "--live"])  # stdin is not a terminal: no yes given
+    assert result.exit_code == 0, result.output
+    budget = f"a budget of ${RESEARCH_BUDGET_USD:.2f}"
+    assert budget in result.stdout
+    assert "Skipped (pass --yes to run it without asking)." in result.stdout
+    assert "Estimate before sending" not in result.stdout  # nothing of step 4 was sent
+    assert result.stdout.index(budget) < result.stdout.index("Skipped")
+
+
+@pytest.mark.parametrize("model", ["deepseek-chat", "claude-sonnet-4-5"])
+def test_demo_with_a_chat_wire_model_skips_the_web_search_steps(
+    model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XIAOHU_API_KEY", raising=False)
+    result = runner.invoke(app, ["demo", "-m", model])
+    assert result.exit_code == 0, result.output
+    assert f"{model} is served on the chat wire" in result.stdout
+    assert "steps 1 and 4 are skipped" in result.stdout
+    assert "1. LangChain agent" not in result.stdout
+    assert "4. Deep research" not in result.stdout
+    assert "2. LlamaIndex RAG" in result.stdout
+    release = Release.model_validate(_json_after("3. Structured output", result.stdout))
+    assert release.version == "3.13"
+
+
+def test_demo_model_help_names_the_chat_wire() -> None:
+    result = runner.invoke(app, ["demo", "--help"])
+    assert "chat wire" in " ".join(result.stdout.split())
+    assert "--live" in result.stdout
+
+
+def test_demo_live_with_a_key_but_no_base_url_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.delenv("XIAOHU_BASE_URL", raising=False)
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--live"])
     assert result.exit_code == 2  # bad settings, refused before sending
     assert result.stderr.strip().splitlines() == [
         "error: no base URL: pass base_url=... or set XIAOHU_BASE_URL to your relay's "
@@ -109,7 +161,7 @@ def test_demo_without_langchain_names_the_extra(
     monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
     monkeypatch.setitem(sys.modules, "langchain.agents", None)  # as if not installed
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--live"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         'error: this needs langchain: pip install "xiaohu[all]"'

@@ -83,6 +83,8 @@ class Relay:
     base_url: str
     http: httpx.Client
     """Shared by every model of the demo; whoever made the `Relay` closes it."""
+    live: bool = False
+    """Whether this is the user's relay (spends quota), not the emulator."""
 
     def __repr__(self) -> str:
         return f"Relay(base_url={self.base_url!r})"
@@ -113,6 +115,25 @@ def _needs(package: str, extra: str) -> Iterator[None]:
 def _heading(console: Console, text: str) -> None:
     console.print()
     console.print(text, style="bold magenta")
+
+
+def on_chat_wire(relay: Relay, model: str) -> bool:
+    """Whether the client would call `model` on the chat wire at this relay (as `api="auto"`).
+
+    Decided as the client decides it, from the relay's `GET /v1/models` list: a model listed
+    without `openai-response` goes on Chat Completions, which cannot carry built-in web search.
+
+    Example:
+        >>> on_chat_wire(relay, "deepseek-chat")  # doctest: +SKIP
+        True
+    """
+    from xiaohu import XiaohuClient
+    from xiaohu._wire import WireRouter
+
+    client = XiaohuClient(api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http)
+    router = WireRouter("auto")
+    router.learn_catalog(client.list_models())
+    return router.choose(model, None).api == "chat"
 
 
 def run_agent(console: Console, relay: Relay, model: str, tally: Tally) -> None:
