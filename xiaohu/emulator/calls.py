@@ -14,6 +14,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from xiaohu.emulator.catalog import model_types
 from xiaohu.emulator.errors import (
     Lang,
     invalid_token,
@@ -26,6 +27,7 @@ from xiaohu.emulator.faults import (
     Fault,
     FaultCounter,
     fault_error,
+    no_channel_error,
     parse_fault,
 )
 from xiaohu.emulator.habits import MAX_HOLD_S
@@ -40,6 +42,7 @@ __all__ = [
     "apply_fault",
     "authenticate",
     "check_context_size",
+    "check_model",
     "emulator_of",
     "json_body",
     "upstream_json",
@@ -178,6 +181,42 @@ async def apply_fault(
             await asyncio.sleep(min(MAX_HOLD_S, max(0.0, fault.number("seconds", 2.0))))
         firing.append(fault)
     call.faults = tuple(firing)
+
+
+def check_model(call: Call, model: Any, *, endpoint: Literal["responses", "chat"]) -> None:
+    """Refuse a model as the relay does, before any work: unlisted, or on a wire it lacks.
+
+    The request's own fault, if any, was applied first.
+
+    * a name the model list lacks: 503 ``model_not_found`` "无可用渠道" (new-api's distributor);
+    * ``/v1/responses`` for a model listed without ``openai-response`` (Claude, DeepSeek, Qwen
+      channels): 500 ``convert_request_failed`` "not implemented", as those adaptors leave
+      ``ConvertOpenAIResponsesRequest`` unimplemented;
+    * ``/v1/chat/completions`` for a Responses-only model (``gpt-5-pro``, deep research): the
+      upstream's 404 "only supported in v1/responses".
+
+    A missing or non-string ``model`` is left to the body's own checks.
+
+    Raises:
+        EmulatorError: the relay's answer.
+    """
+    if not isinstance(model, str) or not model:
+        return
+    types = model_types(model)
+    if types is None:
+        raise no_channel_error(model, call.lang, call.request_id)
+    chat_channel = not {"openai", "anthropic"}.isdisjoint(types)
+    if endpoint == "responses" and chat_channel and "openai-response" not in types:
+        raise relay_error(
+            500, "not implemented", call.request_id, code="convert_request_failed",
+            with_param=True,
+        )  # fmt: skip
+    if endpoint == "chat" and "openai" not in types and "openai-response" in types:
+        raise openai_error(
+            404,
+            "This model is only supported in v1/responses and not in v1/chat/completions.",
+            param="model",
+        )
 
 
 async def admit(request: Request) -> Call:

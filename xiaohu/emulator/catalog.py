@@ -6,6 +6,7 @@ Billing counts what each API key has spent through the emulator: one quota unit 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "MODELS",
     "QUOTA_PER_USD",
     "model_list",
+    "model_types",
     "subscription",
     "token_usage",
     "usage_list",
@@ -48,6 +50,27 @@ MODELS: tuple[tuple[str, int, str, list[str]], ...] = (
     ("text-embedding-3-small", 1705948997, "openai", ["embeddings"]),
     ("text-embedding-3-large", 1705953180, "openai", ["embeddings"]),
 )
+
+
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+def model_types(name: str) -> list[str] | None:
+    """The ``supported_endpoint_types`` of a listed model (or of its dated snapshot), else ``None``.
+
+    The relay routes only the models of its list: any other name has no channel.
+
+    Example:
+        >>> model_types("gpt-4.1-2025-04-14")
+        ['openai', 'openai-response']
+        >>> model_types("gpt-9") is None
+        True
+    """
+    for candidate in (name, _DATED.sub("", name)):
+        for model, _created, _owner, types in MODELS:
+            if model == candidate:
+                return list(types)
+    return None
 
 
 def model_list() -> dict[str, Any]:

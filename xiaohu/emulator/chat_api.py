@@ -20,7 +20,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body, upstream_json
+from xiaohu.emulator.calls import (
+    apply_fault,
+    authenticate,
+    check_model,
+    emulator_of,
+    json_body,
+    upstream_json,
+)
 from xiaohu.emulator.errors import openai_error
 from xiaohu.emulator.faults import split_model
 from xiaohu.emulator.ids import openai_request_id
@@ -236,6 +243,7 @@ async def create_chat(request: Request) -> Response:
     raw_model = body.get("model") if isinstance(body, dict) else None
     model, suffix = split_model(raw_model) if isinstance(raw_model, str) else (None, None)
     await apply_fault(request, call, model=model, suffix=suffix)
+    check_model(call, model, endpoint="chat")
     if not isinstance(body, dict):
         raise openai_error(400, "The body must be a JSON object.")
     req = parse_create(

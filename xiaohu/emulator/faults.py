@@ -21,6 +21,7 @@ __all__ = [
     "Fault",
     "FaultCounter",
     "fault_error",
+    "no_channel_error",
     "parse_fault",
     "split_model",
 ]
@@ -107,6 +108,21 @@ def parse_fault(spec: str) -> Fault:
     return Fault(name=name.lower(), params=params, spec=spec.strip())
 
 
+def no_channel_error(model: str, lang: Lang, request_id: str) -> EmulatorError:
+    """The relay's 503 for a model no channel of the group serves (new-api's distributor).
+
+    Example:
+        >>> no_channel_error("gpt-9", "zh", "2025").body["error"]["message"]
+        '分组 default 下模型 gpt-9 无可用渠道（distributor） (request id: 2025)'
+    """
+    message = (
+        f"分组 default 下模型 {model} 无可用渠道（distributor）"
+        if lang == "zh"
+        else f"No available channel for model {model} under group default (distributor)"
+    )
+    return relay_error(503, message, request_id, code="model_not_found")
+
+
 def split_model(model: str) -> tuple[str, str | None]:
     """Split ``MODEL@FAULT`` into the real model and the fault spec (``None`` without one).
 
@@ -180,12 +196,7 @@ def fault_error(fault: Fault, *, model: str, lang: Lang, request_id: str) -> Emu
             403, message, request_id, code="pre_consume_token_quota_failed", with_param=True
         )
     if name == "no_channel":
-        message = (
-            f"分组 default 下模型 {model} 无可用渠道（distributor）"
-            if lang == "zh"
-            else f"No available channel for model {model} under group default (distributor)"
-        )
-        return relay_error(503, message, request_id, code="model_not_found")
+        return no_channel_error(model, lang, request_id)
     if name == "codeless_token_quota":
         return relay_error(403, "[sk-emu***key] 该令牌额度已用尽", request_id)
     if name == "codeless_user_quota":

@@ -17,7 +17,7 @@ from xiaohu.emulator.ids import item_id
 from xiaohu.emulator.language import count_tokens, prose_answer, search_query
 from xiaohu.emulator.reasoning import reasoning_item, reasoning_tokens
 from xiaohu.emulator.request import WEB_SEARCH_TOOLS, CreateRequest, is_deep_research
-from xiaohu.emulator.schema import Hints, generate
+from xiaohu.emulator.schema import Hints, generate, schema_in_text
 from xiaohu.emulator.search import (
     CitedText,
     Source,
@@ -146,9 +146,14 @@ def _answer(
     if kind in ("json_schema", "json_object"):
         plain = prose if cited is None else asked.prose(rng)
         hints = Hints.from_text(asked.question, prose=plain)
-        if kind == "json_schema":
-            value = generate(req.text_format.get("schema") or {}, hints=hints)
-        else:
+        asked_for = (
+            req.text_format.get("schema")
+            if kind == "json_schema"
+            else schema_in_text(f"{asked.guidance}\n{asked.question}")
+        )
+        if isinstance(asked_for, dict):
+            value = generate(asked_for, hints=hints)
+        else:  # JSON mode, and the prompt names no keys
             value = {"answer": plain, "keywords": hints.words[:5]}
         return _message(json.dumps(value, ensure_ascii=False), [])
     return _message(prose, cited.annotations if cited else [])

@@ -23,11 +23,12 @@ from xiaohu.emulator.calls import (
     apply_fault,
     authenticate,
     check_context_size,
+    check_model,
     emulator_of,
     json_body,
     upstream_json,
 )
-from xiaohu.emulator.errors import invalid_url, not_found, openai_error, relay_error
+from xiaohu.emulator.errors import invalid_url, not_found, openai_error
 from xiaohu.emulator.events import failure_events, response_events
 from xiaohu.emulator.faults import split_model
 from xiaohu.emulator.habits import (
@@ -155,11 +156,7 @@ async def create(request: Request) -> Response:
     raw_model = body.get("model") if isinstance(body, dict) else None
     model, suffix = split_model(raw_model) if isinstance(raw_model, str) else (None, None)
     await apply_fault(request, call, model=model, suffix=suffix)
-    if isinstance(model, str) and model.startswith("claude"):
-        # new-api's Claude adaptor leaves ConvertOpenAIResponsesRequest unimplemented.
-        raise relay_error(
-            500, "not implemented", call.request_id, code="convert_request_failed", with_param=True
-        )
+    check_model(call, model, endpoint="responses")
     req = parse_create(body, lang=call.lang, request_id=call.request_id, model=model)
     if emulator.relay_mode == "new-api" or call.has("drop_background"):
         req.background = False

@@ -9,13 +9,14 @@ JSON Schema that tool and structured-output schemas use: ``type`` (also lists), 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from xiaohu.emulator.language import is_stop_word, keywords, numbers, proper_nouns
 
-__all__ = ["Hints", "generate"]
+__all__ = ["Hints", "generate", "schema_in_text"]
 
 _MAX_DEPTH = 6
 _PLACE = ("city", "location", "place", "country", "region", "where", "destination", "address")
@@ -335,3 +336,80 @@ def generate(
     if kind == "null":
         return None
     return _string(schema, name, hints)
+
+
+_FIELD_LIST = re.compile(
+    r"\b(?:json|object)\b[^.\n]*?\b(?:with|having|containing|keys?|fields?|properties)\b"
+    r"(?:\s+(?:the\s+)?(?:keys?|fields?|properties))?\s*:?\s*([^.\n]+)",
+    re.IGNORECASE,
+)
+_FIELD_SPLIT = re.compile(r",|\s(?:and|or|plus)\s|/", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NUMERIC = ("year", "born", "age", "count", "number", "total", "price", "amount", "quantity")
+_LISTS = ("tags", "keywords", "items", "highlights", "list", "names", "topics", "labels")
+
+
+def _embedded_json(text: str) -> list[dict[str, Any]]:
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict) and value:
+            found.append(value)
+        start = text.find("{", end)
+    return found
+
+
+def _field_schema(name: str, example: Any = None) -> dict[str, Any]:
+    if isinstance(example, bool):
+        return {"type": "boolean"}
+    if isinstance(example, int) or (example is None and name.lower() in _NUMERIC):
+        return {"type": "integer"}
+    if isinstance(example, float):
+        return {"type": "number"}
+    if isinstance(example, list) or (example is None and name.lower() in _LISTS):
+        return {"type": "array", "items": {"type": "string"}}
+    if isinstance(example, dict):
+        return {
+            "type": "object",
+            "properties": {k: _field_schema(k, v) for k, v in example.items()},
+        }
+    return {"type": "string"}
+
+
+def schema_in_text(text: str) -> dict[str, Any] | None:
+    """The JSON schema a prompt asks for in JSON mode (``json_object``), or ``None``.
+
+    A JSON schema written in the text is used as it is; a JSON example object gives its keys
+    (typed by their values); else field names after "JSON with ..." / "keys ..." give the keys
+    (``born``, ``year``, ``age`` ... integers; ``tags``, ``keywords`` ... lists of strings).
+
+    Example:
+        >>> schema_in_text("Ada was born in 1815. Answer as JSON with name and born.")["properties"]
+        {'name': {'type': 'string'}, 'born': {'type': 'integer'}}
+        >>> schema_in_text('Reply with {"type": "object", "properties": {"x": {}}}')["properties"]
+        {'x': {}}
+        >>> schema_in_text("Just answer.") is None
+        True
+    """
+    for value in _embedded_json(text):
+        if isinstance(value.get("properties"), dict) or value.get("type") == "object":
+            return value
+        if isinstance(value.get("schema"), dict):  # {"name": ..., "schema": {...}}
+            return dict(value["schema"])
+        if all(_IDENTIFIER.match(str(k)) for k in value):
+            props = {str(k): _field_schema(str(k), v) for k, v in value.items()}
+            return {"type": "object", "properties": props, "required": list(props)}
+    for match in _FIELD_LIST.finditer(text):
+        names = [part.strip().strip("`'\"*").strip() for part in _FIELD_SPLIT.split(match.group(1))]
+        names = [re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.IGNORECASE) for n in names if n]
+        keys = [n for n in names if _IDENTIFIER.match(n) and not is_stop_word(n.lower())]
+        if keys:
+            props = {k: _field_schema(k) for k in dict.fromkeys(keys)}
+            return {"type": "object", "properties": props, "required": list(props)}
+    return None
