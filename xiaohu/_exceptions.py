@@ -726,7 +726,19 @@ def map_transport_error(exc: Exception, request: httpx.Request | None = None) ->
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
     detail = str(exc) or type(exc).__name__
-    return APIConnectionError(f"Connection error: {detail}", request=request)
+    target = request or next(iter(_requests_of(exc)), None)
+    where = f" ({target.method} {_shown_url(target.url)})" if target is not None else ""
+    return APIConnectionError(f"Connection error: {detail}{where}", request=request)
+
+
+def _shown_url(url: httpx.URL) -> str:
+    """The URL for a message: no credentials, no query string (keys may travel in either).
+
+    Example:
+        >>> _shown_url(httpx.URL("http://u:p@127.0.0.1:9/v1/responses?key=s"))
+        'http://127.0.0.1:9/v1/responses'
+    """
+    return str(url.copy_with(username=None, password=None, query=None, fragment=None))
 
 
 _KIND_STATUS = {"quota": 403, "no_channel": 503}

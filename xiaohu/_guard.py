@@ -105,11 +105,12 @@ class Budget:
     """
 
     def __init__(self, max_usd: float | None = None) -> None:
-        self.max_usd = _budget(max_usd, "max_usd")
+        self.max_usd = _budget(max_usd, "max_usd", sending=False)
         """The limit, or `None`."""
         self._lock = threading.Lock()
         self._spent = 0.0
         self._by_model: dict[str, float] = {}
+        self._callers: dict[int, None] = {}  # ids of the meters that charged it
         self.input_tokens = 0
         """Input tokens billed."""
         self.output_tokens = 0
@@ -157,7 +158,7 @@ class Budget:
             return None
         return max(self.max_usd - self.spent_usd, 0.0)
 
-    def charge(self, model: str, usd: float) -> float:
+    def charge(self, model: str, usd: float, caller: object | None = None) -> float:
         """Add `usd` (negative when a bill replaces a higher estimate); return the new total.
 
         Example:
@@ -167,7 +168,21 @@ class Budget:
         with self._lock:
             self._spent = round(self._spent + usd, 10)
             self._by_model[model] = round(self._by_model.get(model, 0.0) + usd, 10)
+            if caller is not None:
+                self._callers[id(caller)] = None
             return self._spent
+
+    def callers_besides(self, caller: object) -> int:
+        """How many other metered calls have charged this budget (to say it was shared).
+
+        Example:
+            >>> budget, me = Budget(1.0), object()
+            >>> _ = budget.charge("gpt-5", 0.1, caller=me)
+            >>> budget.callers_besides(me), budget.callers_besides(object())
+            (0, 1)
+        """
+        with self._lock:
+            return len(self._callers) - (id(caller) in self._callers)
 
     def count_call(self, cost: Cost) -> None:
         """Count one finished (or stopped) call's tokens; its dollars were charged already.
@@ -406,7 +421,7 @@ class CostMeter:
         if delta:
             self._charged = total_usd
             for budget in self.budgets:
-                budget.charge(self.model or model, delta)
+                budget.charge(self.model or model, delta, caller=self)
         return total_usd
 
     def _over(self, total_usd: float) -> bool:
@@ -432,19 +447,35 @@ class CostMeter:
         if self.final is not None:
             return
         cost = self.running()
+        shared_with = 0
         if self.limit_usd is not None and cost.total_usd > self.limit_usd:
             limit, spent, what = self.limit_usd, cost.total_usd, "its cost so far"
         else:
             budget = next((b for b in self.budgets if b.passed()), None)
             if budget is None or budget.max_usd is None:
                 return
-            limit, spent, what = budget.max_usd, budget.spent_usd, "the shared budget's spend"
+            limit, spent = budget.max_usd, budget.spent_usd
+            shared_with = budget.callers_besides(self)
+            what = f"the budget's spend, {_usd(spent)}"
+            if _usd(spent) != _usd(cost.total_usd):
+                what += f" (this run {_usd(cost.total_usd)})"
         searches = cost.web_search_calls
+        message = (
+            f"stopped {self.model} run {self.response_id or ''}: "
+            + (f"its cost so far, {_usd(spent)}" if what == "its cost so far" else what)
+            + f", passed the budget of {_usd(limit)} ({searches} web search"
+            f"{'' if searches == 1 else 'es'}, ~{cost.output_tokens} output tokens, estimated"
+            " until the bill)"
+        )
+        if shared_with:
+            message += (
+                f"; {shared_with} other call{'' if shared_with == 1 else 's'} spent from the same"
+                " Budget (it is a limit on the total, not a reservation per call)"
+            )
+        if partial_text:
+            message += f"; the partial answer ({len(partial_text)} characters) is in .partial_text"
         raise BudgetExceededError(
-            f"stopped {self.model} run {self.response_id or ''}: {what}, {_usd(spent)} (this "
-            f"run {cost}), passed the budget of {_usd(limit)} ({searches} web "
-            f"search{'' if searches == 1 else 'es'}, ~{cost.output_tokens} output tokens); "
-            "the partial answer is in .partial_text",
+            message,
             cost=cost,
             limit_usd=limit,
             spent_usd=spent,
@@ -534,7 +565,7 @@ class CostGuard:
     ) -> None:
         self.table = table
         self.allow_expensive = bool(allow_expensive)
-        self.max_cost_usd = _budget(max_cost_usd, "max_cost_usd")
+        self.max_cost_usd = _budget(max_cost_usd, "max_cost_usd", sending=False)
         self.ledger = Budget(self.max_cost_usd)
         """What this client spent (its `max_cost_usd` is this ledger's limit)."""
         self.budget = _shared(budget)
@@ -640,8 +671,8 @@ class CostGuard:
         if remaining is not None and remaining <= 0:
             spent = next(b for b in self._budgets(shared) if b.remaining_usd == 0)
             raise CostLimitError(
-                f"the budget of ${spent.max_usd} is spent (${spent.spent_usd:.4f} so "
-                "far); nothing was sent"
+                f"the budget of {_usd(spent.max_usd or 0.0)} is spent"
+                f" ({_usd(spent.spent_usd)} so far); nothing was sent"
             )
         meter = CostMeter(
             self.table,
@@ -653,8 +684,11 @@ class CostGuard:
         return body, meter
 
 
-def _budget(value: Any, name: str) -> float | None:
-    """A budget in dollars: finite and > 0 (NaN, inf, 0 and negatives would disable the stop)."""
+def _budget(value: Any, name: str, *, sending: bool = True) -> float | None:
+    """A budget in dollars: finite and > 0 (NaN, inf, 0 and negatives would disable the stop).
+
+    `sending`: the value came with a call (the message says nothing was sent).
+    """
     if value is None:
         return None
     if (
@@ -664,7 +698,8 @@ def _budget(value: Any, name: str) -> float | None:
         or value <= 0
     ):
         raise ConfigurationError(
-            f"{name} must be a finite number of US dollars > 0, got {value!r}; nothing was sent"
+            f"{name} must be a finite number of US dollars > 0, got {value!r}"
+            + ("; nothing was sent" if sending else "")
         )
     return float(value)
 

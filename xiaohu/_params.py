@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -23,10 +23,10 @@ __all__ = [
     "strict_json_schema",
 ]
 
-REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-"""Every `reasoning.effort` value the API knows."""
-
 Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+REASONING_EFFORTS: tuple[str, ...] = get_args(Effort)
+"""Every `reasoning.effort` value the API knows (read from `Effort`: one list for all checks)."""
 
 
 class _Params(BaseModel):

@@ -136,7 +136,8 @@ def test_chat_max_cost_stops_a_run_past_it(env: str) -> None:
 @pytest.mark.parametrize("bad", ["nan", "inf", "0", "-1"])
 def test_chat_bad_max_cost_is_refused_before_sending(env: str, bad: str) -> None:
     line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", bad]), code=2)
-    assert "--max-cost: max_usd must be a finite number" in line
+    assert "--max-cost must be a finite number of US dollars > 0, got " in line
+    assert "nothing was sent" not in line  # true, but no call was being made
 
 
 def test_a_budget_stop_below_a_tenth_of_a_cent_shows_the_figures(env: str) -> None:

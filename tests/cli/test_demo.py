@@ -45,7 +45,7 @@ def _check_tour(stdout: str) -> None:
     assert len(release.highlights) >= 2
     assert len(set(release.highlights)) == len(release.highlights)
     _check_research(stdout[stdout.index("4. Deep research") : stdout.index("\nUsage")])
-    calls = re.search(r"^(\d+) calls, (\d+) web search", stdout, re.MULTILINE)
+    calls = re.search(r"^(\d+) calls in the tour, (\d+) web search call", stdout, re.MULTILINE)
     assert calls
     assert int(calls.group(1)) >= 3
     assert int(calls.group(2)) >= 1
@@ -59,7 +59,7 @@ def _check_research(step: str) -> None:
     searches = re.findall(r"^  \[searched: .+\]$", step, re.MULTILINE)
     # Deep research also opens pages and looks inside them: each is a web search call too.
     calls = re.findall(r"^  \[(?:searched: |opened |looked for ).+\]$", step, re.MULTILINE)
-    statuses = re.findall(r"^  researching\.\.\. (\d+) search", step, re.MULTILINE)
+    statuses = re.findall(r"^  researching\.\.\. (\d+) web search call", step, re.MULTILINE)
     assert len(searches) >= 5
     assert len(calls) > len(searches)
     assert [int(n) for n in statuses] == list(range(1, len(calls) + 1))
@@ -68,6 +68,19 @@ def _check_research(step: str) -> None:
     cost = re.search(r"^Cost: \$(\d+\.\d+) .* of the \$(\d+\.\d+) budget", step, re.MULTILINE)
     assert cost
     assert 0 < float(cost.group(1)) <= float(cost.group(2)) == RESEARCH_BUDGET_USD
+    # One count of each kind, the same everywhere: the status line, the cost line, the report.
+    counted = re.search(
+        r"budget \((\d+) web search calls: (\d+) searches, (\d+) page visits\)", step
+    )
+    assert counted, step
+    assert int(counted.group(1)) == len(calls) == int(statuses[-1])
+    assert int(counted.group(2)) == len(searches)
+    assert int(counted.group(1)) == int(counted.group(2)) + int(counted.group(3))
+    assert f"This report reviews {len(searches)} searches" in step
+    # The running figure is an estimate that errs high, explained, and not wildly so.
+    estimate = re.search(r"The running figure was an estimate \(about \$(\d+\.\d+)", step)
+    assert estimate, step
+    assert float(cost.group(1)) <= float(estimate.group(1)) <= 3 * float(cost.group(1))
 
 
 def test_demo_without_a_key_runs_on_its_own_emulator(monkeypatch: pytest.MonkeyPatch) -> None:

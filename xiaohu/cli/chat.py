@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,16 +30,18 @@ from xiaohu import (
     build_payload,
     is_deep_research,
 )
+from xiaohu._params import REASONING_EFFORTS
 
 from .common import guarded, make_client
 from .render import ChatView, ResearchStatus, make_console
 
 __all__ = [
     "DEFAULT_MODEL",
+    "EFFORTS",
     "ChatRun",
-    "Effort",
     "chat_command",
     "chat_params",
+    "effort_choice",
     "json_format",
 ]
 
@@ -50,17 +51,25 @@ DEFAULT_MODEL = "gpt-5-mini"
 """The model `xiaohu chat` uses without `--model`: cheap, fast, and reasons."""
 
 
-class Effort(str, Enum):
-    """Reasoning effort choices offered by `--effort`.
+EFFORTS = REASONING_EFFORTS
+"""`--effort`'s choices: exactly the `reasoning.effort` values the library accepts.
+
+Example:
+    >>> EFFORTS[:3]
+    ('none', 'minimal', 'low')
+"""
+
+
+def effort_choice(value: str) -> str:
+    """`--effort`, checked against `EFFORTS` (click's usage error otherwise).
 
     Example:
-        >>> Effort("high").value
-        'high'
+        >>> effort_choice("xhigh")
+        'xhigh'
     """
-
-    low = "low"
-    medium = "medium"
-    high = "high"
+    if value not in EFFORTS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(EFFORTS)}")
+    return value
 
 
 def json_format(spec: str) -> dict[str, Any]:
@@ -266,26 +275,38 @@ class ChatRun:
 
 @guarded
 def chat_command(
-    question: Annotated[str, typer.Argument(help="What to ask.")],
+    question: Annotated[
+        str, typer.Argument(help="What to ask.", metavar="QUESTION", show_default=False)
+    ],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Any model the relay routes.")
+        str, typer.Option("--model", "-m", help="Any model the relay routes.", metavar="MODEL")
     ] = DEFAULT_MODEL,
     web_search: Annotated[
         bool, typer.Option("--web-search", help="Let the model search the web.")
     ] = False,
-    effort: Annotated[Effort | None, typer.Option(help="Reasoning effort.")] = None,
+    effort: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Reasoning effort: {', '.join(EFFORTS)}.", parser=effort_choice, metavar="EFFORT"
+        ),
+    ] = None,
     summary: Annotated[
         bool, typer.Option("--summary", help="Show reasoning summaries (dimmed).")
     ] = False,
     json_spec: Annotated[
-        str | None, typer.Option("--json", help="Answer as JSON: a schema, inline or a file.")
+        str | None,
+        typer.Option(
+            "--json", help="Answer as JSON: a schema, inline or a file.", metavar="SCHEMA"
+        ),
     ] = None,
     background: Annotated[
         bool, typer.Option("--background", help="Run in background mode (Ctrl-C cancels it).")
     ] = False,
     max_cost: Annotated[
         float | None,
-        typer.Option("--max-cost", help="Budget in US dollars; the run stops past it."),
+        typer.Option(
+            "--max-cost", help="Budget in US dollars; the run stops past it.", metavar="USD"
+        ),
     ] = None,
     allow_expensive: Annotated[
         bool,
@@ -304,7 +325,7 @@ def chat_command(
         question,
         model=model,
         web_search=web_search,
-        effort=effort.value if effort else None,
+        effort=effort,
         summary=summary,
         json_spec=json_spec,
         allow_expensive=allow_expensive,
@@ -312,8 +333,10 @@ def chat_command(
     # `--max-cost` is a `Budget` the client charges every call to (checked here, before sending).
     try:
         budget = Budget(max_usd=max_cost) if max_cost is not None else None
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"--max-cost: {exc}") from None
+    except ConfigurationError:
+        raise ConfigurationError(
+            f"--max-cost must be a finite number of US dollars > 0, got {max_cost}"
+        ) from None
     with make_client(budget=budget) as client:
         try:
             ChatRun(client, params, background=background, budget=budget).run()

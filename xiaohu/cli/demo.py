@@ -90,6 +90,7 @@ def demo_command(
         typer.Option(
             "--model",
             "-m",
+            metavar="MODEL",
             help=(
                 "The chat model to use. A model the relay serves on the chat wire (claude-*,"
                 " deepseek-*, qwen-*, gemini-*) skips the web-search and deep-research steps."
@@ -140,8 +141,8 @@ def demo_command(
             run_research(console, relay, tally)
     console.print()
     console.print("Usage", style="bold magenta")
-    searches = f"{tally.searches} web search" + ("" if tally.searches == 1 else "es")
-    console.print(f"{tally.calls} calls, {searches}; {usage_text(tally.usage)}")
+    searches = f"{tally.searches} web search call" + ("" if tally.searches == 1 else "s")
+    console.print(f"{tally.calls} calls in the tour, {searches}; {usage_text(tally.usage)}")
     console.print(tally.cost_line() + " (chat calls at list prices; embeddings not counted)")
     console.print(f"done in {time.monotonic() - started:.1f}s", style="dim")
 

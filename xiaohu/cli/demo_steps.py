@@ -35,6 +35,7 @@ from xiaohu import (
     Usage,
     WebSearchCall,
 )
+from xiaohu._pricing import typical_run
 
 from .common import MissingExtraError
 from .render import sources_text
@@ -383,8 +384,32 @@ def run_research(console: Console, relay: Relay, tally: Tally) -> None:
         console.print(line, markup=False)
     console.print(
         f"Cost: {cost} of the ${RESEARCH_BUDGET_USD:.2f} budget "
-        f"({len(response.web_search_calls)} searches)"
+        f"({_search_counts(response.web_search_calls)})",
+        markup=False,
     )
+    if status.cost_so_far is not None and status.cost_so_far.priced:
+        per_call = typical_run(RESEARCH_MODEL)
+        console.print(
+            Text(
+                f"  The running figure was an estimate ({status.cost_so_far} at the last search):"
+                f" until the bill it counts {per_call.input_tokens // per_call.web_searches:,}"
+                " input tokens per web search call, a typical run's reading, so it errs high.",
+                style="dim",
+            )
+        )
+
+
+def _search_counts(calls: list[WebSearchCall]) -> str:
+    """'20 web search calls: 12 searches, 8 page visits' (each call is billed)."""
+    searches = sum(1 for c in calls if (c.action or {}).get("type", "search") == "search")
+    pages = len(calls) - searches
+    text = f"{len(calls)} web search call" + ("" if len(calls) == 1 else "s")
+    if not pages:
+        return text
+    return (
+        f"{text}: {searches} search" + ("" if searches == 1 else "es")
+        + f", {pages} page visit" + ("" if pages == 1 else "s")
+    )  # fmt: skip
 
 
 def _search_line(item: WebSearchCall) -> str:

@@ -79,15 +79,25 @@ class RelayModeChoice(str, Enum):
 
 @guarded
 def emulator_command(
-    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0 picks a free one).")] = 8000,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="TCP port, 0 to 65535 (0 picks a free one).", metavar="PORT")
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to listen on (other than loopback: a warning).", metavar="HOST"
+        ),
+    ] = "127.0.0.1",
     api_key: Annotated[
-        str | None, typer.Option("--api-key", help="Accept only this key (default: any).")
+        str | None,
+        typer.Option("--api-key", help="Accept only this key (default: any).", metavar="KEY"),
     ] = None,
     relay_mode: Annotated[
         RelayModeChoice, typer.Option(help="Which endpoints to serve.")
     ] = RelayModeChoice.full,
-    delay: Annotated[float, typer.Option(help="Seconds between streamed events.")] = 0.0,
+    delay: Annotated[
+        float, typer.Option(help="Seconds between streamed events (0 to 10).", metavar="SECONDS")
+    ] = 0.0,
 ) -> None:
     """Run the local relay emulator; point XIAOHU_BASE_URL at the URL it prints.
 

@@ -98,7 +98,7 @@ class ChatView:
     console: Console
     hold_partial_lines: bool = False
     searches: int = 0
-    """Web searches started so far."""
+    """Web search calls started so far (searches and page visits: each is billed)."""
     citations: list[Annotation] = field(default_factory=list)
     """Citations in the order they arrived."""
     _mode: str = ""
@@ -198,7 +198,7 @@ class ResearchStatus:
     Example:
         >>> status = ResearchStatus(ChatView(make_console()), started=0.0)
         >>> status.line(now=75.0)
-        'researching... 0 searches, 1m15s elapsed'
+        'researching... 0 web search calls, 1m15s elapsed'
     """
 
     view: ChatView
@@ -211,14 +211,14 @@ class ResearchStatus:
 
         Example:
             >>> ResearchStatus(ChatView(make_console()), started=0.0).line(now=3.0)
-            'researching... 0 searches, 0m03s elapsed'
+            'researching... 0 web search calls, 0m03s elapsed'
         """
         elapsed = int((time.monotonic() if now is None else now) - self.started)
-        n = self.view.searches
-        searches = f"{n} search" + ("" if n == 1 else "es")
+        n = self.view.searches  # every web_search_call (searches and page visits), as billed
+        searches = f"{n} web search call" + ("" if n == 1 else "s")
         text = f"researching... {searches}, {elapsed // 60}m{elapsed % 60:02d}s elapsed"
         cost = self.cost_so_far
-        return f"{text}, {cost} so far" if cost is not None and cost.priced else text
+        return f"{text}, {cost} so far (estimate)" if cost is not None and cost.priced else text
 
     def __rich__(self) -> Text:
         return Text(self.line(), style="cyan")

@@ -159,6 +159,34 @@ def _answer(
     return _message(prose, cited.annotations if cited else [])
 
 
+#: Input tokens a deep-research web search call feeds the model (results, pages, re-reading).
+READ_TOKENS = {
+    "search": (5_000, 10_000),
+    "open_page": (6_000, 12_000),
+    "find_in_page": (1_000, 3_000),
+}
+
+
+def pages_read_tokens(output: list[dict[str, Any]], rng: random.Random) -> int:
+    """The input tokens deep research spends reading what its web search calls found.
+
+    Real runs bill hundreds of thousands of input tokens: each call's results and pages go
+    into the context the model reads again. Drawn per call from :data:`READ_TOKENS`.
+
+    Example:
+        >>> calls = [{"type": "web_search_call", "action": {"type": "search"}}]
+        >>> 5_000 <= pages_read_tokens(calls, random.Random(0)) <= 10_000
+        True
+    """
+    total = 0
+    for item in output:
+        if item.get("type") == "web_search_call":
+            kind = (item.get("action") or {}).get("type", "search")
+            low, high = READ_TOKENS.get(kind, READ_TOKENS["search"])
+            total += rng.randint(low, high)
+    return total
+
+
 def _searches(req: CreateRequest, question: str, rng: random.Random, deep: bool) -> list[Any]:
     include = "web_search_call.action.sources" in req.include
     if deep:
@@ -294,6 +322,8 @@ def run_model(
 
     input_tokens = count_tokens(guidance) + sum(count_tokens(item_text(i)) for i in context)
     input_tokens += count_tokens(json.dumps(req.tools)) if req.tools else 0
+    if deep:
+        input_tokens += pages_read_tokens(output, random.Random(f"{req.seed(context)}/read"))
     visible = _visible_tokens(output)
     budget = req.max_output_tokens
     if force_incomplete:
