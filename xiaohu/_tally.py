@@ -66,6 +66,23 @@ class UsageTally:
         self.unpriced_models: set[str] = set()
         """Models seen without a price: their tokens are counted, their cost is not."""
 
+    def __repr__(self) -> str:
+        """The totals at a glance (no key or prompt is ever held here).
+
+        Example:
+            >>> UsageTally()
+            UsageTally(requests=0, total_tokens=0, input_tokens=0, output_tokens=0, web_searches=0, cost_usd=0.0)
+        """
+        with self._tally_lock:
+            counts = (
+                f"requests={self.successful_requests}, total_tokens={self.total_tokens}, "
+                f"input_tokens={self.input_tokens}, output_tokens={self.output_tokens}, "
+                f"web_searches={self.web_searches}, cost_usd={self._cost_usd}"
+            )
+            unpriced = sorted(self.unpriced_models)
+        extra = f", unpriced_models={unpriced}" if unpriced else ""
+        return f"{type(self).__name__}({counts}{extra})"
+
     def add(
         self, model: str, usage: Usage, web_searches: int = 0, cost_usd: float | None = None
     ) -> None:

@@ -620,10 +620,36 @@ class ResponsesBatch(_Worker):
 
         return list(await asyncio.gather(*(one(row) for row in rows)))
 
+    def _row_params(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The request of one row, checked before any budget (a malformed row is its own error).
+
+        The prompt column when it holds a value, else the input column: a dataset may mix rows
+        of either kind (Ray fills the other column with nulls).
+
+        Raises:
+            ConfigurationError: The row has neither value, or one of the wrong type.
+        """
+        for column in (self.prompt_column, self.input_column):
+            value = row.get(column)
+            if value is None:
+                continue
+            if not isinstance(value, (str, list)):
+                raise ConfigurationError(
+                    f"this row's {column!r} must be text (or a list of input items), got "
+                    f"{type(value).__name__}; nothing was sent"
+                )
+            return build_payload({**self.request, "input": value})
+        raise ConfigurationError(
+            f"this row has no {self.prompt_column!r} or {self.input_column!r} value (both are"
+            " null); nothing was sent"
+        )
+
     async def _answer(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        value = row[self.prompt_column] if self.prompt_column in row else row[self.input_column]
-        params = {**self.request, "input": value}
         out: dict[str, Any] = dict.fromkeys(self.columns)
+        try:
+            params = self._row_params(row)
+        except ConfigurationError as exc:
+            return {**out, **_error_fields(exc)}
         estimate = self.table.estimate(params)
         grant = await self._reserve(
             estimate.total_usd, estimate.input_tokens + estimate.output_tokens

@@ -8,6 +8,7 @@ importing exits 130 without a traceback; `--version` answers without importing t
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.conftest import TEST_API_KEY
 from xiaohu._cli import main
 from xiaohu.cli import app
 from xiaohu.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED
@@ -109,3 +111,17 @@ def test_version_imports_neither_typer_nor_the_commands() -> None:
     version, loaded = out.splitlines()
     assert version.startswith("xiaohu ")
     assert loaded == "[] 0"
+
+
+def test_chat_wire_reasoning_summaries_are_separated_by_a_blank_line(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XIAOHU_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("XIAOHU_BASE_URL", emulator_url)
+    args = ["chat", "Is 1001 prime?", "-m", "deepseek-reasoner", "--summary"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    titles = re.findall(r"^\*\*[^*]+\*\*$", result.stdout, re.MULTILINE)
+    assert len(titles) >= 2  # each summary part starts on its own line
+    assert re.search(r"\S\*\*[A-Z]", result.stdout) is None  # no "focused.**Planning"
+    assert "\n\n**" in result.stdout

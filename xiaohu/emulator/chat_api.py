@@ -144,7 +144,8 @@ def _message(output: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
         if item.get("type") == "message"
         for part in item.get("content") or ()
     )
-    thought = "".join(
+    # One text, the parts a paragraph each (as the core's `summary_text` and DeepSeek's own).
+    thought = "\n\n".join(
         part.get("text", "")
         for item in output
         if item.get("type") == "reasoning"
