@@ -79,7 +79,7 @@ from ._models import (
     WebSearchCall,
 )
 from ._options import RequestOptions
-from ._params import build_payload
+from ._params import REASONING_EFFORTS, build_payload
 from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
 from ._quota import Quota
 from ._stream import AsyncResponseStream, ResponseStream
@@ -93,6 +93,7 @@ __all__ = [
     "DEFAULT_PRICES",
     "DEFAULT_TIMEOUT",
     "MODEL_LIMITS",
+    "REASONING_EFFORTS",
     "USE_CLIENT_DEFAULT",
     "APIConnectionError",
     "APIError",

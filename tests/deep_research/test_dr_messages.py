@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +27,7 @@ from xiaohu import (
 )
 from xiaohu._exceptions import map_transport_error
 
-DR = {"model": "o3-deep-research", "tools": [{"type": "web_search_preview"}]}
+DR: dict[str, Any] = {"model": "o3-deep-research", "tools": [{"type": "web_search_preview"}]}
 _USD = r"\$(?:\d+\.\d{4}|\d\.\d+e-\d+)"
 
 

@@ -18,6 +18,7 @@ import typer
 from rich.live import Live
 
 from xiaohu import (
+    REASONING_EFFORTS,
     BackgroundStream,
     Budget,
     ConfigurationError,
@@ -30,7 +31,6 @@ from xiaohu import (
     build_payload,
     is_deep_research,
 )
-from xiaohu._params import REASONING_EFFORTS
 
 from .common import guarded, make_client
 from .render import ChatView, ResearchStatus, make_console

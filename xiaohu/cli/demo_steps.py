@@ -35,7 +35,6 @@ from xiaohu import (
     Usage,
     WebSearchCall,
 )
-from xiaohu._pricing import typical_run
 
 from .common import MissingExtraError
 from .render import sources_text
@@ -121,20 +120,24 @@ def _heading(console: Console, text: str) -> None:
 def on_chat_wire(relay: Relay, model: str) -> bool:
     """Whether the client would call `model` on the chat wire at this relay (as `api="auto"`).
 
-    Decided as the client decides it, from the relay's `GET /v1/models` list: a model listed
-    without `openai-response` goes on Chat Completions, which cannot carry built-in web search.
+    Decided by the client's rule, from the relay's `GET /v1/models` list: a model listed
+    without `openai-response` (but with a chat type) goes on Chat Completions, which cannot
+    carry the built-in web search.
 
     Example:
         >>> on_chat_wire(relay, "deepseek-chat")  # doctest: +SKIP
         True
     """
     from xiaohu import XiaohuClient
-    from xiaohu._wire import WireRouter
 
     client = XiaohuClient(api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http)
-    router = WireRouter("auto")
-    router.learn_catalog(client.list_models())
-    return router.choose(model, None).api == "chat"
+    for entry in client.list_models():
+        if entry.get("id") == model:
+            types = entry.get("supported_endpoint_types")
+            if not isinstance(types, list) or "openai-response" in types:
+                return False
+            return not {"openai", "anthropic", "gemini"}.isdisjoint(types)
+    return False  # not listed: the client tries the Responses API
 
 
 def run_agent(console: Console, relay: Relay, model: str, tally: Tally) -> None:
@@ -348,7 +351,8 @@ def run_research(console: Console, relay: Relay, tally: Tally) -> None:
         "tools": [{"type": "web_search_preview"}],
     }
     client = XiaohuClient(api_key=relay.api_key, base_url=relay.base_url, http_client=relay.http)
-    console.print(f"Estimate before sending: {client.estimate_cost(**request)} for a typical run")
+    typical = client.estimate_cost(**request)
+    console.print(f"Estimate before sending: {typical} for a typical run")
     try:
         client.stream_response(**request).close()
     except CostLimitError as exc:
@@ -388,11 +392,11 @@ def run_research(console: Console, relay: Relay, tally: Tally) -> None:
         markup=False,
     )
     if status.cost_so_far is not None and status.cost_so_far.priced:
-        per_call = typical_run(RESEARCH_MODEL)
+        per_call = typical.input_tokens // max(typical.web_search_calls, 1)
         console.print(
             Text(
                 f"  The running figure was an estimate ({status.cost_so_far} at the last search):"
-                f" until the bill it counts {per_call.input_tokens // per_call.web_searches:,}"
+                f" until the bill it counts about {per_call:,}"
                 " input tokens per web search call, a typical run's reading, so it errs high.",
                 style="dim",
             )
