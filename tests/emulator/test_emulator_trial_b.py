@@ -190,3 +190,18 @@ def test_core_json_object_with_a_schema_in_the_instructions(emulator_url: str, a
             text={"format": {"type": "json_object"}},
         )
     assert json.loads(response.output_text) == {"city": "Paris", "days": 3}
+
+
+@pytest.mark.parametrize("api", ["responses", "chat"])
+def test_llama_index_json_mode_gives_the_named_keys(emulator_url: str, api: str) -> None:
+    from llama_index_xiaohu import XiaohuResponses
+
+    llm = XiaohuResponses(
+        model="gpt-5-mini",
+        api_key=TEST_API_KEY,
+        api_base=emulator_url,
+        api=api,
+        additional_kwargs={"text": {"format": {"type": "json_object"}}},
+    )
+    text = llm.complete("Ada Lovelace was born in 1815. Answer as JSON with name and born.").text
+    assert Person.model_validate_json(text).born == 1815
