@@ -143,7 +143,7 @@ def test_chat_bad_max_cost_is_refused_before_sending(env: str, bad: str) -> None
 def test_a_budget_stop_below_a_tenth_of_a_cent_shows_the_figures(env: str) -> None:
     line = _one_error_line(runner.invoke(app, ["chat", "hi", "--max-cost", "0.0000001"]), code=3)
     assert "passed the budget of $1e-07" in line
-    spent = re.search(r"spend, \$(\S+) ", line)
+    spent = re.search(r"spend, \$([0-9.e+-]+)[, ]", line)
     assert spent is not None, line
     assert float(spent.group(1)) > 1e-07  # shown in figures that say it passed the budget
 
