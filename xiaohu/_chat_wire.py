@@ -488,6 +488,27 @@ class ChatChunkTranslator:
         self.finished = False
         """Whether the terminal event went out."""
 
+    @property
+    def finish_reason(self) -> Any:
+        """The choice's `finish_reason` once it came (`None` before: the answer is not whole).
+
+        Example:
+            >>> ChatChunkTranslator(WireChoice("chat", "t")).finish_reason is None
+            True
+        """
+        return self._finish
+
+    @property
+    def head_id(self) -> Any:
+        """The stream's `chatcmpl-...` id, once the first chunk came.
+
+        Example:
+            >>> t = ChatChunkTranslator(WireChoice("chat", "t"))
+            >>> t.chunk({"id": "chatcmpl-1", "choices": []}) and t.head_id
+            'chatcmpl-1'
+        """
+        return self._head.get("id")
+
     def _event(self, payload: dict[str, Any]) -> ResponseStreamEvent:
         payload["sequence_number"] = self._sequence
         self._sequence += 1

@@ -104,7 +104,15 @@ gzip                      ``Content-Encoding: gzip`` (SSE flushed per event, and
 no_event_lines            SSE frames with ``data:`` only, no ``event:`` line
 real_traffic              what real captures omit: no ``cache_write_tokens``, no ``action`` on
                           an added ``web_search_call``, ``obfuscation`` on every other delta
+no_done                   (chat) the stream ends without ``data: [DONE]``
+no_usage                  (chat) no usage chunk, though ``stream_options.include_usage`` asked
 ========================  =====================================================================
+
+On ``POST /v1/chat/completions`` the faults take the Chat Completions shape
+(:mod:`xiaohu.emulator.chat_faults`): a failure mid-answer is an ``{"error": {...}}`` chunk, then
+``data: [DONE]``, and without ``stream`` the upstream's error as a 200 JSON body;
+``drop_stream`` cuts the chunks before the ``finish_reason`` but still sends the relay's usage
+chunk and ``[DONE]``, as new-api does.
 
 Deep research also opens some results (``open_page``) and searches in them (``find_in_page``),
 as real runs do (not under ``max_tool_calls``).

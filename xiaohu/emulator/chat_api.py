@@ -10,20 +10,18 @@ become input items, function tools stay function tools, ``response_format`` beco
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body, upstream_json
+from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body
+from xiaohu.emulator.chat_faults import chat_failure, chat_json, chat_stream
 from xiaohu.emulator.errors import openai_error
 from xiaohu.emulator.faults import split_model
-from xiaohu.emulator.ids import openai_request_id
 from xiaohu.emulator.model import run_model
 from xiaohu.emulator.request import parse_create
 from xiaohu.emulator.response import usage
@@ -219,15 +217,6 @@ def _chunks(
     return chunks  # fmt: skip
 
 
-async def _sse(chunks: list[dict[str, Any]], delay: float) -> AsyncIterator[bytes]:
-    for number, chunk in enumerate(chunks):
-        if number and delay > 0:
-            await asyncio.sleep(delay)
-        yield f"data: {json.dumps(chunk, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
-        await asyncio.sleep(0)
-    yield b"data: [DONE]\n\n"
-
-
 async def create_chat(request: Request) -> Response:
     """``POST /v1/chat/completions``."""
     emulator = emulator_of(request)
@@ -258,11 +247,11 @@ async def create_chat(request: Request) -> Response:
     if body.get("stream"):
         wants_usage = (body.get("stream_options") or {}).get("include_usage") is True
         chunks = _chunks(head, message, finish, chat_usage if wants_usage else None, rng)
-        headers = {"Cache-Control": "no-cache", "x-request-id": openai_request_id()}
-        return StreamingResponse(
-            _sse(chunks, call.delay), media_type="text/event-stream", headers=headers
-        )
+        return chat_stream(chunks, call, req.model)
+    failure = chat_failure(call, req.model)
+    if failure is not None:
+        return chat_json(failure, call)  # new-api relays the upstream's error with its 200
     choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
-    return upstream_json(
-        {**head, "object": "chat.completion", "choices": [choice], "usage": chat_usage}
+    return chat_json(
+        {**head, "object": "chat.completion", "choices": [choice], "usage": chat_usage}, call
     )
