@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,10 +17,12 @@ from tests.core.clock import record_sleeps
 from xiaohu import (
     AsyncXiaohuClient,
     BudgetExceededError,
+    DeadlineExceededError,
     IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
     ReasoningDelta,
+    ResponseFailedError,
     TextDelta,
     ToolCallDelta,
     WireUnsupportedError,
@@ -482,3 +485,126 @@ def test_a_bad_api_setting_is_refused() -> None:
 
     with pytest.raises(ConfigurationError, match="api must be"):
         XiaohuClient(api_key=KEY, base_url="http://relay.test/v1", api="grpc")
+
+
+# -- how a chat stream ends -------------------------------------------------------------------
+
+
+@both
+def test_done_without_a_finish_reason_is_a_cut_answer_not_a_whole_one(sync: bool) -> None:
+    # new-api sends its usage chunk and [DONE] even after an upstream that broke off.
+    cut = [chunk({"content": "Hel"}), chunk({"content": "lo"}), {**chunk({}), "choices": []}]
+    cut[-1]["usage"] = USAGE
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer(cut)
+
+    with pytest.raises(IncompleteStreamError, match=r"\[DONE\].*no finish_reason") as caught:
+        run(sync, handle, "stream", model="claude-sonnet-4-5", input="hi", api="chat")
+    assert caught.value.partial_text == "Hello"
+    assert "after chunk 3" in str(caught.value)
+
+
+@both
+def test_a_finish_reason_without_usage_or_done_is_whole_and_charged_an_estimate(
+    sync: bool,
+) -> None:
+    answer = [chunk({"content": "Hello " * 50}), chunk({}, "stop")]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer(answer, done=False)
+
+    settings: dict[str, Any] = {"api_key": KEY, "base_url": "http://relay.test/v1", "api": "chat"}
+    params = {"model": "claude-sonnet-4-5", "input": "hi"}
+    if sync:
+        with (
+            httpx.Client(transport=httpx.MockTransport(handle)) as http,
+            XiaohuClient(http_client=http, **settings) as client,
+            client.stream_response(**params) as stream,
+        ):
+            response = stream.get_final_response()
+            spent = client.spent_usd
+    else:
+
+        async def main() -> tuple[Any, float]:
+            async with (
+                httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http,
+                AsyncXiaohuClient(http_client=http, **settings) as client,
+            ):
+                stream = await client.stream_response(**params)
+                async with stream:
+                    return await stream.get_final_response(), client.spent_usd
+
+        response, spent = asyncio.run(main())
+    assert response.status == "completed"
+    assert response.output_text == "Hello " * 50
+    assert response.usage is None
+    # No usage came: the bill is the running estimate (50 words of output at $15/M), not $0.
+    assert spent > 50 * 15.0 / 1e6
+
+
+@both
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ({"code": "rate_limit_exceeded", "type": "tokens", "message": "slow down"},
+         ResponseFailedError),
+        ({"code": "insufficient_quota", "type": "insufficient_quota", "message": "no money"},
+         InsufficientQuotaError),
+    ],
+    ids=["failed", "quota"],
+)  # fmt: skip
+def test_an_error_chunk_mid_stream_is_a_failed_run(
+    sync: bool, error: dict[str, str], kind: type[Exception]
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer([chunk({"content": "Hel"}), {"error": error}])
+
+    with pytest.raises(kind, match=error["message"]):
+        run(sync, handle, "stream", model="deepseek-chat", input="hi", api="chat")
+
+
+class Pings(Frames):
+    """Some frames, then keep-alive comments for ever (well, 3 s), one every 20 ms."""
+
+    def __iter__(self) -> Any:
+        yield from self.frames
+        for _ in range(150):
+            time.sleep(0.02)
+            yield b": ping\n\n"
+
+    async def __aiter__(self) -> Any:
+        for frame in self.frames:
+            yield frame
+        for _ in range(150):
+            await asyncio.sleep(0.02)
+            yield b": ping\n\n"
+
+
+@both
+@pytest.mark.parametrize(
+    ("api", "sent", "where"),
+    [
+        ("responses", 0, "before any event"),
+        ("chat", 0, "before any chunk"),
+        ("responses", 1, "after sequence number 0"),
+        ("chat", 1, "after chunk 1"),
+    ],
+)
+def test_a_deadline_message_says_how_far_the_stream_got_on_its_wire(
+    sync: bool, api: str, sent: int, where: str
+) -> None:
+    created = {"type": "response.created", "sequence_number": 0,
+               "response": {"id": "resp_1", "status": "in_progress", "model": "gpt-5-mini"}}  # fmt: skip
+    first = chunk({"content": "Hel"}) if api == "chat" else created
+    body = sse([first][:sent], done=False)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "text/event-stream"}
+        return httpx.Response(200, stream=Pings(body), headers=headers)
+
+    with pytest.raises(DeadlineExceededError) as caught:
+        run(sync, handle, "stream", model="deepseek-chat", input="hi", api=api, deadline=0.1)
+    message = str(caught.value)
+    assert where in message
+    assert ("sequence number" in message) == (api == "responses" and sent > 0)
