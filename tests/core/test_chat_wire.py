@@ -515,7 +515,7 @@ def test_a_finish_reason_without_usage_or_done_is_whole_and_charged_an_estimate(
         return _stream_answer(answer, done=False)
 
     settings: dict[str, Any] = {"api_key": KEY, "base_url": "http://relay.test/v1", "api": "chat"}
-    params = {"model": "claude-sonnet-4-5", "input": "hi"}
+    params: dict[str, Any] = {"model": "claude-sonnet-4-5", "input": "hi"}
     if sync:
         with (
             httpx.Client(transport=httpx.MockTransport(handle)) as http,
