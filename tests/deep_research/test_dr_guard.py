@@ -140,8 +140,7 @@ async def test_budget_stops_a_background_stream_and_cancels_it(paced_url: str, k
 def test_client_budget_spent_refuses_the_next_call(
     emulator_url: str, key: str, model: str, api: str
 ) -> None:
-    settings = {"api_key": key, "base_url": emulator_url, "api": api}
-    with XiaohuClient(**settings, max_cost_usd=0.00001) as client:
+    with XiaohuClient(api_key=key, base_url=emulator_url, api=api, max_cost_usd=1e-5) as client:
         with pytest.raises(BudgetExceededError):  # a non-streamed call is stopped too
             client.create_response(model=model, input="write a long story about tea")
         assert client.spent_usd > 0.00001
