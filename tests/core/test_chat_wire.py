@@ -28,7 +28,13 @@ from xiaohu import (
     WireUnsupportedError,
     XiaohuClient,
 )
-from xiaohu._chat_wire import ChatChunkTranslator, WireChoice, chat_payload
+from xiaohu._chat_wire import (
+    STRUCTURED_TOOL,
+    ChatChunkTranslator,
+    WireChoice,
+    chat_payload,
+    chat_response,
+)
 from xiaohu._fold import ResponseState
 
 KEY = "sk-SECRET-chat-wire-0123456789abcdef"
@@ -143,6 +149,80 @@ def test_a_conversation_translates_to_chat_messages() -> None:
     ]
 
 
+_FN = {"type": "function", "name": "f", "parameters": {"type": "object"}}
+_SCHEMA = {"type": "json_schema", "name": "Person", "schema": {"type": "object"}}
+
+
+def test_claude_gets_structured_output_as_a_forced_tool_and_its_quirks_met() -> None:
+    # new-api's Claude adaptor drops response_format: the schema goes as a forced tool.
+    params = {
+        "model": "claude-sonnet-4-5",
+        "input": [
+            {"role": "user", "content": "hi"},
+            {"type": "function_call", "call_id": "c1", "name": "f", "arguments": ""},
+            {"type": "function_call_output", "call_id": "c1", "output": "ok"},
+        ],
+        "text": {"format": _SCHEMA},
+        "reasoning": {"effort": "none"},
+    }
+    body = chat_payload(params, stream=False)
+    assert "response_format" not in body
+    assert "reasoning_effort" not in body  # "none": no thinking, which is Claude's default
+    assert body["tools"] == [
+        {
+            "type": "function",
+            "function": {
+                "name": STRUCTURED_TOOL,
+                "description": "Give the answer as Person.",
+                "parameters": {"type": "object"},
+            },
+        }
+    ]
+    assert body["tool_choice"] == {"type": "function", "function": {"name": STRUCTURED_TOOL}}
+    # a call without arguments goes as {} (the relay drops a tool call that is not an object)
+    assert body["messages"][1]["tool_calls"][0]["function"]["arguments"] == "{}"
+    hinted = chat_payload({**params, "text": {"format": {"type": "json_object"}}}, stream=False)
+    assert hinted["messages"][-1]["role"] == "system"
+    assert "JSON object" in hinted["messages"][-1]["content"]
+    assert "tools" not in hinted
+    # other channels keep response_format
+    assert "response_format" in chat_payload({**params, "model": "deepseek-chat"}, stream=False)
+    # effort within the relay's budgets, with room above it, passes
+    ok = chat_payload(
+        {"model": "claude-sonnet-4-5", "input": "hi", "reasoning": {"effort": "high"},
+         "max_output_tokens": 8000, "temperature": 1},
+        stream=False,
+    )  # fmt: skip
+    assert ok["reasoning_effort"] == "high"
+
+
+def test_the_forced_tool_comes_back_as_the_answer_text_whole_or_streamed() -> None:
+    arguments = '{"name": "Ada", "born": 1815}'
+    call = {"id": "t1", "type": "function", "function": {"name": STRUCTURED_TOOL,
+                                                          "arguments": arguments}}  # fmt: skip
+    whole = chat_response(
+        {"id": "c", "model": "claude-sonnet-4-5", "choices": [
+            {"message": {"content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}
+        ]},
+        WireChoice("chat", "test"),
+    )  # fmt: skip
+    assert whole.output_text == arguments
+    assert whole.status == "completed"
+    assert [type(item).__name__ for item in whole.output] == ["OutputMessage"]
+    first = {"index": 0, "id": "t1", "type": "function",
+             "function": {"name": STRUCTURED_TOOL, "arguments": ""}}  # fmt: skip
+    pieces = [chunk({"tool_calls": [first]})] + [
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 7]}}]})
+        for i in range(0, len(arguments), 7)
+    ]
+    state, deltas = _fold([*pieces, chunk({}, "tool_calls", usage=USAGE)])
+    final = state.final_response()
+    assert final.output_text == arguments
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == arguments
+    assert not [d for d in deltas if isinstance(d, ToolCallDelta)]
+    assert final.status == "completed"
+
+
 def test_tools_format_limits_and_effort_translate() -> None:
     schema = {"type": "object", "properties": {"a": {"type": "string"}}}
     params = {
@@ -198,8 +278,32 @@ def test_tools_format_limits_and_effort_translate() -> None:
             {"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]},
             "file_id",
         ),
+        # What new-api's Claude adaptor would drop or Anthropic refuse (README: the wires).
+        ({"reasoning": {"effort": "minimal"}}, "only 'low', 'medium' and 'high'"),
+        ({"reasoning": {"effort": "low"}, "temperature": 0.2}, "temperature other than 1"),
+        ({"reasoning": {"effort": "low"}, "top_p": 0.5}, "top_p with thinking"),
+        ({"reasoning": {"effort": "high"}, "max_output_tokens": 4096}, "thinking budget"),
+        (
+            {"tools": [_FN], "tool_choice": {"type": "allowed_tools", "tools": [_FN]}},
+            "allowed_tools",
+        ),
+        ({"tools": [_FN], "text": {"format": _SCHEMA}}, "structured output with tools"),
+        ({"reasoning": {"effort": "low"}, "text": {"format": _SCHEMA}}, "with thinking on"),
+        (
+            {"input": [{"role": "user", "content": [
+                {"type": "input_file", "filename": "a.docx", "file_data": "data:;base64,AA"}
+            ]}]},
+            "not a PDF",
+        ),
+        (
+            {"input": [
+                {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "[1]"},
+                {"type": "function_call_output", "call_id": "c1", "output": "ok"},
+            ]},
+            "not a JSON object",
+        ),
     ],
-)
+)  # fmt: skip
 @both
 def test_what_chat_cannot_carry_is_refused_before_any_request(
     sync: bool, extra: dict[str, Any], says: str

@@ -6,6 +6,8 @@ become input items, function tools stay function tools, ``response_format`` beco
 ``chat.completion.chunk`` frames ending in ``data: [DONE]``, with a usage chunk when
 ``stream_options.include_usage`` asks for it. ``reasoning_content`` carries the reasoning of a
 ``*-reasoner`` model, or of any call with ``reasoning_effort``, as DeepSeek's channel does.
+A ``claude-*`` body first goes through what new-api's Claude adaptor does to it
+(:mod:`xiaohu.emulator.claude`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.responses import Response
 
 from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body
 from xiaohu.emulator.chat_faults import chat_failure, chat_json, chat_stream
+from xiaohu.emulator.claude import claude_request, is_claude
 from xiaohu.emulator.errors import openai_error
 from xiaohu.emulator.faults import split_model
 from xiaohu.emulator.model import run_model
@@ -227,6 +230,8 @@ async def create_chat(request: Request) -> Response:
     await apply_fault(request, call, model=model, suffix=suffix)
     if not isinstance(body, dict):
         raise openai_error(400, "The body must be a JSON object.")
+    if model is not None and is_claude(model):
+        body, model = claude_request(body, model)
     req = parse_create(
         responses_body(body, model or ""), lang=call.lang, request_id=call.request_id, model=model
     )
