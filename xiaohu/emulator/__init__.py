@@ -21,7 +21,8 @@ Endpoints
 ---------
 ``POST /v1/responses`` (JSON; SSE with ``stream: true``; ``background: true``),
 ``GET /v1/responses/{id}`` (``?stream=true&starting_after=N`` resumes a background stream),
-``POST /v1/responses/{id}/cancel``, ``DELETE /v1/responses/{id}``, ``GET /v1/models``,
+``POST /v1/responses/{id}/cancel``, ``DELETE /v1/responses/{id}``, ``POST /v1/chat/completions``
+(JSON; SSE with ``stream: true``), ``GET /v1/models``,
 ``GET /v1/models/{id}``, ``POST /v1/embeddings``, ``GET /v1/dashboard/billing/subscription``,
 ``GET /v1/dashboard/billing/usage``, ``GET /api/usage/token/``. Any other path answers the relay's
 ``404 Invalid URL (METHOD /path)``.
