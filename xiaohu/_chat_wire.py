@@ -186,6 +186,16 @@ CLAUDE_THINKING_MIN_TOKENS = 1280
 #: The files new-api passes to Claude (by name): PDFs as documents, these as their text.
 _CLAUDE_FILES = (".pdf", ".txt", ".md", ".json", ".csv")
 _JSON_OBJECT_HINT = "Answer with one JSON object only, and nothing else."
+#: Chat fields the adaptor has no Claude field for, so drops.
+_CLAUDE_DROPS = (
+    "logprobs",
+    "top_logprobs",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "n",
+)
 
 
 def _is_claude(model: str) -> bool:
@@ -199,10 +209,13 @@ def _claude(body: Mapping[str, Any], out: dict[str, Any], refuse: Any) -> None:
     tokens) and drops any other; it forces temperature 1 and drops `top_p` for `-thinking`
     models, while Anthropic refuses other values with thinking on; `max_tokens` must exceed
     the budget; it drops `response_format` (so structured output goes as a forced tool), an
-    `allowed_tools` tool choice, a tool call whose arguments are not a JSON object, and files
-    other than PDF and text. Each is translated here, or refused before anything is sent.
+    `allowed_tools` tool choice, a tool call whose arguments are not a JSON object, files
+    other than PDF and text, and logprobs, `seed`, penalties, `logit_bias` and `n`. Each is translated here, or refused before anything is sent.
     """
     model = str(out.get("model", ""))
+    for name in _CLAUDE_DROPS:
+        if out.get(name) not in (None, False) and not (name == "n" and out[name] == 1):
+            raise refuse(f"{name} (the relay's Claude adaptor drops it)")
     effort = out.get("reasoning_effort")
     if effort == "none":
         del out["reasoning_effort"]

@@ -280,6 +280,8 @@ def test_tools_format_limits_and_effort_translate() -> None:
         ),
         # What new-api's Claude adaptor would drop or Anthropic refuse (README: the wires).
         ({"reasoning": {"effort": "minimal"}}, "only 'low', 'medium' and 'high'"),
+        ({"top_logprobs": 2}, "logprobs (the relay's Claude adaptor drops it)"),
+        ({"seed": 7}, "seed (the relay's Claude adaptor drops it)"),
         ({"reasoning": {"effort": "low"}, "temperature": 0.2}, "temperature other than 1"),
         ({"reasoning": {"effort": "low"}, "top_p": 0.5}, "top_p with thinking"),
         ({"reasoning": {"effort": "high"}, "max_output_tokens": 4096}, "thinking budget"),
