@@ -721,11 +721,12 @@ class ResponseState:
         if self.terminal is None:
             if self.error is not None:
                 raise self._failure(None)
+            seen = self.last_sequence_number
+            where = "no event came" if seen < 0 else f"last sequence number {seen}"
             raise IncompleteStreamError(
                 "the stream ended before its terminal event (response.completed, "
                 ".incomplete or .failed); the answer so far is incomplete "
-                f"({len(self.text)} characters, last sequence number "
-                f"{self.last_sequence_number})",
+                f"({len(self.text)} characters, {where})",
                 partial_text=self.text,
             )
         output = [
