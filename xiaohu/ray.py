@@ -282,7 +282,8 @@ class JobLimits:
                 free = round(limit - self.budget.spent_usd - reserved, 12)
                 allowance = usd
                 if usd > free:
-                    if self._leases and self.budget.spent_usd + usd <= limit:
+                    need = usd if least_usd is None else least_usd
+                    if self._leases and self.budget.spent_usd + need <= limit:
                         return Grant(wait_s=0.05)  # running calls may settle below estimates
                     if self._leases or least_usd is None or free <= 0 or least_usd > free:
                         return Grant(

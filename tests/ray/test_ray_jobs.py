@@ -135,9 +135,17 @@ def test_a_shared_budget_stops_the_job_within_one_call_across_workers(
     assert len(rows) == 60
     assert billed
     assert refused
-    assert {row["error_type"] for row in refused} == {"CostLimitError"}
-    assert all("nothing was sent" in row["error_message"] for row in refused)
-    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] for row in billed))
+    # The last call may get only the rest of the budget and be stopped mid-stream (charged);
+    # every later one is refused before sending.
+    kinds = Counter(row["error_type"] for row in refused)
+    assert set(kinds) <= {"CostLimitError", "BudgetExceededError"}
+    assert kinds["BudgetExceededError"] <= 1
+    assert all(
+        "nothing was sent" in row["error_message"]
+        for row in refused
+        if row["error_type"] == "CostLimitError"
+    )
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] or 0.0 for row in rows))
     one_call = max(row["cost_usd"] for row in billed)
     assert abs(budget - report["spent_usd"]) <= max(one_call, estimate)
     assert report["open_leases"] == 0
@@ -160,6 +168,35 @@ def test_a_shared_budget_stops_the_job_within_one_call_across_workers(
     assert ray.get(more.report.remote())["calls"] == len(refused)
     kept = {row["i"]: row["response_id"] for row in billed}
     assert all(row["response_id"] == kept[row["i"]] for row in again if row["i"] in kept)
+
+
+def test_a_stream_passing_the_job_budget_is_stopped_mid_way_and_charged_once(
+    cluster: None, url: str
+) -> None:
+    # Each call makes one $0.01 web search (estimated $0.012): two fit in $0.025, the third
+    # gets the rest and is stopped at its search, from the worker's meter through the actor.
+    limits = job_limits(max_usd=0.025)
+    questions = [f"What is new in Python 3.{i}?" for i in range(8)]
+    rows = (
+        ray.data.from_items([{"i": i, "prompt": q} for i, q in enumerate(questions)])
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits, tools=[{"type": "web_search"}]),
+            **ResponsesBatch.map_options(workers=2, batch_size=4),
+        )
+        .take_all()
+    )
+    report = ray.get(limits.report.remote())
+    kinds = Counter(row["error_type"] for row in rows)
+    assert kinds["BudgetExceededError"] == 1, kinds
+    assert kinds[None] == 2
+    assert kinds["CostLimitError"] == 5
+    (stopped,) = (row for row in rows if row["error_type"] == "BudgetExceededError")
+    assert "mid-stream: the job budget ran out" in stopped["error_message"]
+    assert stopped["response_id"]
+    assert stopped["cost_usd"] > 0.01  # its search and its input, charged once:
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] or 0.0 for row in rows))
+    assert (report["calls"], report["sent"], report["open_leases"]) == (3, 3, 0)
 
 
 def test_on_budget_stop_fails_the_job(cluster: None, url: str) -> None:
