@@ -503,16 +503,19 @@ class _Worker:
         self.concurrency = concurrency
         self.on_budget = on_budget
         self.table = PriceTable()
-        self._loop = asyncio.new_event_loop()
         self.client = AsyncXiaohuClient(
             api_key=key, base_url=base_url, **dict(client_options or {})
         )
+        self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
         """Close the worker's client and its event loop (Ray does it when the actor ends).
 
         Example:
-            >>> EmbeddingsBatch(model="text-embedding-3-small", api_key="sk-x").close()
+            >>> worker = EmbeddingsBatch(
+            ...     model="text-embedding-3-small", api_key="sk-x", base_url="http://127.0.0.1:9/v1"
+            ... )
+            >>> worker.close()
         """
         loop = getattr(self, "_loop", None)
         if loop is not None and not loop.is_closed():
