@@ -109,7 +109,9 @@ EMBEDDING_COLUMNS = (
 """Columns `EmbeddingsBatch` adds (`embedding`: the row's vector, or null with an error)."""
 
 _LOOPBACK_ENV = {
-    # Ray resolves 127.0.0.1 to the machine's address unless it runs "without clusters".
+    # Ray's public switch for a machine that is no cluster node: with it, Ray takes 127.0.0.1
+    # as the node's address; without it (the Linux default) it swaps 127.0.0.1 for the address
+    # other machines reach, and listens there. Ray reads it once, when it is imported.
     "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
     "RAY_USAGE_STATS_ENABLED": "0",
 }
@@ -119,15 +121,26 @@ def local_cluster(num_cpus: int = 2, **kwargs: Any) -> Any:
     """Start a Ray cluster on this machine that binds and contacts only 127.0.0.1.
 
     No dashboard, no usage statistics, the node's address pinned to loopback. Extra keyword
-    arguments go to `ray.init`.
+    arguments go to `ray.init`; `runtime_env={"env_vars": ...}` is merged with the loopback
+    settings (e.g. to give the workers `XIAOHU_API_KEY` on a machine whose Ray processes do not
+    inherit your environment).
+
+    Ray keeps to loopback through its `RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0` setting, which it
+    reads when it is imported: set here for every Ray process this starts. When this
+    interpreter imported Ray before the setting was made (the usual `import ray` first), the
+    value Ray read is corrected in place: Ray has no public call for it after import. Set the
+    variable before Python starts to leave Ray untouched.
 
     Example:
         >>> local_cluster(num_cpus=2)  # doctest: +SKIP
     """
     os.environ.update(_LOOPBACK_ENV)
-    from ray._private import ray_constants  # read when Ray picks the node's address
+    from ray._private import ray_constants
 
-    ray_constants.ENABLE_RAY_CLUSTER = False
+    if ray_constants.ENABLE_RAY_CLUSTER:  # Ray was imported before the setting was made
+        ray_constants.ENABLE_RAY_CLUSTER = False
+    runtime_env = dict(kwargs.pop("runtime_env", None) or {})
+    runtime_env["env_vars"] = {**dict(runtime_env.get("env_vars") or {}), **_LOOPBACK_ENV}
     options: dict[str, Any] = {
         "address": "local",
         "num_cpus": num_cpus,
@@ -135,7 +148,7 @@ def local_cluster(num_cpus: int = 2, **kwargs: Any) -> Any:
         "_node_ip_address": "127.0.0.1",
         "log_to_driver": False,
         "configure_logging": False,
-        "runtime_env": {"env_vars": dict(_LOOPBACK_ENV)},
+        "runtime_env": runtime_env,
     }
     options.update(kwargs)
     return ray.init(**options)

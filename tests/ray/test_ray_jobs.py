@@ -280,3 +280,49 @@ def test_a_killed_workers_rows_are_redone_without_double_counting(
     assert report["open_leases"] == 0
     assert report["reserved_usd"] == 0
     assert report["expired_leases"] == 1
+
+
+def test_the_cluster_listens_and_talks_on_loopback_only(cluster: None, url: str) -> None:
+    psutil = pytest.importorskip("psutil")
+    import socket
+
+    # A job first, so that the workers and the limits actor are up while we look.
+    limits = job_limits(max_usd=1.0)
+    rows = (
+        _prompts(4)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits),
+            **ResponsesBatch.map_options(workers=2, batch_size=2),
+        )
+        .take_all()
+    )
+    assert all(row["error_type"] is None for row in rows)
+    me = psutil.Process()
+    processes = [me, *me.children(recursive=True)]  # the GCS, the raylet, workers, agents
+    bound: dict[str, set[str]] = {}
+    peers: dict[str, set[str]] = {}
+    for process in processes:
+        try:
+            name, connections = process.name(), process.net_connections(kind="inet")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        for conn in connections:
+            if conn.status == psutil.CONN_LISTEN or conn.type == socket.SOCK_DGRAM:
+                bound.setdefault(conn.laddr.ip, set()).add(name)
+            if conn.raddr:
+                peers.setdefault(conn.raddr.ip, set()).add(name)
+    assert len(processes) > 3, [p.name() for p in processes]
+    assert bound, "no listening socket seen: psutil cannot see the Ray processes' sockets"
+    assert all(_loopback(ip) for ip in bound), bound
+    assert all(_loopback(ip) for ip in peers), peers
+
+
+def _loopback(ip: str) -> bool:
+    """127.0.0.1 or ::1, also written as an IPv4-mapped IPv6 address (::ffff:127.0.0.1)."""
+    import ipaddress
+
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address) in {"127.0.0.1", "::1"}
