@@ -219,7 +219,7 @@ def test_a_dead_workers_lease_expires_once_and_frees_its_reservation() -> None:
 def test_bad_limits_are_refused_before_anything_starts() -> None:
     for kwargs in ({"requests": 0}, {"tokens": 1.5}, {"requests": True}, {"per_s": 0}):
         with pytest.raises(ConfigurationError):
-            JobLimits(**kwargs)  # type: ignore[arg-type]
+            JobLimits(**kwargs)
     with pytest.raises(ConfigurationError):
         JobLimits(lease_s=float("inf"))
     with pytest.raises(ConfigurationError):
