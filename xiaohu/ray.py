@@ -9,14 +9,21 @@ Needs the `ray` extra (`pip install "xiaohu[ray]"`). Three pieces:
 * `JobLimits`, run as one Ray actor (`job_limits(...)`): the job's `Budget` and a token bucket
   of requests and tokens per period. A worker reserves a call's estimate before sending and
   settles the bill after. A reservation is a lease: if its worker dies, it expires after
-  `lease_s`, so a dead worker does not hold budget or rate forever.
+  `lease_s`, so a dead worker does not hold budget or rate forever. It is a plain class (the
+  actor is `ray.remote(JobLimits)`); a worker also takes one of this process as `limits=`
+  (a single machine, tests), but it does not travel: each copy would count alone.
 * `local_cluster()`: `ray.init` for one machine that binds and contacts only 127.0.0.1.
 
 Budget semantics (a reservation, unlike a client's streaming `Budget`): a call is sent only
-if the spend, plus what running calls reserved, plus its own estimate fits in `max_usd`; the
-job therefore stops within one call's estimate of the budget. A refused row gets the typed
-error `CostLimitError` in its `error_type` column (`on_budget="error"`), or the job fails with
-it (`on_budget="stop"`); no row is skipped silently.
+if the spend, plus what running calls reserved, plus its own estimate fits in `max_usd` (when
+nothing else runs, the last call may take the rest, if the rest covers its input); the job
+therefore stops within one call's estimate of the budget. Under a budget every Responses call
+streams with its reservation as its allowance, metered as a client's `Budget` meters a stream:
+past its allowance it asks `JobLimits.extend` for more, and when the job has none left the
+stream is stopped, the row gets `BudgetExceededError` (with the partial answer in
+`output_text`) and its cost so far is charged once. A refused row gets the typed error
+`CostLimitError` in its `error_type` column (`on_budget="error"`), or the job fails with it
+(`on_budget="stop"`); no row is skipped silently.
 
 A failed row keeps its error (`error_type`, `error_message`, `error_status`) and the batch goes
 on. Running the same callable over a job's own output redoes only the rows with an error.
@@ -510,6 +517,11 @@ class _Worker:
             raise ConfigurationError(f"concurrency must be an int >= 1, got {concurrency!r}")
         if on_budget not in ("error", "stop"):
             raise ConfigurationError(f'on_budget must be "error" or "stop", got {on_budget!r}')
+        if limits is not None and not isinstance(limits, (JobLimits, ray.actor.ActorHandle)):
+            raise ConfigurationError(
+                "limits must be the handle job_limits(...) returns (or a JobLimits of this "
+                f"process), got {type(limits).__name__}"
+            )
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         self.model = model
         self.limits = limits
@@ -632,7 +644,8 @@ class ResponsesBatch(_Worker):
         instructions: A system message for every call.
         max_output_tokens: Cap on each call's output (it also makes the estimate exact).
         params: Any other request parameters, checked before anything is sent.
-        limits: The job's `JobLimits` actor (`job_limits(...)`), or `None` for no shared limit.
+        limits: The job's `JobLimits` actor (`job_limits(...)`), a `JobLimits` of this process
+            (one worker, tests), or `None` for no shared limit.
         api_key: The key (default: `XIAOHU_API_KEY` on the worker).
         base_url: The relay (default: `XIAOHU_BASE_URL` on the worker).
         concurrency: Calls in flight per worker.

@@ -231,6 +231,11 @@ def test_a_job_limits_refuses_to_travel_as_a_copy() -> None:
         pickle.dumps(JobLimits(max_usd=1.0))
 
 
+def test_a_worker_refuses_limits_that_are_neither_a_handle_nor_a_job_limits() -> None:
+    with pytest.raises(ConfigurationError, match="job_limits"):
+        ResponsesBatch(model=MODEL, api_key=TEST_API_KEY, limits={"max_usd": 1.0})
+
+
 # -- a call's allowance --------------------------------------------------------------------------
 
 
