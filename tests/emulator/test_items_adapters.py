@@ -182,7 +182,8 @@ async def test_llama_index_stream_ends_on_the_chat_message(
         if feature == "image":
             [image] = [b for b in blocks if isinstance(b, ImageBlock)]
             assert image.image_mimetype == "image/png"
-            assert base64.b64decode(image.image or b"").startswith(b"\x89PNG")
+            assert isinstance(image.image, bytes)
+            assert base64.b64decode(image.image).startswith(b"\x89PNG")
         elif feature == "reasoning":
             [thinking] = [b for b in blocks if isinstance(b, ThinkingBlock)]
             assert "sky" in (thinking.content or "")

@@ -212,9 +212,9 @@ def _chunks(
     ]
     if tokens:  # one chunk per token, each with its logprob
         for token in tokens:
-            piece = chunk({"content": token["token"]})
-            piece["choices"][0]["logprobs"] = {"content": [token], "refusal": None}
-            chunks.append(piece)
+            with_token = chunk({"content": token["token"]})
+            with_token["choices"][0]["logprobs"] = {"content": [token], "refusal": None}
+            chunks.append(with_token)
     else:
         chunks += [chunk({"content": p}) for p in _pieces(message.get("content") or "", rng)]
     for index, call in enumerate(message.get("tool_calls") or ()):
