@@ -166,7 +166,8 @@ async def test_llama_index_audio_streams_then_is_an_audio_block(sync: bool) -> N
     assert audio.audio == WHOLE.encode()
     assert last.additional_kwargs["audio_transcript"] == "Hello!"
     before = [c for c in chunks[:-1] if any(isinstance(b, AudioBlock) for b in c.message.blocks)]
-    assert before and before[-1].message.blocks == last.blocks  # the stream shows the same audio
+    assert before  # the stream shows the audio before its end, the same one
+    assert before[-1].message.blocks == last.blocks
 
 
 def test_llama_index_audio_goes_back_as_its_transcript() -> None:
