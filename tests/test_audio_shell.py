@@ -124,7 +124,9 @@ async def test_langchain_shell_output_streams_and_is_standard(sync: bool) -> Non
         assert (result["type"], result.get("tool_call_id"), result.get("status")) == (
             "server_tool_result", call["id"], "success",
         )  # fmt: skip
-        assert result.get("output", [{}])[0]["stdout"] == "a.csv\nb.csv\n"
+        output = result.get("output")
+        assert isinstance(output, list)
+        assert output[0]["stdout"] == "a.csv\nb.csv\n"
         assert text["type"] == "text"
 
 
