@@ -242,8 +242,8 @@ class ShellOutputDelta:
     The finished `shell_call_output` item follows as `ItemDone`.
 
     Example:
-        >>> ShellOutputDelta(stdout="a.txt\n", command_index=0).stdout
-        'a.txt\n'
+        >>> ShellOutputDelta(stdout="a.txt", command_index=0).stdout
+        'a.txt'
     """
 
     stdout: str = ""
