@@ -143,15 +143,19 @@ def check_image_tool(tool: dict[str, Any], index: int) -> None:
 
 
 def wants_image(tool_choice: Any, question: str) -> bool:
-    """Whether the model draws: the tool is forced, or the message asks for a picture.
+    """Whether the model draws: the tool is forced (or some tool is), or the message asks.
 
     Example:
         >>> wants_image("auto", "Draw a red dot"), wants_image("auto", "What is 2 + 2?")
         (True, False)
+        >>> wants_image("required", "What is 2 + 2?"), wants_image("none", "Draw a dot")
+        (True, False)
     """
     if isinstance(tool_choice, dict) and tool_choice.get("type") == "image_generation":
         return True
-    if tool_choice in ("none",) or isinstance(tool_choice, dict):
+    if tool_choice == "required":
+        return True
+    if tool_choice == "none" or isinstance(tool_choice, dict):
         return False
     lowered = question.lower()
     return any(word in lowered for word in _WORDS)
