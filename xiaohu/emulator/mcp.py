@@ -18,7 +18,14 @@ from xiaohu.emulator.errors import openai_error
 from xiaohu.emulator.ids import item_id
 from xiaohu.emulator.tools import tool_outputs_text
 
-__all__ = ["approval_answers", "check_approval_items", "check_mcp_tool", "mcp_tools", "mcp_turn"]
+__all__ = [
+    "approval_answers",
+    "check_approval_items",
+    "check_mcp_tool",
+    "mcp_tools",
+    "mcp_turn",
+    "server_items",
+]
 
 _NAME = "search"
 _TOOL: dict[str, Any] = {
@@ -195,6 +202,28 @@ def _answered(
     return output, " ".join(said)
 
 
+def _listing(label: str) -> dict[str, Any]:
+    return {
+        "id": item_id("mcpl"),
+        "type": "mcp_list_tools",
+        "server_label": label,
+        "tools": [dict(_TOOL)],
+        "error": None,
+    }
+
+
+def server_items(tool: dict[str, Any], question: str) -> list[dict[str, Any]]:
+    """List a server's tools and call ``search`` at once (deep research: no one to approve).
+
+    Example:
+        >>> [i["type"] for i in server_items({"type": "mcp", "server_label": "docs"}, "tea")]
+        ['mcp_list_tools', 'mcp_call']
+    """
+    label = str(tool.get("server_label") or "mcp")
+    arguments = json.dumps({"query": question}, ensure_ascii=False)
+    return [_listing(label), _call(label, arguments, None)]
+
+
 def mcp_turn(
     tools: list[dict[str, Any]], context: list[dict[str, Any]], question: str
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -227,15 +256,7 @@ def mcp_turn(
         if allowed is not None and _NAME not in allowed:
             continue
         if label not in listed:
-            output.append(
-                {
-                    "id": item_id("mcpl"),
-                    "type": "mcp_list_tools",
-                    "server_label": label,
-                    "tools": [dict(_TOOL)],
-                    "error": None,
-                }
-            )
+            output.append(_listing(label))
         arguments = json.dumps({"query": question}, ensure_ascii=False)
         if _needs_approval(tool, _NAME):
             output.append(
