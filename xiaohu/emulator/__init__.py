@@ -40,7 +40,13 @@ function tools that share words with the message, with arguments valid against t
 back. With a web search tool it searches and cites ``example.*`` sources with exact
 ``url_citation`` offsets. Reasoning models (gpt-5*, o3, o4-mini, deep research, or any request with
 ``reasoning``) emit a reasoning item first, with streamed summaries when ``reasoning.summary`` is set,
-reasoning tokens growing with ``reasoning.effort``, and ``encrypted_content`` when included.
+reasoning tokens growing with ``reasoning.effort``, and ``encrypted_content`` when included;
+open-weight ``gpt-oss-*`` models also stream their raw reasoning (``reasoning_text``). An
+``image_generation`` tool draws when asked (a one-pixel image, ``partial_images`` partial ones
+first); an ``mcp`` tool lists its tools and calls ``search``, first asking with an
+``mcp_approval_request`` unless ``require_approval`` is ``"never"`` (answer with an
+``mcp_approval_response`` input item). ``include: ["message.output_text.logprobs"]`` adds token
+logprobs (``top_logprobs`` alternatives) to every text delta and part.
 ``text.format`` json_schema/json_object give JSON. Deep research models require a data-source tool,
 run 8-12 searches (at most ``max_tool_calls``) and write a long cited report.
 ``max_output_tokens`` cuts the answer (``response.incomplete``); ``previous_response_id``

@@ -126,6 +126,17 @@ def responses_body(body: dict[str, Any], model: str) -> dict[str, Any]:
         out["text"] = {"format": {"type": "json_schema", **(fmt.get("json_schema") or {})}}
     elif fmt.get("type") == "json_object":
         out["text"] = {"format": {"type": "json_object"}}
+    if body.get("logprobs"):
+        out["include"] = ["message.output_text.logprobs"]
+        if body.get("top_logprobs") is not None:
+            out["top_logprobs"] = body["top_logprobs"]
+    elif body.get("top_logprobs") is not None:
+        raise openai_error(
+            400,
+            "Invalid parameter: 'top_logprobs' is only allowed when 'logprobs' is enabled.",
+            param="top_logprobs",
+            code="invalid_parameter",
+        )
     if _reasons(model, body):
         out["reasoning"] = {"effort": body.get("reasoning_effort") or "medium", "summary": "auto"}
     return out
@@ -189,6 +200,7 @@ def _chunks(
     finish: str,
     usage_obj: dict[str, Any] | None,
     rng: random.Random,
+    tokens: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     def chunk(delta: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
@@ -199,7 +211,13 @@ def _chunks(
         chunk({"reasoning_content": p})
         for p in _pieces(message.get("reasoning_content") or "", rng)
     ]
-    chunks += [chunk({"content": p}) for p in _pieces(message.get("content") or "", rng)]
+    if tokens:  # one chunk per token, each with its logprob
+        for token in tokens:
+            with_token = chunk({"content": token["token"]})
+            with_token["choices"][0]["logprobs"] = {"content": [token], "refusal": None}
+            chunks.append(with_token)
+    else:
+        chunks += [chunk({"content": p}) for p in _pieces(message.get("content") or "", rng)]
     for index, call in enumerate(message.get("tool_calls") or ()):
         function = call["function"]
         first = {"index": index, "id": call["id"], "type": "function"}
@@ -241,6 +259,13 @@ async def create_chat(request: Request) -> Response:
     usage_obj = usage(plan, cached_tokens=0)
     emulator.store.charge(call.key, usage_obj["total_tokens"])
     message, finish = _message(plan.output)
+    tokens = [
+        token
+        for item in plan.output
+        if item["type"] == "message"
+        for part in item["content"]
+        for token in part.get("logprobs") or ()
+    ]
     if plan.status == "incomplete":
         finish = "length"
     head = {
@@ -251,12 +276,13 @@ async def create_chat(request: Request) -> Response:
     chat_usage = _chat_usage(usage_obj)
     if body.get("stream"):
         wants_usage = (body.get("stream_options") or {}).get("include_usage") is True
-        chunks = _chunks(head, message, finish, chat_usage if wants_usage else None, rng)
+        chunks = _chunks(head, message, finish, chat_usage if wants_usage else None, rng, tokens)
         return chat_stream(chunks, call, req.model)
     failure = chat_failure(call, req.model)
     if failure is not None:
         return chat_json(failure, call)  # new-api relays the upstream's error with its 200
-    choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
+    logprobs = {"content": tokens, "refusal": None} if body.get("logprobs") else None
+    choice = {"index": 0, "message": message, "logprobs": logprobs, "finish_reason": finish}
     return chat_json(
         {**head, "object": "chat.completion", "choices": [choice], "usage": chat_usage}, call
     )
