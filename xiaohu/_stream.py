@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Sequence
 from types import TracebackType
 from typing import TypeVar
 
@@ -29,7 +29,7 @@ from ._exceptions import (
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
-from ._readcap import Deadline, ReadCap
+from ._readcap import DRAIN_S, Deadline, ReadCap
 from ._sse import SSEDecoder
 
 __all__ = ["AsyncPairReader", "AsyncResponseStream", "PairReader", "ResponseStream"]
@@ -397,11 +397,13 @@ class ResponseStream(PairReader):
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
-                core.cap.drain()  # what is already there, or comes at once; never a wait
-                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
-                    for chunk in chunks:  # read the body's end: the connection can be reused
-                        if not core.drain(chunk):
-                            break
+                # What is already there, or comes at once; never a wait. Reads that cannot be
+                # capped are not made: the response is closed unread below (no reuse, no hang).
+                if core.cap.drain():
+                    with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
+                        for chunk in chunks:  # the body's end: the connection can be reused
+                            if not core.drain(chunk):
+                                break
             self.response = core.result()
         finally:
             core.cap.remove()
@@ -487,11 +489,7 @@ class AsyncResponseStream(AsyncPairReader):
                             break
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
-                core.cap.drain()  # what is already there, or comes at once; never a wait
-                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
-                    async for chunk in chunks:  # read the body's end: the connection can be reused
-                        if not core.drain(chunk):
-                            break
+                await _drain(core, chunks)
             self.response = core.result()
         finally:
             core.cap.remove()
@@ -508,3 +506,17 @@ class AsyncResponseStream(AsyncPairReader):
 
     def _result(self) -> Response:
         return self._core.result()
+
+
+async def _drain(core: _StreamCore, chunks: AsyncIterator[bytes]) -> None:
+    """Read the body's end (the connection can then be reused) for at most `DRAIN_S`.
+
+    A cancel scope bounds it (public anyio API, which httpx runs on): past it, the response is
+    closed unread by the caller. No yield happens inside the scope.
+    """
+    import anyio  # httpx's own dependency, already imported by its async transport
+
+    with anyio.move_on_after(DRAIN_S), contextlib.suppress(httpx.HTTPError):
+        async for chunk in chunks:
+            if not core.drain(chunk):
+                break
