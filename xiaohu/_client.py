@@ -1465,8 +1465,8 @@ def _wait_schedule(
     if seconds == float("inf"):
         seconds = None  # "never", as None
     try:
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=seconds)
-        return schedule, deadline_at(seconds)
+        limit = deadline_at(seconds)  # first: its message names `deadline`
+        return PollSchedule(interval=interval, max_interval=max_interval, timeout=seconds), limit
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"wait_response: {exc}; nothing was sent") from None
 
