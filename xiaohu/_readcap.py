@@ -20,10 +20,12 @@ timeout=None)` binds); otherwise `drain()` says so and the caller **closes the r
 reading its end** (the connection is not reused, and nothing waits): never a hang, never an
 error. `tests/reliability/test_readcap_shape.py` fails if httpcore changes the shape.
 
-The async twin needs none of this for the drain: an `anyio.move_on_after(DRAIN_S)` cancel scope
-(public API) bounds it. Where no network stream exists (a mock, an ASGI app) or it is not
-hookable, the deadline keeps the checks between chunks and the per-attempt timeouts, which the
-client caps at what is left of the deadline.
+The async twin caps its reads the same way where it can, and also bounds the whole drain with
+an `anyio.move_on_after` cancel scope (public API): `DRAIN_S` when the reads cannot be capped,
+a wider second otherwise (a cancel scope counts the time a busy event loop takes to resume the
+task, so a tight one would drop connections whose end had already arrived). Where no network
+stream exists (a mock, an ASGI app) or it is not hookable, the deadline keeps the checks
+between chunks and the per-attempt timeouts, which the client caps at what is left of it.
 """
 
 from __future__ import annotations

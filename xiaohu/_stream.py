@@ -40,6 +40,8 @@ Pair = tuple[ResponseStreamEvent, Sequence[StreamDelta]]
 
 _MAX_DRAIN = 64 * 1024
 """Bytes read after the terminal event, at most, to let the connection be reused."""
+_DRAIN_SCOPE_S = 1.0
+"""The async drain's outer bound where each read is capped at `DRAIN_S` already."""
 
 
 class _StreamCore:
@@ -509,14 +511,18 @@ class AsyncResponseStream(AsyncPairReader):
 
 
 async def _drain(core: _StreamCore, chunks: AsyncIterator[bytes]) -> None:
-    """Read the body's end (the connection can then be reused) for at most `DRAIN_S`.
+    """Read the body's end (the connection can then be reused), never waiting long for it.
 
-    A cancel scope bounds it (public anyio API, which httpx runs on): past it, the response is
-    closed unread by the caller. No yield happens inside the scope.
+    Each read waits at most `DRAIN_S` where the reads can be capped (`ReadCap.drain`); a cancel
+    scope (public anyio API, which httpx runs on) bounds the whole drain as well: `DRAIN_S`
+    where they cannot be capped, `_DRAIN_SCOPE_S` otherwise (wide enough that a busy event loop
+    does not cut a drain whose bytes are already there, which would cost the connection). Past
+    it the response is closed unread by the caller. No yield happens inside the scope.
     """
     import anyio  # httpx's own dependency, already imported by its async transport
 
-    with anyio.move_on_after(DRAIN_S), contextlib.suppress(httpx.HTTPError):
+    bound = _DRAIN_SCOPE_S if core.cap.drain() else DRAIN_S
+    with anyio.move_on_after(bound), contextlib.suppress(httpx.HTTPError):
         async for chunk in chunks:
             if not core.drain(chunk):
                 break

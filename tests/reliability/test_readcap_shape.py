@@ -98,6 +98,43 @@ def test_a_stream_that_cannot_be_capped_is_closed_unread_not_waited_on(
         assert time.monotonic() - started < 1.0  # the 5 s linger was not waited for
 
 
+class _AsyncOpaque:
+    """The async twin of `_Opaque`."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = await self._inner.read(max_bytes, timeout)
+        return data
+
+
+def test_an_async_stream_that_cannot_be_capped_is_cut_by_the_cancel_scope(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = ReadCap.__init__
+
+    def opaque_init(self: ReadCap, response: httpx.Response, **kwargs: Any) -> None:
+        stream = response.extensions.get("network_stream")
+        response.extensions = {**response.extensions, "network_stream": _AsyncOpaque(stream)}
+        original(self, response, **kwargs)
+
+    monkeypatch.setattr(ReadCap, "__init__", opaque_init)
+
+    async def main() -> float:
+        async with AsyncXiaohuClient(api_key=KEY, base_url=emulator_url) as client:
+            started = time.monotonic()
+            stream = await client.stream_response(**BODY, extra_headers=_linger(), deadline=None)
+            async with stream:
+                assert (await stream.get_final_response()).output_text
+                assert not stream._core.cap.installed
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 1.0  # DRAIN_S, not the 5 s linger nor the outer second
+
+
 def test_without_a_network_stream_the_end_is_not_waited_on_either() -> None:
     # A transport without the extension (a mock, an ASGI app): the caller closes, not reads on.
     cap = ReadCap(httpx.Response(200, extensions={}), deadline=None)
