@@ -21,6 +21,7 @@ from tests.core.loopback import Server, serve
 from xiaohu import (
     APITimeoutError,
     AsyncXiaohuClient,
+    ConfigurationError,
     DeadlineExceededError,
     XiaohuClient,
 )
@@ -177,3 +178,14 @@ def test_a_request_past_its_deadline_is_not_sent(loopback: tuple[str, Server]) -
         with pytest.raises(DeadlineExceededError, match="before the relay answered POST"):
             client._open(call)
     assert len(state.headers) == seen
+
+
+def test_request_takes_a_deadline_in_seconds(loopback: tuple[str, Server]) -> None:
+    url, _ = loopback
+    with _sync(url) as client:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError):
+            client.request("POST", "/responses", json=BODY, deadline=DEADLINE)
+        assert time.monotonic() - started < DEADLINE + SLACK
+        with pytest.raises(ConfigurationError, match="deadline must be > 0"):
+            client.request("POST", "/responses", json=BODY, deadline=-1)
