@@ -55,6 +55,7 @@ from xiaohu import (
 from xiaohu.adapters import Closing, resolve_api_key
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
+from ._fields import refuse_unknown
 from ._messages import (
     continuation,
     custom_call_ids,
@@ -252,6 +253,7 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         async_http_client: httpx.AsyncClient | None = None,
         **kwargs: Any,
     ) -> None:
+        refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(model=model, api_base=api_base, **kwargs)
         self._api_key = SecretStr(resolve_api_key(api_key))
         settings: dict[str, Any] = {

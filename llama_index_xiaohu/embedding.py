@@ -23,6 +23,7 @@ from xiaohu.adapters import (
     resolve_base_url,
 )
 
+from ._fields import refuse_unknown
 from ._pickling import pickle_state
 
 __all__ = ["XiaohuEmbedding"]
@@ -114,6 +115,7 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
             kwargs["model_name"] = model
         if base_url is not None:  # the core's and LangChain's name for `api_base`
             kwargs["api_base"] = base_url
+        refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(**kwargs)
         # The key lives in the clients and a SecretStr: never a field, repr or serialized form.
         self._api_key = SecretStr(resolve_api_key(api_key))

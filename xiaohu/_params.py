@@ -101,6 +101,8 @@ class ResponseCreateParams(_Params):
     @field_validator("input")
     @classmethod
     def _input_not_empty(cls, value: str | list[Any]) -> str | list[Any]:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("input is empty: there is nothing to answer")
         if isinstance(value, list):
             if not value:
                 raise ValueError("input must not be an empty list")
