@@ -12,25 +12,19 @@ from typing import Any
 import numpy as np
 
 from tests.conftest import TEST_API_KEY
-from xiaohu.ray import Grant, ResponsesBatch
+from xiaohu.ray import Grant, JobLimits, ResponsesBatch
 
 
-class _Remote:
-    def __init__(self, answer: Any) -> None:
-        self.answer, self.calls = answer, 0
-
-    async def remote(self, *args: Any) -> Any:
-        self.calls += 1
-        return self.answer
-
-
-class _SpentLimits:
-    """A job budget that refuses every reservation (and counts how often it was asked)."""
+class _CountingLimits(JobLimits):
+    """A spent-out job budget (of this process) that counts the reservations asked of it."""
 
     def __init__(self) -> None:
-        self.reserve = _Remote(Grant(refused="the job budget is spent; nothing was sent"))
-        self.settle = _Remote(None)
-        self.release = _Remote(None)
+        super().__init__(max_usd=1e-9)
+        self.reservations = 0
+
+    def reserve(self, usd: float, tokens: int, least_usd: float | None = None) -> Grant:
+        self.reservations += 1
+        return super().reserve(usd, tokens, least_usd)
 
 
 def _batch(prompts: list[Any], inputs: list[Any]) -> dict[str, Any]:
@@ -59,10 +53,10 @@ def test_a_row_without_either_value_has_its_own_error(emulator_url: str) -> None
 
 
 def test_malformed_rows_are_reported_before_any_budget_check(emulator_url: str) -> None:
-    limits = _SpentLimits()
+    limits = _CountingLimits()
     worker = ResponsesBatch(
         model="gpt-5-mini", api_key=TEST_API_KEY, base_url=emulator_url, limits=limits
     )
     out = worker(_batch([None, "hi"], [None, None]))
     assert out["error_type"] == ["ConfigurationError", "CostLimitError"]
-    assert limits.reserve.calls == 1  # only the well-formed row asked the budget
+    assert limits.reservations == 1  # only the well-formed row asked the budget

@@ -54,21 +54,23 @@ MODELS: tuple[tuple[str, int, str, list[str]], ...] = (
 )
 
 
-_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+#: What the relay accepts after a listed name: a dated snapshot (``-2025-04-14``,
+#: ``-20250929``), Claude's ``-thinking``, an OpenAI effort suffix (``-high``).
+_SUFFIX = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|-thinking|-(minimal|low|medium|high|xhigh))$")
 
 
 def model_types(name: str) -> list[str] | None:
-    """The ``supported_endpoint_types`` of a listed model (or of its dated snapshot), else ``None``.
+    """The ``supported_endpoint_types`` of a listed model (or a suffixed name of one), else ``None``.
 
     The relay routes only the models of its list: any other name has no channel.
 
     Example:
-        >>> model_types("gpt-4.1-2025-04-14")
-        ['openai', 'openai-response']
+        >>> model_types("gpt-4.1-2025-04-14"), model_types("claude-sonnet-4-5-thinking")
+        (['openai', 'openai-response'], ['anthropic', 'openai'])
         >>> model_types("gpt-9") is None
         True
     """
-    for candidate in (name, _DATED.sub("", name)):
+    for candidate in (name, _SUFFIX.sub("", name)):
         for model, _created, _owner, types in MODELS:
             if model == candidate:
                 return list(types)
