@@ -133,6 +133,7 @@ class _StreamCore:
         """How far the stream got, for messages: the last sequence number, or before any event.
 
         Example:
+            >>> import httpx
             >>> _StreamCore(httpx.Response(200)).where()
             'before any event'
         """
