@@ -546,6 +546,7 @@ async def _drain(core: _StreamCore, chunks: AsyncIterator[bytes]) -> None:
     it the response is closed unread by the caller. No yield happens inside the scope.
     """
     import anyio  # httpx's own dependency, already imported by its async transport
+    import httpx  # loaded already (a response exists); not at module import (issue 20)
 
     bound = _DRAIN_SCOPE_S if core.cap.drain() else DRAIN_S
     with anyio.move_on_after(bound), contextlib.suppress(httpx.HTTPError):
