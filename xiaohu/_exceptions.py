@@ -742,6 +742,7 @@ def _shown_url(url: httpx.URL) -> str:
     """The URL for a message: no credentials, no query string (keys may travel in either).
 
     Example:
+        >>> import httpx
         >>> _shown_url(httpx.URL("http://u:p@127.0.0.1:9/v1/responses?key=s"))
         'http://127.0.0.1:9/v1/responses'
     """
