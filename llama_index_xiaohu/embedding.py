@@ -23,6 +23,7 @@ from xiaohu.adapters import (
     resolve_base_url,
 )
 
+from ._init import check_keywords, field_names, one_base_url
 from ._pickling import pickle_state
 
 __all__ = ["XiaohuEmbedding"]
@@ -45,7 +46,8 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
             made with one cannot be pickled (a pool cannot cross processes).
         async_http_client: Your own `httpx.AsyncClient`; you close it. Without one, each
             event loop gets its own pool, closed when that loop shuts down.
-        **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`).
+        **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`); another keyword
+            (a typo) raises `xiaohu.ConfigurationError` naming it.
 
     Close it with `close()`/`aclose()` or use it in `with`/`async with`; a call after that
     raises `xiaohu.ClientClosedError`. One you forget closes its pool when collected.
@@ -112,8 +114,10 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
     ) -> None:
         if model is not None:
             kwargs["model_name"] = model
-        if base_url is not None:  # the core's and LangChain's name for `api_base`
-            kwargs["api_base"] = base_url
+        url = one_base_url(kwargs.pop("api_base", None), base_url)
+        if url is not None:  # `base_url` is the core's and LangChain's name for `api_base`
+            kwargs["api_base"] = url
+        check_keywords(type(self).__name__, kwargs, field_names(type(self)))
         super().__init__(**kwargs)
         # The key lives in the clients and a SecretStr: never a field, repr or serialized form.
         self._api_key = SecretStr(resolve_api_key(api_key))
