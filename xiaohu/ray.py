@@ -62,6 +62,7 @@ from ._exceptions import (
 )
 from ._guard import Budget
 from ._models import Usage
+from ._options import split_options
 from ._params import build_payload
 from ._pricing import PriceTable, estimate_tokens
 
@@ -624,6 +625,10 @@ class ResponsesBatch(_Worker):
         value = row[self.prompt_column] if self.prompt_column in row else row[self.input_column]
         params = {**self.request, "input": value}
         out: dict[str, Any] = dict.fromkeys(self.columns)
+        try:  # a bad row (an empty prompt) is its own error, before any budget is reserved
+            build_payload(split_options(params)[0])
+        except ConfigurationError as exc:
+            return {**out, **_error_fields(exc)}
         estimate = self.table.estimate(params)
         grant = await self._reserve(
             estimate.total_usd, estimate.input_tokens + estimate.output_tokens
