@@ -118,6 +118,16 @@ class _Call:
     deadline: Deadline | None = None
     body: dict[str, Any] = dataclasses.field(default_factory=dict)
     """The checked body before it became a Responses payload (the chat wire translates it)."""
+    wire: WireChoice | None = None
+    """The wire chosen for it (carried in the answer's `xiaohu_wire`), once chosen."""
+
+    def on(self, wire: WireChoice) -> _Call:
+        """This call, on `wire`."""
+        return dataclasses.replace(self, wire=wire)
+
+    @property
+    def wire_metadata(self) -> dict[str, str] | None:
+        return self.wire.as_metadata() if self.wire is not None else None
 
     @property
     def resumes(self) -> int:
@@ -363,6 +373,8 @@ class _BaseClient(Generic[HttpT]):
 
     def _created(self, call: _Call, response: Response) -> Response:
         """Count a plain create's bill, or remember a queued run's budget for its wait."""
+        if call.wire is not None and not (response.model_extra or {}).get("xiaohu_wire"):
+            response.xiaohu_wire = call.wire.as_metadata()  # type: ignore[attr-defined]
         if response.status not in PENDING_STATUSES:
             call.meter.finish(response)
         elif response.id:
@@ -583,6 +595,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=False)
         override = call.options.api
         wire = self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return self._create_chat(call, wire)
         try:
@@ -664,6 +677,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=True)
         override = call.options.api
         wire = self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return _kept(self._chat_stream(self._chat_call(call), wire), self)
         try:
@@ -687,7 +701,9 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         )
 
     def _stream(self, call: _Call) -> GuardedResponseStream:
-        return GuardedResponseStream(self._open(call), call.meter, deadline=call.deadline)
+        return GuardedResponseStream(
+            self._open(call), call.meter, deadline=call.deadline, wire=call.wire_metadata
+        )
 
     def _follow(self, call: _Call) -> BackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
@@ -698,6 +714,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             call.resumes,
             call.options.http(),
             deadline=call.deadline,
+            wire=call.wire_metadata,
         )
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
@@ -799,7 +816,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         """
         call = self._prepare(params, stream=True, background=True)
         override = call.options.api
-        if self._wire(call, override).api == "chat":
+        call = call.on(self._wire(call, override))
+        if call.wire is not None and call.wire.api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(self._follow(call), self)
 
@@ -1094,6 +1112,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         call = self._prepare(params, stream=False)
         override = call.options.api
         wire = await self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return await self._create_chat(call, wire)
         try:
@@ -1174,6 +1193,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         call = self._prepare(params, stream=True)
         override = call.options.api
         wire = await self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return _kept(await self._chat_stream(self._chat_call(call), wire), self)
         try:
@@ -1197,14 +1217,20 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
 
     async def _stream(self, call: _Call) -> AsyncGuardedResponseStream:
         return AsyncGuardedResponseStream(
-            await self._open(call), call.meter, deadline=call.deadline
+            await self._open(call), call.meter, deadline=call.deadline, wire=call.wire_metadata
         )
 
     async def _follow(self, call: _Call) -> AsyncBackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
         response = await self._open(call)
         return AsyncBackgroundStream(
-            self, response, follow, call.resumes, call.options.http(), deadline=call.deadline
+            self,
+            response,
+            follow,
+            call.resumes,
+            call.options.http(),
+            deadline=call.deadline,
+            wire=call.wire_metadata,
         )
 
     async def retrieve_response(
@@ -1285,7 +1311,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         """
         call = self._prepare(params, stream=True, background=True)
         override = call.options.api
-        if (await self._wire(call, override)).api == "chat":
+        call = call.on(await self._wire(call, override))
+        if call.wire is not None and call.wire.api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(await self._follow(call), self)
 
