@@ -78,6 +78,7 @@ from ._models import (
     Usage,
     WebSearchCall,
 )
+from ._opening import StreamOpening
 from ._options import RequestOptions
 from ._params import build_payload
 from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
@@ -154,6 +155,7 @@ __all__ = [
     "ResponseStreamEvent",
     "StreamDelta",
     "StreamError",
+    "StreamOpening",
     "TextDelta",
     "ToolCallDelta",
     "ToolInputDelta",

@@ -69,6 +69,7 @@ from ._exceptions import (
 from ._guard import AsyncGuardedResponseStream, Budget, CostGuard, CostMeter, GuardedResponseStream
 from ._loops import PerLoop
 from ._models import Response
+from ._opening import StreamOpening
 from ._options import (
     HTTP_OPTIONS,
     USE_CLIENT_DEFAULT,
@@ -1173,23 +1174,31 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         return AsyncChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
     @overload
-    async def stream_response(
+    def stream_response(
         self, *, background: Literal[False] = ..., **params: Any
-    ) -> AsyncGuardedResponseStream: ...
+    ) -> StreamOpening[AsyncGuardedResponseStream]: ...
     @overload
-    async def stream_response(
+    def stream_response(
         self, *, background: bool, **params: Any
-    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream: ...
-    async def stream_response(
+    ) -> StreamOpening[AsyncGuardedResponseStream | AsyncBackgroundStream]: ...
+    def stream_response(
         self, **params: Any
-    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
-        """Async twin of `XiaohuClient.stream_response`.
+    ) -> StreamOpening[AsyncGuardedResponseStream | AsyncBackgroundStream]:
+        """Async twin of `XiaohuClient.stream_response`: `async with` it, or `await` it.
 
         Example:
+            >>> async with client.stream_response(
+            ...     model="gpt-5", input="hi"
+            ... ) as stream:  # doctest: +SKIP
+            ...     async for delta in stream.iter_deltas():
+            ...         pass
             >>> stream = await client.stream_response(model="gpt-5", input="hi")  # doctest: +SKIP
-            >>> async for event in stream:  # doctest: +SKIP
-            ...     pass
         """
+        return StreamOpening(partial(self._stream_response, **params))
+
+    async def _stream_response(
+        self, **params: Any
+    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         call = self._prepare(params, stream=True)
         override = call.options.api
         wire = await self._wire(call, override)
@@ -1246,14 +1255,17 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         data = await self._json("GET", f"/responses/{_checked_id(response_id)}", params=params)
         return self._decode_model(Response, data)
 
-    async def resume_stream(
+    def resume_stream(
         self, response_id: str, *, starting_after: int = -1
-    ) -> AsyncResponseStream:
-        """Async twin of `XiaohuClient.resume_stream`.
+    ) -> StreamOpening[AsyncResponseStream]:
+        """Async twin of `XiaohuClient.resume_stream`: `async with` it, or `await` it.
 
         Example:
             >>> stream = await client.resume_stream("resp_123", starting_after=41)  # doctest: +SKIP
         """
+        return StreamOpening(partial(self._resume_stream, response_id, starting_after))
+
+    async def _resume_stream(self, response_id: str, starting_after: int) -> AsyncResponseStream:
         response = await self.request(
             "GET",
             f"/responses/{_checked_id(response_id)}",
@@ -1303,12 +1315,18 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             return await self.run_background(**params)
         return await self.create_response(**params)
 
-    async def stream_background(self, **params: Any) -> AsyncBackgroundStream:
-        """Async twin of `XiaohuClient.stream_background`.
+    def stream_background(self, **params: Any) -> StreamOpening[AsyncBackgroundStream]:
+        """Async twin of `XiaohuClient.stream_background`: `async with` it, or `await` it.
 
         Example:
-            >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
+            >>> async with client.stream_background(
+            ...     model="o3", input="..."
+            ... ) as stream:  # doctest: +SKIP
+            ...     final = await stream.get_final_response()
         """
+        return StreamOpening(partial(self._stream_background, **params))
+
+    async def _stream_background(self, **params: Any) -> AsyncBackgroundStream:
         call = self._prepare(params, stream=True, background=True)
         override = call.options.api
         call = call.on(await self._wire(call, override))

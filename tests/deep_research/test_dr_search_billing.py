@@ -8,6 +8,8 @@ poll) and in the final bill, so a budget never counts fewer calls than the relay
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import TEST_API_KEY
@@ -46,7 +48,7 @@ def test_the_group_ratio_applies_to_each_counted_call() -> None:
 def test_the_stream_meter_and_the_bill_agree_on_a_run_with_page_actions(
     emulator_url: str,
 ) -> None:
-    request = {
+    request: dict[str, Any] = {
         "model": "o4-mini-deep-research",
         "input": "Research the history of server-sent events",
         "tools": [{"type": "web_search_preview"}],
