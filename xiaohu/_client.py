@@ -322,6 +322,15 @@ class _BaseClient(Generic[HttpT]):
         follows = stream and options.background
         if not follows:
             options.only(_PLAIN_OPTIONS, "a call other than a background stream")
+        if options.background and not stream and (options.max_cost_usd or options.budget):
+            # Nothing would watch the run's cost: the create returns it queued at once.
+            raise ConfigurationError(
+                "a background create returns the queued run at once, so nothing would hold "
+                "its max_cost_usd/budget; use run_background(...) or stream_response(..., "
+                "background=True), which follow the run and cancel it past the budget, or "
+                "create it with allow_expensive=True and give the budget to wait_response(run, "
+                "max_cost_usd=..., budget=...) (nothing was sent)"
+            )
         body, meter = self.cost_guard.check(
             body,
             allow_expensive=options.allow_expensive,
@@ -832,13 +841,19 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
         timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
+        budget: Budget | None = None,
+        **options: Any,
     ) -> Response:
         """Poll a background response until it ends; return it (completed, incomplete, cancelled).
 
         The interval grows from `interval` to `max_interval`; after `deadline` seconds (default
         an hour; `None`: never) this raises `DeadlineExceededError` (the run goes on: wait
-        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`, and
-        what is left of the client's) applies: a run whose polled output passes it is cancelled.
+        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`,
+        `budget=` a shared `xiaohu.Budget`, and what is left of the client's) applies: a run
+        whose polled output passes it is cancelled. With a budget the interval stays at
+        `interval` (polls see the run only between steps, so the stop can come several steps
+        past it; a stream, `stream_response(..., background=True)`, stops within one). Any
+        other keyword raises `ConfigurationError`.
 
         Raises:
             ResponseFailedError: The run failed.
@@ -853,9 +868,16 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
             'completed'
         """
+        _wait_options(options)
         schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
-            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+            self.cost_guard.meter_for,
+            response,
+            on_progress,
+            schedule,
+            max_cost_usd,
+            self._now,
+            budget=budget,
         )
         current = waiter.first
         while True:
@@ -1344,6 +1366,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
         timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
+        budget: Budget | None = None,
+        **options: Any,
     ) -> Response:
         """Async twin of `XiaohuClient.wait_response`.
 
@@ -1351,9 +1375,16 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
             'completed'
         """
+        _wait_options(options)
         schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
-            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+            self.cost_guard.meter_for,
+            response,
+            on_progress,
+            schedule,
+            max_cost_usd,
+            self._now,
+            budget=budget,
         )
         current = waiter.first
         while True:
@@ -1497,6 +1528,25 @@ def _retry_within(delay: float | None, deadline: Deadline | None) -> float | Non
         return delay
     log.debug("not retrying: the deadline of %gs would pass first", deadline.seconds)
     return None
+
+
+_WAIT_KEYWORDS = (
+    "on_progress, interval, max_interval, deadline (or timeout), max_cost_usd and budget"
+)
+
+
+def _wait_options(options: Mapping[str, Any]) -> None:
+    """Refuse a keyword `wait_response` has no use for (a per-call option of a create, a typo).
+
+    Raises:
+        ConfigurationError: One was given.
+    """
+    if options:
+        names = ", ".join(sorted(options))
+        raise ConfigurationError(
+            f"wait_response does not take {names}; it takes {_WAIT_KEYWORDS} (the request's "
+            "options belong to the create that started the run) (nothing was sent)"
+        )
 
 
 def _wait_schedule(
