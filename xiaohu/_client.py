@@ -189,6 +189,19 @@ class _BaseClient(Generic[HttpT]):
         """Take the caller's pool, or set up our own (the twins differ only here)."""
         raise NotImplementedError
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Refuse to pickle, with the reason (never a bare "cannot pickle '_thread.lock'").
+
+        Raises:
+            TypeError: Always.
+        """
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds a connection pool and this "
+            "process's spend and budget. Make one in each worker process, or pickle an adapter "
+            "(ChatXiaohu, XiaohuEmbeddings, XiaohuResponses, XiaohuEmbedding), which carries "
+            "its settings and key"
+        )
+
     def __repr__(self) -> str:
         # Never the key.
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
