@@ -6,6 +6,7 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -427,8 +428,23 @@ def write_markdown(results: dict[str, Any], path: Path, quick: bool) -> str:
     if FINDINGS.exists():
         lines += ["", FINDINGS.read_text().strip()]
     text = "\n".join(lines) + "\n"
+    for section in kept_sections(path):  # other benchmarks' sections (ray_bench.py) stay
+        text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
     return text
+
+
+_OWN_SECTION = re.compile(
+    r"<!-- section:(?P<name>[\w-]+) \(written by benchmarks/.*? -->.*?<!-- /section:(?P=name) -->\n?",
+    re.DOTALL,
+)
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The marked sections another benchmark wrote into `path` (kept when this one rewrites it)."""
+    if not path.exists():
+        return []
+    return [m.group(0).rstrip("\n") + "\n" for m in _OWN_SECTION.finditer(path.read_text())]
 
 
 def write_chart(results: dict[str, Any], path: Path) -> None:

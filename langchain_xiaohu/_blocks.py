@@ -4,7 +4,8 @@ The content is in the Responses item shape langchain-openai uses, so langchain-c
 translator does the work. It leaves `container_file_citation` (a file a code interpreter wrote)
 as a non-standard annotation; here it becomes a standard `citation` like `file_citation`. A
 custom (freeform) tool call, a non-standard block there, becomes a standard `tool_call` whose
-`args` are `{"input": text}`, as in `tool_calls`.
+`args` are `{"input": text}`, as in `tool_calls`. A hosted shell call and its output become a
+`server_tool_call` (named `shell`) and its `server_tool_result`.
 """
 
 from __future__ import annotations
@@ -48,8 +49,48 @@ def _standardised(blocks: list[types.ContentBlock]) -> list[types.ContentBlock]:
         annotations = block.get("annotations") if block.get("type") == "text" else None
         if isinstance(annotations, list):
             block["annotations"] = [_citation(a) for a in annotations]  # type: ignore[typeddict-unknown-key]
-        result.append(_custom_call(block))
+        result.append(_shell(_custom_call(block)))
     return result
+
+
+def _shell(block: types.ContentBlock) -> types.ContentBlock:
+    """A hosted shell call or its output as a standard server tool block.
+
+    The call is a `server_tool_call` named `shell` whose `args` are its action (`commands`, ...);
+    the output is the `server_tool_result` of that call (matched by `call_id`).
+    """
+    value = block.get("value") if block.get("type") == "non_standard" else None
+    kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or kind not in ("shell_call", "shell_call_output"):
+        return block
+    if not value.get("call_id"):
+        return block  # a piece of a streamed item: the whole item is in the merged message
+    extras = {k: v for k, v in value.items() if k in ("id", "environment", "max_output_length")}
+    standard: dict[str, Any]
+    if kind == "shell_call":
+        action = value.get("action")
+        action = action if isinstance(action, dict) else {}
+        standard = {
+            "type": "server_tool_call",
+            "id": value["call_id"],
+            "name": "shell",
+            "args": {k: v for k, v in action.items() if v is not None},
+        }
+    else:
+        status = value.get("status")
+        standard = {
+            "type": "server_tool_result",
+            "tool_call_id": value["call_id"],
+            "status": "success" if status == "completed" else "error",
+            "output": value.get("output"),
+        }
+        if status not in ("completed", None):
+            extras["status"] = status
+    if extras:
+        standard["extras"] = extras
+    if "index" in block:
+        standard["index"] = block["index"]
+    return standard  # type: ignore[return-value]
 
 
 def _custom_call(block: types.ContentBlock) -> types.ContentBlock:

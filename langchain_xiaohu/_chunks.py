@@ -18,6 +18,8 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from xiaohu import (
     AnnotationDelta,
+    AudioDelta,
+    AudioDone,
     CustomToolCall,
     FunctionCall,
     ImageDelta,
@@ -29,6 +31,7 @@ from xiaohu import (
     ReasoningTextDelta,
     RefusalDelta,
     ResponseStreamEvent,
+    ShellOutputDelta,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
@@ -37,7 +40,7 @@ from xiaohu import (
     WebSearchCall,
 )
 
-from ._messages import PROVIDER, response_metadata, usage_to_metadata
+from ._messages import PROVIDER, audio_block, response_metadata, usage_to_metadata
 
 __all__ = ["ChunkConverter"]
 
@@ -67,7 +70,15 @@ class ChunkConverter:
         ['Hi']
     """
 
-    __slots__ = ("_announced", "_custom", "_indexes", "_logprobs", "_model", "_stream_usage")
+    __slots__ = (
+        "_announced",
+        "_audio",
+        "_custom",
+        "_indexes",
+        "_logprobs",
+        "_model",
+        "_stream_usage",
+    )
 
     def __init__(self, model: str, *, stream_usage: bool = True) -> None:
         self._model = model
@@ -76,6 +87,7 @@ class ChunkConverter:
         self._custom: dict[int, int] = {}  # output index -> tool call index of custom calls
         self._logprobs: list[Any] = []
         self._announced: set[int] = set()  # output indexes whose tool input chunks are named
+        self._audio: AudioDone | None = None  # the whole audio, shown with the last chunk
 
     def _index(self, output_index: int, part: int = 0) -> tuple[int, bool]:
         """The block index of an output item's part, and whether it is new."""
@@ -150,6 +162,12 @@ class ChunkConverter:
             return self._progress(delta)
         if isinstance(delta, ItemDone):
             return self._item_done(delta)
+        if isinstance(delta, ShellOutputDelta):
+            return _shell_output(delta)
+        if isinstance(delta, AudioDelta):
+            return _audio_piece(delta)
+        if isinstance(delta, AudioDone):
+            self._audio = delta  # in `content` at the end, where `invoke()` has it
         return None
 
     def _tool_call(self, delta: ToolCallDelta) -> ChatGenerationChunk:
@@ -278,8 +296,13 @@ class ChunkConverter:
         if self._logprobs and "logprobs" not in metadata:
             metadata["logprobs"] = list(self._logprobs)  # the snapshot lacked them
         usage = usage_to_metadata(response.usage) if self._stream_usage and response.usage else None
+        content: list[Any] = []
+        if self._audio is not None:
+            index, _ = self._index(-1)  # no output item holds audio
+            block = audio_block(self._audio.audio, self._audio.transcript)
+            content.append({**block, "index": index})
         message = AIMessageChunk(
-            content=[],
+            content=content,
             id=response.id or None,
             usage_metadata=usage,
             response_metadata=metadata,
@@ -302,6 +325,45 @@ def _partial_image(delta: ImageDelta) -> ChatGenerationChunk:
     block["extras"] = {"partial_image_index": delta.partial_index}
     message = AIMessageChunk(
         content=[], additional_kwargs={"partial_images": [block]}, response_metadata=_METADATA
+    )
+    return ChatGenerationChunk(message=message)
+
+
+def _audio_piece(delta: AudioDelta) -> ChatGenerationChunk:
+    """A piece of spoken audio, or of its transcript, in `additional_kwargs`.
+
+    Audio pieces are standard `audio` blocks in `audio_chunks`; transcript pieces are text in
+    `audio_transcript` (merged chunks add them up). The whole audio comes as one `audio` block in `content` with the last chunk.
+    """
+    extra: dict[str, Any] = {}
+    if delta.audio:
+        extra["audio_chunks"] = [{"type": "audio", "base64": delta.audio}]
+    if delta.transcript:
+        extra["audio_transcript"] = delta.transcript
+    message = AIMessageChunk(content=[], additional_kwargs=extra, response_metadata=_METADATA)
+    return ChatGenerationChunk(message=message)
+
+
+def _shell_output(delta: ShellOutputDelta) -> ChatGenerationChunk:
+    """A hosted shell command's new output, in `additional_kwargs["server_tool_output_chunks"]`.
+
+    A typed non-standard block (`server_tool_output_chunk`, LangChain has no standard one);
+    the finished `shell_call_output` item follows in `content`, as `invoke()` has it.
+    """
+    block: dict[str, Any] = {
+        "type": "server_tool_output_chunk",
+        "name": "shell",
+        "id": delta.item_id,
+        "command_index": delta.command_index,
+    }
+    if delta.stdout:
+        block["stdout"] = delta.stdout
+    if delta.stderr:
+        block["stderr"] = delta.stderr
+    message = AIMessageChunk(
+        content=[],
+        additional_kwargs={"server_tool_output_chunks": [block]},
+        response_metadata=_METADATA,
     )
     return ChatGenerationChunk(message=message)
 

@@ -42,11 +42,13 @@ from xiaohu.adapters import strict_json_schema
 __all__ = [
     "BUILTIN_TOOL_TYPES",
     "PROVIDER",
+    "audio_block",
     "convert_tool_choice",
     "convert_tools",
     "custom_tool_call",
     "messages_to_input",
     "parse_tool_call",
+    "response_audio",
     "response_metadata",
     "response_to_message",
     "split_after_last_response",
@@ -92,6 +94,8 @@ _REPLAYED_ITEMS = frozenset(
         "mcp_approval_request",
         "computer_call",
         "custom_tool_call",
+        "shell_call",
+        "shell_call_output",
     }
 )
 _INPUT_PARTS = frozenset({"input_text", "input_image", "input_file", "input_audio"})
@@ -342,6 +346,11 @@ def _assistant_blocks(content: list[Any], store: bool | None) -> Iterator[dict[s
         if not isinstance(block, Mapping):
             continue
         kind = block.get("type")
+        if kind == "audio":  # a spoken answer goes back as what was said
+            transcript = (block.get("extras") or {}).get("transcript")
+            if not transcript:
+                continue
+            block, kind = {"type": "text", "text": transcript}, "text"
         if kind != "reasoning" and reasoning is not None:
             yield from _reasoning_item(reasoning, store)
             reasoning = None
@@ -573,6 +582,33 @@ def response_metadata(response: Response, requested_model: str) -> dict[str, Any
     return metadata
 
 
+def audio_block(data: str, transcript: str) -> dict[str, Any]:
+    """Spoken audio (base64) as a standard `audio` block, its transcript in `extras`.
+
+    The wire names no audio format, so no `mime_type` is claimed.
+
+    Example:
+        >>> audio_block("UklGRg==", "Hi")
+        {'type': 'audio', 'base64': 'UklGRg==', 'extras': {'transcript': 'Hi'}}
+    """
+    block: dict[str, Any] = {"type": "audio", "base64": data}
+    if transcript:
+        block["extras"] = {"transcript": transcript}
+    return block
+
+
+def response_audio(response: Response) -> dict[str, Any] | None:
+    """The spoken answer a response carries (`{"data", "transcript"}`), if any.
+
+    Example:
+        >>> from xiaohu import Response
+        >>> response_audio(Response.model_validate({"audio": {"data": "UklG", "transcript": ""}}))
+        {'data': 'UklG', 'transcript': ''}
+    """
+    audio = (response.model_extra or {}).get("audio")
+    return audio if isinstance(audio, dict) and isinstance(audio.get("data"), str) else None
+
+
 def output_blocks(response: Response) -> list[dict[str, Any]]:
     """Every output item as a content block, in output order.
 
@@ -604,6 +640,9 @@ def output_blocks(response: Response) -> list[dict[str, Any]]:
             blocks.append(dict(item))
         else:
             blocks.append(item.to_dict())
+    audio = response_audio(response)
+    if audio is not None:  # spoken answers belong to no output item: last, as streamed
+        blocks.append(audio_block(audio["data"], str(audio.get("transcript") or "")))
     return blocks
 
 

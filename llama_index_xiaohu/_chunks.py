@@ -28,12 +28,15 @@ from pydantic_core import from_json
 
 from xiaohu import (
     AnnotationDelta,
+    AudioDelta,
+    AudioDone,
     ImageDelta,
     ItemDone,
     ReasoningDelta,
     ReasoningTextDelta,
     RefusalDelta,
     Response,
+    ShellOutputDelta,
     StreamDelta,
     TextDelta,
     ToolCallDelta,
@@ -41,8 +44,10 @@ from xiaohu import (
 )
 
 from ._messages import (
+    AUDIO_TRANSCRIPT_KEY,
     CUSTOM_CALLS_KEY,
     RESPONSE_ID_KEY,
+    audio_block,
     image_block,
     message_from_response,
     output_logprobs,
@@ -152,6 +157,8 @@ class ChunkBuilder:
         self._citations: list[dict[str, Any]] = []
         self._built_in: list[dict[str, Any]] = []
         self._refusal = ""
+        self._audio: AudioDone | None = None
+        self._audio_delta: AudioDelta | None = None  # reported once, in the chunk's extras
 
     def feed(self, deltas: Sequence[StreamDelta], raw: Any) -> ChatResponse | None:
         """Apply one event's deltas; return a chat chunk, or `None` if nothing visible changed.
@@ -213,6 +220,12 @@ class ChunkBuilder:
         if self._tool_input is not None:
             extras["built_in_tool_delta"] = self._tool_input
             self._tool_input = None
+        if self._audio_delta is not None:
+            if self._audio_delta.audio:
+                extras["audio_delta"] = self._audio_delta.audio
+            if self._audio_delta.transcript:
+                extras["audio_transcript_delta"] = self._audio_delta.transcript
+            self._audio_delta = None
         return extras
 
     def _apply(self, deltas: Sequence[StreamDelta]) -> tuple[str, str] | None:
@@ -246,6 +259,17 @@ class ChunkBuilder:
                 changed = True
             elif isinstance(delta, ItemDone):
                 changed |= self._item_done(delta)
+            elif isinstance(delta, ShellOutputDelta):
+                self._tool_input = {"type": "shell_call_output", "id": delta.item_id,
+                                    "command_index": delta.command_index,
+                                    "stdout": delta.stdout, "stderr": delta.stderr}  # fmt: skip
+                changed = True
+            elif isinstance(delta, AudioDelta):
+                self._audio_delta = delta
+                changed = True
+            elif isinstance(delta, AudioDone):
+                self._audio = delta
+                changed = True
         if not (text or thinking or changed):
             return None
         piece = "".join(text)
@@ -313,9 +337,13 @@ class ChunkBuilder:
             blocks.append(TextBlock(text=self._text))
         if self._images:
             blocks.extend(image for _, image in sorted(self._images.items()))
+        if self._audio is not None:
+            blocks.append(audio_block(self._audio.audio))
         if self._calls:
             blocks.extend(self._call_blocks())
         extras: dict[str, Any] = {}
+        if self._audio is not None and self._audio.transcript:
+            extras[AUDIO_TRANSCRIPT_KEY] = self._audio.transcript
         if self._custom:
             extras[CUSTOM_CALLS_KEY] = [self._calls[i][0] for i in sorted(self._custom)]
         if self._citations:

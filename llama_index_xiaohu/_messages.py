@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
+    AudioBlock,
     CachePoint,
     ChatMessage,
     CitationBlock,
@@ -43,9 +44,11 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
+    "AUDIO_TRANSCRIPT_KEY",
     "CUSTOM_CALLS_KEY",
     "INPUT_ITEMS_KEY",
     "RESPONSE_ID_KEY",
+    "audio_block",
     "citation_block",
     "continuation",
     "custom_call_block",
@@ -72,6 +75,10 @@ CUSTOM_CALLS_KEY = "custom_tool_calls"
 """`additional_kwargs` key of an assistant message: the call ids of its custom (freeform) tool
 calls, whose `ToolCallBlock`s replay as `custom_tool_call` and whose answers go back as
 `custom_tool_call_output`."""
+
+AUDIO_TRANSCRIPT_KEY = "audio_transcript"
+"""`additional_kwargs` key of an assistant message: the transcript of its spoken answer (the
+audio itself is an `AudioBlock`)."""
 
 _SIMPLE_CHOICES = frozenset({"auto", "none", "required"})
 _CITATIONS = frozenset({"url_citation", "file_citation", "container_file_citation"})
@@ -296,12 +303,17 @@ def _assistant_items(message: ChatMessage) -> list[dict[str, Any]]:
                 calls.append(_function_call_item(block))
         elif isinstance(block, ImageBlock) and generated:
             continue  # the image_generation_call's result: the item is what the server knows
+        elif isinstance(block, AudioBlock):
+            continue  # a spoken answer: its transcript goes back as the assistant's text
         elif not isinstance(block, (CitationBlock, CachePoint)):
             # Citations are derived from the text they annotate; the text itself goes back.
             raise ValueError(
                 f"assistant block {index} is a {type(block).__name__}, which cannot be "
                 "replayed to the Responses API"
             )
+    transcript = message.additional_kwargs.get(AUDIO_TRANSCRIPT_KEY)
+    if not texts and isinstance(transcript, str) and transcript:
+        texts.append(transcript)
     if texts:
         # The easy-message shape: an `output_text` part would need the id, status and
         # annotations of the original output item, which a replayed ChatMessage lacks.
@@ -498,6 +510,21 @@ def image_block(item: Mapping[str, Any]) -> ImageBlock:
     return ImageBlock(image=str(item["result"]).encode(), image_mimetype=f"image/{fmt}")
 
 
+def audio_block(data: str) -> AudioBlock:
+    """A spoken answer (base64) as an `AudioBlock`; the wire names no format, so none is set.
+
+    Example:
+        >>> audio_block("UklGRg==").audio
+        b'UklGRg=='
+    """
+    return AudioBlock(audio=data.encode())
+
+
+def _audio(response: Response) -> dict[str, Any] | None:
+    audio = (response.model_extra or {}).get("audio")
+    return audio if isinstance(audio, dict) and isinstance(audio.get("data"), str) else None
+
+
 def _is_image(item: Mapping[str, Any]) -> bool:
     return (
         item.get("type") == "image_generation_call"
@@ -586,6 +613,9 @@ def message_from_response(response: Response) -> ChatMessage:
     blocks.extend(
         image_block(item) for item in response.output if isinstance(item, dict) and _is_image(item)
     )
+    audio = _audio(response)
+    if audio is not None:  # a spoken answer (streamed; it belongs to no output item)
+        blocks.append(audio_block(audio["data"]))
     custom: list[str] = []
     for item in response.output:
         if isinstance(item, FunctionCall):
@@ -606,6 +636,8 @@ def message_from_response(response: Response) -> ChatMessage:
     refusal = _refusal(response)
     if refusal:
         extras["refusal"] = refusal
+    if audio is not None and audio.get("transcript"):
+        extras[AUDIO_TRANSCRIPT_KEY] = audio["transcript"]
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extras)
 
 

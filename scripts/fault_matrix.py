@@ -2,6 +2,7 @@
 
     python scripts/fault_matrix.py              # one run at a time: clean timings (~75 s)
     python scripts/fault_matrix.py --workers 8  # faster, timings a little noisier
+    python scripts/fault_matrix.py --wire chat  # on Chat Completions (claude-sonnet-4-5)
 
 Every fault in `tests/reliability/matrix.py` goes through `ChatXiaohu` and `XiaohuResponses`,
 sync and async, streamed and not, with one retry allowed. The table is what the README's
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.matrix import CASES, MAX_RETRIES, run_case, table  # noqa: E402
+from tests.reliability.matrix import CASES, MAX_RETRIES, WIRES, run_case, table  # noqa: E402
 from xiaohu.emulator import serve  # noqa: E402
 
 
@@ -32,15 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1, help="runs side by side (default 1)")
+    parser.add_argument("--wire", choices=WIRES, default="responses", help="the wire to run on")
     args = parser.parse_args(argv)
     outcomes = []
     with serve(port=0) as base_url:
         for case in CASES:
-            outcomes.extend(run_case(case, base_url, workers=args.workers))
+            if args.wire in case.wires:
+                outcomes.extend(run_case(case, base_url, workers=args.workers, wire=args.wire))
     print(table(outcomes))
     runs = len(outcomes)
     print(
-        f"\n{len(CASES)} faults, {runs} runs (2 adapters x sync/async x stream/invoke where the "
+        f"\n{len({o.case.name for o in outcomes})} faults on {args.wire}, {runs} runs (2 adapters x sync/async x stream/invoke where the "
         f"fault applies), max_retries={MAX_RETRIES}; seconds = min-max over the runs."
     )
     off = [o for o in outcomes if o.problems]

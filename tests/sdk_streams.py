@@ -9,6 +9,7 @@ request with the final Response.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -275,6 +276,69 @@ def file_citations() -> Scenario:
     return _stream([(item, inner)])
 
 
+def shell() -> Scenario:
+    """A hosted shell call: its command streams, then its output, then the answer."""
+    command = "ls -la /data"
+    call = {
+        "type": "shell_call",
+        "id": "sh_1",
+        "call_id": "call_sh",
+        "action": {"commands": [command], "timeout_ms": 10_000},
+        "status": "completed",
+    }
+    where = {"command_index": 0}
+    call_inner: list[dict[str, Any]] = [
+        {"type": "response.shell_call_command.added", **where, "command": ""},
+        {"type": "response.shell_call_command.delta", **where, "delta": command[:3]},
+        {"type": "response.shell_call_command.delta", **where, "delta": command[3:]},
+        {"type": "response.shell_call_command.done", **where, "command": command},
+    ]
+    result = {"stdout": "a.csv\nb.csv\n", "stderr": "", "outcome": {"type": "exit", "exit_code": 0}}
+    output = {
+        "type": "shell_call_output",
+        "id": "sho_1",
+        "call_id": "call_sh",
+        "output": [result],
+        "status": "completed",
+    }
+    ids = {"item_id": "sho_1", "command_index": 0}
+    output_inner: list[dict[str, Any]] = [
+        {"type": "response.shell_call_output_content.delta", **ids, "delta": {"stdout": "a.csv\n"}},
+        {"type": "response.shell_call_output_content.delta", **ids, "delta": {"stdout": "b.csv\n"}},
+        {"type": "response.shell_call_output_content.done", **ids, "output": [result]},
+    ]
+    return _stream(
+        [(call, call_inner), (output, output_inner), _message("Two files.", ["Two files."])]
+    )
+
+
+#: A short "spoken" answer: two independently base64-encoded pieces of audio bytes.
+AUDIO_PIECES = [b"RIFF\x00\x01", b"WAVEfmt "]
+
+
+def audio() -> Scenario:
+    """A spoken answer: audio and transcript deltas (they belong to no output item), then text.
+
+    The non-streamed Response has no audio (the API returns it only as stream events).
+    """
+    events, final = _stream([_message("Hello!", ["Hello!"])])
+    spoken: list[dict[str, Any]] = [
+        {"type": "response.audio.transcript.delta", "delta": "Hel"},
+        {"type": "response.audio.transcript.delta", "delta": "lo!"},
+        *(
+            {"type": "response.audio.delta", "delta": base64.b64encode(piece).decode()}
+            for piece in AUDIO_PIECES
+        ),
+        {"type": "response.audio.transcript.done"},
+        {"type": "response.audio.done"},
+    ]
+    events = [events[0], *spoken, *events[1:]]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+        _EVENT.validate_python(event)
+    return events, final
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "image_generation": image_generation,
     "file_citations": file_citations,
@@ -282,7 +346,9 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "reasoning_text": reasoning_text,
     "logprobs": logprobs,
     "built_in_tools": built_in_tools,
+    "shell": shell,
 }
+"""Streams whose non-streamed Response holds the same content (stream == invoke holds)."""
 
 
 def sse(events: list[dict[str, Any]]) -> bytes:

@@ -1,8 +1,8 @@
 """Property: stream and non-stream give the same final message, for any SDK-valid stream.
 
 Streams are drawn as random sequences of output items (text split at random points, function
-and custom tool calls, raw reasoning, images, built-in tool items), framed by
-`tests.sdk_streams` and validated event by event by the newest `openai` SDK. For each, the
+and custom tool calls, raw reasoning, images, built-in tool items, shell calls and their
+output), framed by `tests.sdk_streams` and validated event by event by the newest `openai` SDK. For each, the
 core's fold must rebuild the terminal Response, the LangChain chunks must add up to the
 `invoke()` message, and the LlamaIndex stream must end on the `chat()` message.
 """
@@ -92,20 +92,23 @@ def reasoning(draw: st.DrawFn, n: int) -> Any:
     return item, inner
 
 
-def whole(kind: str) -> Any:
-    def build(n: int) -> Any:
-        events, final = {
-            "image": sdk_streams.image_generation,
-            "built_in": sdk_streams.built_in_tools,
-        }[kind]()
-        return final["output"][0], [
-            {k: v for k, v in e.items() if k not in ("output_index", "sequence_number")}
-            for e in events
-            if e.get("output_index") == 0
-            and e["type"] not in ("response.output_item.added", "response.output_item.done")
-        ]
+#: Whole items taken from the corpus: (scenario, the item's output index there).
+WHOLE = [
+    (sdk_streams.image_generation, 0),
+    (sdk_streams.built_in_tools, 0),
+    (sdk_streams.shell, 0),  # a shell call, its command streamed
+    (sdk_streams.shell, 1),  # its output, streamed
+]
 
-    return build
+
+def whole(build: Any, index: int) -> Any:
+    events, final = build()
+    return final["output"][index], [
+        {k: v for k, v in e.items() if k not in ("output_index", "sequence_number")}
+        for e in events
+        if e.get("output_index") == index
+        and e["type"] not in ("response.output_item.added", "response.output_item.done")
+    ]
 
 
 KINDS = [message, function_call, custom_call, reasoning]
@@ -116,13 +119,13 @@ def scenario(draw: st.DrawFn) -> sdk_streams.Scenario:
     count = draw(st.integers(1, 5))
     items = []
     for n in range(count):
-        choice = draw(st.integers(0, len(KINDS) + 1))
+        choice = draw(st.integers(0, len(KINDS) + len(WHOLE) - 1))
         if choice < len(KINDS):
             items.append(draw(KINDS[choice](n)))
         else:
-            item, inner = whole("image" if choice == len(KINDS) else "built_in")(n)
+            item, inner = whole(*WHOLE[choice - len(KINDS)])
             item = {**item, "id": f"{item['id']}_{n}"}
-            inner = [{**e, "item_id": item["id"]} for e in inner]
+            inner = [{**e, "item_id": item["id"]} if "item_id" in e else e for e in inner]
             items.append((item, inner))
     return sdk_streams._stream(items)
 

@@ -13,7 +13,12 @@ import httpx
 
 from ._chat_wire import ChatChunkTranslator, WireChoice, chat_error, chat_response, loads
 from ._events import ResponseCompletedEvent
-from ._exceptions import APIResponseValidationError, error_from_body
+from ._exceptions import (
+    APIResponseValidationError,
+    IncompleteStreamError,
+    error_for,
+    error_from_body,
+)
 from ._fold import ResponseState
 from ._guard import AsyncGuardedResponseStream, CostMeter, GuardedResponseStream
 from ._readcap import Deadline
@@ -23,7 +28,14 @@ __all__ = ["AsyncChatStream", "ChatStream", "ChatStreamCore"]
 
 
 class ChatStreamCore(_StreamCore):
-    """`_StreamCore` for `chat.completion.chunk` streams (ended by `data: [DONE]`)."""
+    """`_StreamCore` for `chat.completion.chunk` streams (ended by `data: [DONE]`).
+
+    A chat stream is whole only once its `finish_reason` came: new-api sends its usage chunk and
+    `data: [DONE]` even after an upstream that broke off, so `[DONE]` alone proves nothing and
+    a stream without a finish reason raises `IncompleteStreamError`. An `{"error": ...}` chunk
+    mid-stream is a failed run (`ResponseFailedError`, or the quota / channel class), as an
+    `error` event is on the Responses wire.
+    """
 
     def __init__(
         self,
@@ -34,6 +46,21 @@ class ChatStreamCore(_StreamCore):
     ) -> None:
         super().__init__(response, state, deadline)
         self.translator = ChatChunkTranslator(wire)
+        self.chunks = 0
+        """Chunks received so far."""
+
+    def where(self) -> str:
+        """How far the stream got: the chunks received, or before any chunk.
+
+        Example:
+            >>> from xiaohu._chat_wire import WireChoice
+            >>> core = ChatStreamCore(httpx.Response(200), None, WireChoice("chat", "t"))
+            >>> core.where()
+            'before any chunk'
+        """
+        if not self.chunks:
+            return "before any chunk"
+        return f"after chunk {self.chunks}"
 
     def _apply(self, events: list[object]) -> list[Pair]:
         pairs: list[Pair] = []
@@ -43,30 +70,60 @@ class ChatStreamCore(_StreamCore):
                 self.finished = True
         return pairs
 
+    def _cut(self, how: str) -> IncompleteStreamError:
+        return IncompleteStreamError(
+            f"the chat stream {how} before its terminal chunk (no finish_reason), "
+            f"{self.where()}; the answer so far is incomplete ({len(self.state.text)} characters)",
+            partial_text=self.state.text,
+        )
+
+    def _failed(self, payload: dict[str, object]) -> Exception:
+        error = payload.get("error")
+        details: dict[str, object] = error if isinstance(error, dict) else {}
+        code, etype = details.get("code"), details.get("type")
+        return error_for(
+            code if isinstance(code, str) and code else None,
+            str(details.get("message") or "the response failed"),
+            etype=etype if isinstance(etype, str) else None,
+            body=payload,
+            request=self.http_response.request,
+            response_id=str(self.translator.head_id or "") or None,
+        )
+
     def feed(self, chunk: bytes) -> list[Pair]:
         """Chat SSE bytes in, `(event, deltas)` pairs out."""
+        if self.cap.expired():  # checked per chunk: keep-alive comments do not extend it
+            raise self.expired()
         pairs: list[Pair] = []
         for sse in self.decoder.decode(chunk):
             data = sse.data
             if not data.strip():
                 continue
-            if data == "[DONE]":
+            if data.strip() == "[DONE]":
+                if self.translator.finish_reason is None:
+                    raise self._cut("ended ([DONE])")
                 pairs.extend(self._apply(list(self.translator.done())))
                 self.finished = True
                 break
             payload = loads(data)
             if chat_error(payload):
-                error = error_from_body(payload, request=self.http_response.request)
-                if error is not None:
-                    raise error
+                raise self._failed(payload)
             if not isinstance(payload, dict):
                 raise APIResponseValidationError(
-                    f"malformed chat stream chunk: {data[:120]!r}", body=data
+                    f"malformed stream event (a chat chunk) {self.where()}: {data[:120]!r}",
+                    body=data,
                 )
+            self.chunks += 1
             pairs.extend(self._apply(list(self.translator.chunk(payload))))
             if self.finished:
                 break
         return pairs
+
+    def end(self) -> list[Pair]:
+        """The body ended without `[DONE]`: whole if the finish reason came, else cut."""
+        if self.translator.finish_reason is None:
+            raise self._cut("ended")
+        return self._apply(list(self.translator.done()))
 
     def feed_json(self, body: bytes) -> list[Pair]:
         """A whole `chat.completion` (or an error body) answered to a stream request."""

@@ -21,9 +21,19 @@ from ._events import ResponseStreamEvent
 from ._exceptions import WireUnsupportedError
 from ._models import Response
 
-__all__ = ["ChatChunkTranslator", "WireChoice", "chat_payload", "chat_response"]
+__all__ = [
+    "STRUCTURED_TOOL",
+    "ChatChunkTranslator",
+    "WireChoice",
+    "chat_payload",
+    "chat_response",
+]
 
 _ENCRYPTED = "reasoning.encrypted_content"
+
+STRUCTURED_TOOL = "xiaohu_structured_output"
+"""The forced tool that carries structured output to a Claude model (the relay drops
+`response_format` there); its arguments come back as the answer's text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +169,133 @@ def chat_payload(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     if "top_logprobs" in body:
         out["logprobs"] = True
         out["top_logprobs"] = body["top_logprobs"]
+    if _is_claude(model):
+        _claude(body, out, refuse)
     if stream:
         out["stream"] = True
         out["stream_options"] = {"include_usage": True}
     return out
+
+
+# -- new-api's Claude adaptor (relay/channel/claude/relay-claude.go, RequestOpenAI2ClaudeMessage)
+
+#: The thinking budget new-api gives each `reasoning_effort` on Claude (tokens).
+CLAUDE_THINKING_BUDGET = {"low": 1280, "medium": 2048, "high": 4096}
+#: The least `max_tokens` new-api's `-thinking` adapter sends (it raises smaller ones to it).
+CLAUDE_THINKING_MIN_TOKENS = 1280
+#: The files new-api passes to Claude (by name): PDFs as documents, these as their text.
+_CLAUDE_FILES = (".pdf", ".txt", ".md", ".json", ".csv")
+_JSON_OBJECT_HINT = "Answer with one JSON object only, and nothing else."
+#: Chat fields the adaptor has no Claude field for, so drops.
+_CLAUDE_DROPS = (
+    "logprobs",
+    "top_logprobs",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "n",
+)
+
+
+def _is_claude(model: str) -> bool:
+    return model.lower().rsplit("/", 1)[-1].startswith("claude")
+
+
+def _claude(body: Mapping[str, Any], out: dict[str, Any], refuse: Any) -> None:
+    """What new-api's Claude adaptor does differently from an OpenAI channel, made explicit.
+
+    It maps only `low`/`medium`/`high` effort (to a thinking budget of 1280/2048/4096
+    tokens) and drops any other; it forces temperature 1 and drops `top_p` for `-thinking`
+    models, while Anthropic refuses other values with thinking on; `max_tokens` must exceed
+    the budget; it drops `response_format` (so structured output goes as a forced tool), an
+    `allowed_tools` tool choice, a tool call whose arguments are not a JSON object, files
+    other than PDF and text, and logprobs, `seed`, penalties, `logit_bias` and `n`. Each is translated here, or refused before anything is sent.
+    """
+    model = str(out.get("model", ""))
+    for name in _CLAUDE_DROPS:
+        if out.get(name) not in (None, False) and not (name == "n" and out[name] == 1):
+            raise refuse(f"{name} (the relay's Claude adaptor drops it)")
+    effort = out.get("reasoning_effort")
+    if effort == "none":
+        del out["reasoning_effort"]
+        effort = None
+    if effort is not None and effort not in CLAUDE_THINKING_BUDGET:
+        raise refuse(
+            f"reasoning effort {effort!r} (the relay maps only 'low', 'medium' and 'high' "
+            "to a Claude thinking budget, and drops any other)"
+        )
+    suffixed = model.lower().split("@", 1)[0].endswith("-thinking")
+    thinking = effort is not None or suffixed
+    limit = out.get("max_tokens")
+    if thinking:
+        if out.get("temperature") not in (None, 1, 1.0):
+            raise refuse("a temperature other than 1 with thinking on (Claude takes only 1)")
+        if out.get("top_p") is not None:
+            raise refuse("top_p with thinking on (the relay drops it, or Claude refuses it)")
+    if effort is not None and limit is not None and limit <= CLAUDE_THINKING_BUDGET[effort]:
+        raise refuse(
+            f"max_output_tokens={limit} with reasoning effort {effort!r}: Claude needs it above "
+            f"the thinking budget the relay gives that effort ({CLAUDE_THINKING_BUDGET[effort]})"
+        )
+    if suffixed and limit is not None and limit < CLAUDE_THINKING_MIN_TOKENS:
+        raise refuse(
+            f"max_output_tokens={limit} on a -thinking model: the relay raises it to "
+            f"{CLAUDE_THINKING_MIN_TOKENS} (its least thinking budget)"
+        )
+    choice = out.get("tool_choice")
+    if isinstance(choice, Mapping) and choice.get("type") == "allowed_tools":
+        raise refuse("an allowed_tools tool_choice (the relay drops it for Claude)")
+    for tool in out.get("tools") or ():
+        if tool.get("function", {}).get("name") == STRUCTURED_TOOL:
+            raise refuse(f"a tool named {STRUCTURED_TOOL!r} (reserved for structured output)")
+    for message in out["messages"]:
+        _claude_message(message, refuse)
+    fmt = out.pop("response_format", None)
+    if fmt is None:
+        return
+    if fmt.get("type") == "json_object":
+        out["messages"].append({"role": "system", "content": _JSON_OBJECT_HINT})
+        return
+    if thinking:
+        raise refuse("structured output with thinking on (it is a forced tool call on Claude)")
+    if out.get("tools") or out.get("tool_choice") is not None:
+        raise refuse("structured output with tools (it is a forced tool call on Claude)")
+    schema = fmt.get("json_schema") or {}
+    function = {
+        "name": STRUCTURED_TOOL,
+        "description": schema.get("description") or f"Give the answer as {schema.get('name')}.",
+        "parameters": schema.get("schema") or {"type": "object"},
+    }
+    out["tools"] = [{"type": "function", "function": function}]
+    out["tool_choice"] = {"type": "function", "function": {"name": STRUCTURED_TOOL}}
+
+
+def _claude_message(message: dict[str, Any], refuse: Any) -> None:
+    for call in message.get("tool_calls") or ():
+        function = call["function"]
+        arguments = function.get("arguments") or "{}"
+        try:
+            parsed = json.loads(arguments)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise refuse(
+                f"tool call {function.get('name')!r} with arguments that are not a JSON object "
+                "(the relay drops such a call for Claude)"
+            )
+        function["arguments"] = arguments
+    content = message.get("content")
+    for part in content if isinstance(content, list) else ():
+        if part.get("type") != "file":
+            continue
+        file = part.get("file") or {}
+        name = str(file.get("filename") or "").lower()
+        if not file.get("file_data") or not name.endswith(_CLAUDE_FILES):
+            raise refuse(
+                "a file that is not a PDF, .txt, .md, .json or .csv sent as file_data "
+                "(the relay drops any other file for Claude)"
+            )
 
 
 def _text(text: Mapping[str, Any], out: dict[str, Any]) -> None:
@@ -367,12 +500,18 @@ def chat_response(data: Mapping[str, Any], wire: WireChoice) -> Response:
                 base, message.get("content") or "", message.get("refusal"), _logprobs(choice)
             )
         )
+    finish = choice.get("finish_reason")
     for index, call in enumerate(message.get("tool_calls") or ()):
         function = call.get("function") or {}
+        if function.get("name") == STRUCTURED_TOOL:  # structured output, on Claude
+            output[:] = [i for i in output if i["type"] != "message"]
+            output.append(_message_item(base, function.get("arguments") or ""))
+            finish = "stop" if finish == "tool_calls" else finish
+            continue
         output.append(
             _call_item(base, index, call.get("id"), function.get("name"), function.get("arguments"))
         )
-    body = _response_dict(data, output, choice.get("finish_reason"), data.get("usage"), wire)
+    body = _response_dict(data, output, finish, data.get("usage"), wire)
     return Response.model_validate(body)
 
 
@@ -485,8 +624,30 @@ class ChatChunkTranslator:
         self._next_index = 0
         self._finish: Any = None
         self._usage: Any = None
+        self._structured: int | None = None
         self.finished = False
         """Whether the terminal event went out."""
+
+    @property
+    def finish_reason(self) -> Any:
+        """The choice's `finish_reason` once it came (`None` before: the answer is not whole).
+
+        Example:
+            >>> ChatChunkTranslator(WireChoice("chat", "t")).finish_reason is None
+            True
+        """
+        return self._finish
+
+    @property
+    def head_id(self) -> Any:
+        """The stream's `chatcmpl-...` id, once the first chunk came.
+
+        Example:
+            >>> t = ChatChunkTranslator(WireChoice("chat", "t"))
+            >>> t.chunk({"id": "chatcmpl-1", "choices": []}) and t.head_id
+            'chatcmpl-1'
+        """
+        return self._head.get("id")
 
     def _event(self, payload: dict[str, Any]) -> ResponseStreamEvent:
         payload["sequence_number"] = self._sequence
@@ -525,6 +686,8 @@ class ChatChunkTranslator:
             events.extend(self._delta(delta, _logprobs(choice)))
             if choice.get("finish_reason"):
                 self._finish = choice["finish_reason"]
+                if self._finish == "tool_calls" and self._structured is not None:
+                    self._finish = "stop"
         if self._finish is not None and self._usage is not None:
             events.extend(self.done())
         return events
@@ -573,6 +736,16 @@ class ChatChunkTranslator:
                 )
             )
         for call in delta.get("tool_calls") or ():
+            position = int(call.get("index", len(self._calls)))
+            if (
+                position == self._structured
+                or (call.get("function") or {}).get("name") == STRUCTURED_TOOL
+            ):
+                self._structured = position  # structured output, on Claude: it is the text
+                arguments = (call.get("function") or {}).get("arguments")
+                if isinstance(arguments, str) and arguments:
+                    events.extend(self._delta({"content": arguments}, []))
+                continue
             events.extend(self._call(base, call))
         return events
 

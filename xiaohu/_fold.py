@@ -13,6 +13,8 @@ as the missing suffix; and a stream that ends without a terminal event raises
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -36,12 +38,15 @@ from ._models import (
 __all__ = [
     "QUIET_EVENTS",
     "AnnotationDelta",
+    "AudioDelta",
+    "AudioDone",
     "ImageDelta",
     "ItemDone",
     "ReasoningDelta",
     "ReasoningTextDelta",
     "RefusalDelta",
     "ResponseState",
+    "ShellOutputDelta",
     "StreamDelta",
     "TextDelta",
     "ToolCallDelta",
@@ -202,6 +207,53 @@ class ImageDelta:
 
 
 @dataclass(slots=True)
+class AudioDelta:
+    """A piece of the spoken answer (`audio`, base64) or of its transcript (`transcript`).
+
+    Audio events belong to no output item; the whole audio follows as `AudioDone`, and the
+    final `Response` carries it in `audio` (`{"data", "transcript"}`).
+
+    Example:
+        >>> AudioDelta(audio="UklG").transcript
+        ''
+    """
+
+    audio: str = ""
+    transcript: str = ""
+
+
+@dataclass(slots=True)
+class AudioDone:
+    """The spoken answer is complete: all of its audio (base64) and its transcript so far.
+
+    Example:
+        >>> AudioDone("UklGRg==", "Hi").transcript
+        'Hi'
+    """
+
+    audio: str
+    transcript: str = ""
+
+
+@dataclass(slots=True)
+class ShellOutputDelta:
+    """New output of a hosted shell command (`shell_call_output_content.delta`).
+
+    The finished `shell_call_output` item follows as `ItemDone`.
+
+    Example:
+        >>> ShellOutputDelta(stdout="a.txt", command_index=0).stdout
+        'a.txt'
+    """
+
+    stdout: str = ""
+    stderr: str = ""
+    command_index: int = 0
+    output_index: int = 0
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
 class ItemDone:
     """An output item is final (reasoning with encrypted content, a web search with its query).
 
@@ -224,6 +276,9 @@ StreamDelta = Union[
     AnnotationDelta,
     ToolProgress,
     ImageDelta,
+    AudioDelta,
+    AudioDone,
+    ShellOutputDelta,
     ItemDone,
 ]
 """Anything `ResponseState.apply` can report."""
@@ -249,6 +304,19 @@ class _Slot:
 def _joined(parts: dict[int, list[str]], index: int) -> str:
     chunks = parts.get(index)
     return "".join(chunks) if chunks else ""
+
+
+def _joined_base64(pieces: list[str]) -> str:
+    """Base64 pieces (each encoded on its own) as one base64 string of all their bytes.
+
+    Example:
+        >>> _joined_base64(["aGk=", "IQ=="])
+        'aGkh'
+    """
+    try:
+        return base64.b64encode(b"".join(base64.b64decode(p) for p in pieces)).decode()
+    except (binascii.Error, ValueError):
+        return "".join(pieces)  # not base64 after all: keep what came, as it came
 
 
 def _catch_up(parts: dict[int, list[str]], index: int, text: str) -> str:
@@ -298,6 +366,8 @@ class ResponseState:
         """An `error` event, if one arrived."""
         self._slots: dict[int, _Slot] = {}
         self._tool_calls = 0
+        self._audio: list[str] = []
+        self._transcript: list[str] = []
 
     @property
     def done(self) -> bool:
@@ -703,6 +773,34 @@ class ResponseState:
         item_id = item.get("id") if isinstance(item, dict) else None
         return (ToolInputDelta("shell_call", event.delta, event.output_index, item_id),)
 
+    def _shell_output(self, event: Any) -> Sequence[StreamDelta]:
+        delta = event.delta or {}
+        stdout, stderr = delta.get("stdout") or "", delta.get("stderr") or ""
+        if not (stdout or stderr):
+            return _NONE
+        return (
+            ShellOutputDelta(
+                stdout, stderr, event.command_index, event.output_index, event.item_id
+            ),
+        )
+
+    def _audio_piece(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        self._audio.append(event.delta)
+        return (AudioDelta(audio=event.delta),)
+
+    def _transcript_piece(self, event: Any) -> Sequence[StreamDelta]:
+        if not event.delta:
+            return _NONE
+        self._transcript.append(event.delta)
+        return (AudioDelta(transcript=event.delta),)
+
+    def _audio_done(self, event: Any) -> Sequence[StreamDelta]:
+        if not (self._audio or self._transcript):
+            return _NONE
+        return (AudioDone(_joined_base64(self._audio), "".join(self._transcript)),)
+
     # -- the result ---------------------------------------------------------------------------
 
     def final_response(self) -> Response:
@@ -721,18 +819,25 @@ class ResponseState:
         if self.terminal is None:
             if self.error is not None:
                 raise self._failure(None)
+            seen = self.last_sequence_number
+            where = "no event came" if seen < 0 else f"last sequence number {seen}"
             raise IncompleteStreamError(
                 "the stream ended before its terminal event (response.completed, "
                 ".incomplete or .failed); the answer so far is incomplete "
-                f"({len(self.text)} characters, last sequence number "
-                f"{self.last_sequence_number})",
+                f"({len(self.text)} characters, {where})",
                 partial_text=self.text,
             )
         output = [
             slot.item if slot.done else self._merged(slot, slot.item)
             for _, slot in sorted(self._slots.items())
         ]
-        return self.terminal.model_copy(update={"output": output})
+        update: dict[str, Any] = {"output": output}
+        if self._audio or self._transcript:  # streamed audio belongs to no output item
+            update["audio"] = {
+                "data": _joined_base64(self._audio),
+                "transcript": "".join(self._transcript),
+            }
+        return self.terminal.model_copy(update=update)
 
 
 QUIET_EVENTS: dict[str, str] = {
@@ -746,12 +851,8 @@ QUIET_EVENTS: dict[str, str] = {
     "response.mcp_call_arguments.done": "repeats the arguments; the finished item carries them",
     "response.shell_call_command.added": "names a command; its text streams as deltas",
     "response.shell_call_command.done": "repeats the command; the finished item carries it",
-    "response.shell_call_output_content.delta": "the shell's output; the finished item has it",
     "response.shell_call_output_content.done": "the shell's output; the finished item has it",
-    "response.audio.delta": "audio output: typed (AudioDeltaEvent), read it from the raw stream",
-    "response.audio.done": "audio output: typed (AudioDoneEvent), nothing to fold",
-    "response.audio.transcript.delta": "audio transcript: typed, read it from the raw stream",
-    "response.audio.transcript.done": "audio transcript: typed, nothing to fold",
+    "response.audio.transcript.done": "repeats the streamed transcript (AudioDone carries it)",
 }
 """Event types the fold draws no delta from, each with the reason (a test checks that every
 stream event type of the newest `openai` SDK is folded, a tool's progress, or listed here)."""
@@ -780,4 +881,8 @@ _HANDLERS: dict[str, Any] = {
     "response.mcp_call_arguments.delta": ResponseState._tool_input,
     "response.image_generation_call.partial_image": ResponseState._partial_image,
     "response.shell_call_command.delta": ResponseState._shell_command,
+    "response.shell_call_output_content.delta": ResponseState._shell_output,
+    "response.audio.delta": ResponseState._audio_piece,
+    "response.audio.transcript.delta": ResponseState._transcript_piece,
+    "response.audio.done": ResponseState._audio_done,
 }

@@ -455,14 +455,21 @@ class CostMeter:
     def finish(self, response: Response) -> Cost:
         """Replace the estimate with the bill and count it in the ledger.
 
+        An answer without usage (a chat channel that ignores `stream_options.include_usage`)
+        keeps the running estimate, marked `estimated`, rather than a bill of $0.
+
         Example:
+            >>> meter = CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None)
+            >>> meter.finish(Response(model="gpt-5", usage=Usage())).estimated
+            False
             >>> CostMeter(PriceTable(), "gpt-5", input_tokens=0, limit_usd=None).finish(
             ...     Response(model="gpt-5")
             ... ).estimated
-            False
+            True
         """
         if self.final is None:
-            self.final = self._charge(self.table.cost_of(response))
+            bill = self.table.cost_of(response) if response.usage is not None else self.running()
+            self.final = self._charge(bill)
             for budget in self.budgets:
                 budget.count_call(self.final)
         return self.final

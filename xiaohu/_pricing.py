@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 _PER_MILLION = 1_000_000
-_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$|(?<=^claude-)(.*)-\d{8}$")
+#: new-api's Claude thinking adapter: `claude-...-thinking` is the model with thinking on.
+_THINKING = re.compile(r"^(claude-.*)-thinking$")
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
@@ -125,11 +127,17 @@ _PRO_RUN = TypicalRun(output_tokens=10_000)
 def base_model(model: str) -> str:
     """The model name without a relay suffix or a date snapshot.
 
+    Claude's `-YYYYMMDD` snapshots and new-api's `-thinking` suffix (the same model with
+    thinking on) are priced as the model.
+
     Example:
         >>> base_model("o3-deep-research-2025-06-26")
         'o3-deep-research'
+        >>> base_model("claude-sonnet-4-5-20250929"), base_model("claude-sonnet-4-5-thinking")
+        ('claude-sonnet-4-5', 'claude-sonnet-4-5')
     """
-    return _DATED.sub("", model.split("@", 1)[0].strip().lower())
+    name = _THINKING.sub(r"\1", model.split("@", 1)[0].strip().lower())
+    return _DATED.sub(lambda m: m.group(1) or "", name)
 
 
 def typical_run(model: str) -> TypicalRun:

@@ -79,9 +79,7 @@ class _StreamCore:
                 event = parse_event(data, sse.event)
             except ValidationError as exc:
                 raise APIResponseValidationError(
-                    f"malformed stream event after sequence number "
-                    f"{state.last_sequence_number}: {data[:120]!r}",
-                    body=data,
+                    f"malformed stream event {self.where()}: {data[:120]!r}", body=data
                 ) from exc
             pairs.append((event, state.apply(event)))
             if state.done:
@@ -143,13 +141,27 @@ class _StreamCore:
         self.drained += len(chunk)
         return self.drained <= _MAX_DRAIN
 
+    def where(self) -> str:
+        """How far the stream got, for messages: the last sequence number, or before any event.
+
+        Example:
+            >>> _StreamCore(httpx.Response(200)).where()
+            'before any event'
+        """
+        seen = self.state.last_sequence_number
+        return "before any event" if seen < 0 else f"after sequence number {seen}"
+
+    def end(self) -> list[Pair]:
+        """The pairs the clean end of the body brings (none on the Responses wire)."""
+        return []
+
     def expired(self) -> DeadlineExceededError:
         """The overall deadline passed mid-stream."""
         deadline = self.cap.deadline
         snapshot = self.state.snapshot
         return DeadlineExceededError(
-            f"the deadline of {deadline.seconds if deadline else '?'} s passed after sequence number "
-            f"{self.state.last_sequence_number}; the answer is incomplete",
+            f"the deadline of {deadline.seconds if deadline else '?'} s passed {self.where()}; "
+            "the answer is incomplete",
             deadline_s=None if deadline is None else deadline.seconds,
             response_id=snapshot.id if snapshot is not None else None,
             partial_text=self.state.text,
@@ -159,7 +171,7 @@ class _StreamCore:
         """The connection failed mid-stream: say so, keep what arrived, never pretend."""
         if self.cap.expired():
             return self.expired()
-        where = f"after sequence number {self.state.last_sequence_number}"
+        where = self.where()
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"stream read timed out {where}; the answer is incomplete")
         return IncompleteStreamError(
@@ -411,6 +423,8 @@ class ResponseStream(PairReader):
                         yield from core.feed(chunk)
                         if core.finished:
                             break
+                    else:
+                        yield from core.end()
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
                 core.cap.drain()  # what is already there, or comes at once; never a wait
@@ -503,6 +517,9 @@ class AsyncResponseStream(AsyncPairReader):
                             yield pair
                         if core.finished:
                             break
+                    else:
+                        for pair in core.end():
+                            yield pair
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
                 core.cap.drain()  # what is already there, or comes at once; never a wait

@@ -9,14 +9,21 @@ Needs the `ray` extra (`pip install "xiaohu[ray]"`). Three pieces:
 * `JobLimits`, run as one Ray actor (`job_limits(...)`): the job's `Budget` and a token bucket
   of requests and tokens per period. A worker reserves a call's estimate before sending and
   settles the bill after. A reservation is a lease: if its worker dies, it expires after
-  `lease_s`, so a dead worker does not hold budget or rate forever.
+  `lease_s`, so a dead worker does not hold budget or rate forever. It is a plain class (the
+  actor is `ray.remote(JobLimits)`); a worker also takes one of this process as `limits=`
+  (a single machine, tests), but it does not travel: each copy would count alone.
 * `local_cluster()`: `ray.init` for one machine that binds and contacts only 127.0.0.1.
 
 Budget semantics (a reservation, unlike a client's streaming `Budget`): a call is sent only
-if the spend, plus what running calls reserved, plus its own estimate fits in `max_usd`; the
-job therefore stops within one call's estimate of the budget. A refused row gets the typed
-error `CostLimitError` in its `error_type` column (`on_budget="error"`), or the job fails with
-it (`on_budget="stop"`); no row is skipped silently.
+if the spend, plus what running calls reserved, plus its own estimate fits in `max_usd` (when
+nothing else runs, the last call may take the rest, if the rest covers its input); the job
+therefore stops within one call's estimate of the budget. Under a budget every Responses call
+streams with its reservation as its allowance, metered as a client's `Budget` meters a stream:
+past its allowance it asks `JobLimits.extend` for more, and when the job has none left the
+stream is stopped, the row gets `BudgetExceededError` (with the partial answer in
+`output_text`) and its cost so far is charged once. A refused row gets the typed error
+`CostLimitError` in its `error_type` column (`on_budget="error"`), or the job fails with it
+(`on_budget="stop"`); no row is skipped silently.
 
 A failed row keeps its error (`error_type`, `error_message`, `error_status`) and the batch goes
 on. Running the same callable over a job's own output redoes only the rows with an error.
@@ -43,6 +50,7 @@ import asyncio
 import json
 import math
 import os
+import sys
 import threading
 import time
 import uuid
@@ -55,6 +63,7 @@ from pydantic import SecretStr
 from ._client import AsyncXiaohuClient
 from ._exceptions import (
     APIStatusError,
+    BudgetExceededError,
     ConfigurationError,
     CostLimitError,
     MissingExtraError,
@@ -64,7 +73,7 @@ from ._guard import Budget
 from ._models import Usage
 from ._options import split_options
 from ._params import build_payload
-from ._pricing import PriceTable, estimate_tokens
+from ._pricing import Cost, PriceTable, estimate_tokens, typical_run
 
 try:
     import ray
@@ -108,7 +117,9 @@ EMBEDDING_COLUMNS = (
 """Columns `EmbeddingsBatch` adds (`embedding`: the row's vector, or null with an error)."""
 
 _LOOPBACK_ENV = {
-    # Ray resolves 127.0.0.1 to the machine's address unless it runs "without clusters".
+    # Ray's public switch for a machine that is no cluster node: with it, Ray takes 127.0.0.1
+    # as the node's address; without it (the Linux default) it swaps 127.0.0.1 for the address
+    # other machines reach, and listens there. Ray reads it once, when it is imported.
     "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
     "RAY_USAGE_STATS_ENABLED": "0",
 }
@@ -118,15 +129,26 @@ def local_cluster(num_cpus: int = 2, **kwargs: Any) -> Any:
     """Start a Ray cluster on this machine that binds and contacts only 127.0.0.1.
 
     No dashboard, no usage statistics, the node's address pinned to loopback. Extra keyword
-    arguments go to `ray.init`.
+    arguments go to `ray.init`; `runtime_env={"env_vars": ...}` is merged with the loopback
+    settings (e.g. to give the workers `XIAOHU_API_KEY` on a machine whose Ray processes do not
+    inherit your environment).
+
+    Ray keeps to loopback through its `RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0` setting, which it
+    reads when it is imported: set here for every Ray process this starts. When this
+    interpreter imported Ray before the setting was made (the usual `import ray` first), the
+    value Ray read is corrected in place: Ray has no public call for it after import. Set the
+    variable before Python starts to leave Ray untouched.
 
     Example:
         >>> local_cluster(num_cpus=2)  # doctest: +SKIP
     """
     os.environ.update(_LOOPBACK_ENV)
-    from ray._private import ray_constants  # read when Ray picks the node's address
+    from ray._private import ray_constants
 
-    ray_constants.ENABLE_RAY_CLUSTER = False
+    if ray_constants.ENABLE_RAY_CLUSTER:  # Ray was imported before the setting was made
+        ray_constants.ENABLE_RAY_CLUSTER = False
+    runtime_env = dict(kwargs.pop("runtime_env", None) or {})
+    runtime_env["env_vars"] = {**dict(runtime_env.get("env_vars") or {}), **_LOOPBACK_ENV}
     options: dict[str, Any] = {
         "address": "local",
         "num_cpus": num_cpus,
@@ -134,7 +156,7 @@ def local_cluster(num_cpus: int = 2, **kwargs: Any) -> Any:
         "_node_ip_address": "127.0.0.1",
         "log_to_driver": False,
         "configure_logging": False,
-        "runtime_env": {"env_vars": dict(_LOOPBACK_ENV)},
+        "runtime_env": runtime_env,
     }
     options.update(kwargs)
     return ray.init(**options)
@@ -158,6 +180,9 @@ class Grant:
     """Seconds to wait before asking again (the rate limit), when not granted."""
     refused: str | None = None
     """Why the budget cannot take this call, when refused (the job's budget is spent)."""
+    allowance_usd: float | None = None
+    """When granted under a job budget: what the call may spend before it asks for more
+    (`JobLimits.extend`); `None` when the job has no budget."""
 
     @property
     def granted(self) -> bool:
@@ -172,16 +197,18 @@ class Grant:
 
 @dataclass
 class _Bucket:
+    """`capacity` units, refilled at `capacity` per `per_s` seconds (starts full)."""
+
     capacity: float
     per_s: float
     level: float = field(init=False)
-    at: float = field(init=False, default=0.0)
+    at: float | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.level = self.capacity
 
     def refill(self, now: float) -> None:
-        if self.at:
+        if self.at is not None:
             self.level = min(
                 self.capacity, self.level + (now - self.at) * self.capacity / self.per_s
             )
@@ -243,26 +270,49 @@ class JobLimits:
         self.sent = 0
         """Reservations granted."""
 
-    def reserve(self, usd: float, tokens: int) -> Grant:
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            "a JobLimits does not travel to workers (each would count alone): start one for "
+            "the job with xiaohu.ray.job_limits(...) and pass its handle"
+        )
+
+    def reserve(self, usd: float, tokens: int, least_usd: float | None = None) -> Grant:
         """Reserve one call's estimate: a lease, a wait (rate limit) or a refusal (budget).
+
+        Under a budget, a call is granted its estimate `usd` when that fits what is neither
+        spent nor reserved. When it does not fit and no other call is running, a call that
+        can stream (it gives `least_usd`, what it costs if sent at all) is granted the rest
+        of the budget as its allowance, if the rest covers `least_usd`: its stream is then
+        stopped where the job's budget runs out, as a client's budget stops a stream.
+        Otherwise it is refused (or waits, while running calls may settle below their
+        estimates).
 
         Example:
             >>> JobLimits(max_usd=0.1).reserve(0.5, 1).refused
             'the job budget of $0.1000 cannot cover this call (~$0.5000; $0.0000 spent, $0.0000 reserved); nothing was sent'
+            >>> JobLimits(max_usd=0.1).reserve(0.5, 1, least_usd=0.01).allowance_usd
+            0.1
         """
         with self._lock:
             now = self._clock()
             self._expire(now)
             reserved = sum(u for u, _, _ in self._leases.values())
             limit = self.budget.max_usd
-            if limit is not None and self.budget.spent_usd + reserved + usd > limit:
-                if not self._leases or self.budget.spent_usd + usd > limit:
-                    return Grant(
-                        refused=f"the job budget of ${limit:.4f} cannot cover this call "
-                        f"(~${usd:.4f}; ${self.budget.spent_usd:.4f} spent, ${reserved:.4f} "
-                        "reserved); nothing was sent"
-                    )
-                return Grant(wait_s=0.05)  # running calls may settle below their estimates
+            allowance: float | None = None
+            if limit is not None:
+                free = round(limit - self.budget.spent_usd - reserved, 12)
+                allowance = usd
+                if usd > free:
+                    need = usd if least_usd is None else least_usd
+                    if self._leases and self.budget.spent_usd + need <= limit:
+                        return Grant(wait_s=0.05)  # running calls may settle below estimates
+                    if self._leases or least_usd is None or free <= 0 or least_usd > free:
+                        return Grant(
+                            refused=f"the job budget of ${limit:.4f} cannot cover this call "
+                            f"(~${usd:.4f}; ${self.budget.spent_usd:.4f} spent, "
+                            f"${reserved:.4f} reserved); nothing was sent"
+                        )
+                    allowance = free
             waits = [0.0]
             for bucket, amount in ((self._requests, 1), (self._tokens, tokens)):
                 if bucket is not None:
@@ -275,9 +325,41 @@ class JobLimits:
             if self._tokens is not None:
                 self._tokens.level -= tokens
             lease = uuid.uuid4().hex
-            self._leases[lease] = (usd, tokens, now + self._lease_s)
+            self._leases[lease] = (
+                usd if allowance is None else allowance,
+                tokens,
+                now + self._lease_s,
+            )
             self.sent += 1
-            return Grant(lease=lease)
+            return Grant(lease=lease, allowance_usd=allowance)
+
+    def extend(self, lease: str, usd: float) -> float:
+        """Grow a running call's reservation to `usd`, as far as the budget allows; renew it.
+
+        A streaming call asks when its running cost passes its allowance. It gets `usd`, or
+        what is left of the budget for it when that is less (its current reservation plus
+        what is neither spent nor reserved by others); a lease that expired is taken up
+        again (its worker is alive after all). The answer is the call's new allowance: a
+        call whose running cost is above it is stopped.
+
+        Example:
+            >>> limits = JobLimits(max_usd=1.0)
+            >>> lease = limits.reserve(0.25, 10).lease
+            >>> limits.extend(lease, 0.5), limits.extend(lease, 2.0)
+            (0.5, 1.0)
+        """
+        with self._lock:
+            now = self._clock()
+            self._expire(now)
+            held = self._leases.get(lease)
+            tokens = held[1] if held is not None else 0
+            limit = self.budget.max_usd
+            grown = float(usd)
+            if limit is not None:
+                others = sum(u for k, (u, _, _) in self._leases.items() if k != lease)
+                grown = max(min(grown, round(limit - self.budget.spent_usd - others, 12)), 0.0)
+            self._leases[lease] = (grown, tokens, now + self._lease_s)
+            return grown
 
     def settle(
         self, lease: str | None, model: str, usd: float, tokens: int, output_tokens: int = 0
@@ -349,9 +431,7 @@ class JobLimits:
             }
 
 
-def _cost(model: str, input_tokens: int, output_tokens: int) -> Any:
-    from ._pricing import Cost
-
+def _cost(model: str, input_tokens: int, output_tokens: int) -> Cost:
     return Cost(model=model, input_tokens=max(input_tokens, 0), output_tokens=output_tokens)
 
 
@@ -394,6 +474,28 @@ def job_limits(
 # -- the workers ------------------------------------------------------------------------------------
 
 
+class _Allowance(Budget):
+    """One streaming call's share of the job budget, grown from the job's limits as it streams.
+
+    The call's meter charges it on every event and asks `passed()`; past the allowance it asks
+    the limits for more (`grow`: the new allowance) and is stopped when the job has none left.
+    """
+
+    def __init__(self, usd: float, grow: Callable[[float], float]) -> None:
+        super().__init__(max(usd, 1e-9))
+        self._grow = grow
+        self.job_stop = False
+        """Whether the job's limits refused more (the stop is the job budget's)."""
+
+    def passed(self) -> bool:
+        spent = self.spent_usd
+        if self.max_usd is None or spent <= self.max_usd:
+            return False
+        self.max_usd = max(self._grow(spent), 1e-9)
+        self.job_stop = spent > self.max_usd
+        return self.job_stop
+
+
 class _Worker:
     """What both callables share: one async client on the worker's own loop, the limits."""
 
@@ -416,18 +518,31 @@ class _Worker:
             raise ConfigurationError(f"concurrency must be an int >= 1, got {concurrency!r}")
         if on_budget not in ("error", "stop"):
             raise ConfigurationError(f'on_budget must be "error" or "stop", got {on_budget!r}')
+        if limits is not None and not isinstance(limits, (JobLimits, ray.actor.ActorHandle)):
+            raise ConfigurationError(
+                "limits must be the handle job_limits(...) returns (or a JobLimits of this "
+                f"process), got {type(limits).__name__}"
+            )
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         self.model = model
         self.limits = limits
         self.concurrency = concurrency
         self.on_budget = on_budget
         self.table = PriceTable()
-        self._loop = asyncio.new_event_loop()
         self.client = AsyncXiaohuClient(
             api_key=key, base_url=base_url, **dict(client_options or {})
         )
+        self._loop = asyncio.new_event_loop()
 
-    def __del__(self) -> None:
+    def close(self) -> None:
+        """Close the worker's client and its event loop (Ray does it when the actor ends).
+
+        Example:
+            >>> worker = EmbeddingsBatch(
+            ...     model="text-embedding-3-small", api_key="sk-x", base_url="http://127.0.0.1:9/v1"
+            ... )
+            >>> worker.close()
+        """
         loop = getattr(self, "_loop", None)
         if loop is not None and not loop.is_closed():
             try:
@@ -435,25 +550,41 @@ class _Worker:
             finally:
                 loop.close()
 
+    def __del__(self) -> None:
+        if not sys.is_finalizing():
+            self.close()
+
     def _run(self, coroutine: Any) -> Any:
         return self._loop.run_until_complete(coroutine)
 
-    async def _reserve(self, usd: float, tokens: int) -> Grant:
+    async def _ask(self, method: str, *args: Any) -> Any:
+        """Call the job's limits: the actor (awaited) or a `JobLimits` in this process."""
+        if isinstance(self.limits, JobLimits):
+            return getattr(self.limits, method)(*args)
+        return await getattr(self.limits, method).remote(*args)
+
+    def _ask_now(self, method: str, *args: Any) -> Any:
+        """The same, blocking: from inside a stream's meter, which cannot await."""
+        if isinstance(self.limits, JobLimits):
+            return getattr(self.limits, method)(*args)
+        return ray.get(getattr(self.limits, method).remote(*args))
+
+    async def _reserve(self, usd: float, tokens: int, least_usd: float | None = None) -> Grant:
         if self.limits is None:
             return Grant(lease="")
         while True:
-            grant: Grant = await self.limits.reserve.remote(usd, tokens)
+            grant: Grant = await self._ask("reserve", usd, tokens, least_usd)
             if grant.granted or grant.refused:
                 return grant
             await asyncio.sleep(grant.wait_s)
 
     async def _settle(self, grant: Grant, usd: float, tokens: int, output_tokens: int) -> None:
         if self.limits is not None:
-            await self.limits.settle.remote(grant.lease, self.model, usd, tokens, output_tokens)
+            await self._ask("settle", grant.lease, self.model, usd, tokens, output_tokens)
 
     async def _release(self, grant: Grant) -> None:
         if self.limits is not None and grant.lease:
-            await self.limits.release.remote(grant.lease)
+            await self._ask("release", grant.lease)
 
     def _refused(self, grant: Grant) -> CostLimitError:
         error = CostLimitError(grant.refused or "the job budget is spent")
@@ -514,7 +645,8 @@ class ResponsesBatch(_Worker):
         instructions: A system message for every call.
         max_output_tokens: Cap on each call's output (it also makes the estimate exact).
         params: Any other request parameters, checked before anything is sent.
-        limits: The job's `JobLimits` actor (`job_limits(...)`), or `None` for no shared limit.
+        limits: The job's `JobLimits` actor (`job_limits(...)`), a `JobLimits` of this process
+            (one worker, tests), or `None` for no shared limit.
         api_key: The key (default: `XIAOHU_API_KEY` on the worker).
         base_url: The relay (default: `XIAOHU_BASE_URL` on the worker).
         concurrency: Calls in flight per worker.
@@ -621,6 +753,55 @@ class ResponsesBatch(_Worker):
 
         return list(await asyncio.gather(*(one(row) for row in rows)))
 
+    def _least_usd(self, estimate: Cost) -> float:
+        """What a call costs if sent at all: its own input (no typical run's extra input)."""
+        tokens = max(estimate.input_tokens - typical_run(self.model).input_tokens, 0)
+        return self.table.cost(
+            self.model, Usage(input_tokens=tokens, total_tokens=tokens)
+        ).total_usd
+
+    async def _give_back(self, grant: Grant, allowance: _Allowance | None) -> None:
+        """A call that failed: what its stream ran up is charged, as the core counts it."""
+        if allowance is not None and allowance.spent_usd > 0:
+            await self._settle(grant, allowance.spent_usd, 0, 0)
+        else:
+            await self._release(grant)
+
+    async def _stopped(
+        self,
+        grant: Grant,
+        allowance: _Allowance | None,
+        exc: BudgetExceededError,
+        out: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A stream stopped by a budget: its cost so far is charged once, the row keeps it."""
+        cost = exc.cost
+        usd = float(cost.total_usd) if cost is not None else float(exc.spent_usd or 0.0)
+        tokens = (cost.input_tokens, cost.output_tokens) if cost is not None else (0, 0)
+        await self._settle(grant, usd, sum(tokens), tokens[1])
+        if allowance is not None and allowance.job_stop:
+            exc = BudgetExceededError(
+                f"stopped {self.model} run {exc.response_id or ''} mid-stream: the job budget "
+                f"ran out (this call's share ${allowance.max_usd or 0.0:.6f}, its cost so far "
+                f"${usd:.6f}); the partial answer is in output_text",
+                cost=cost,
+                limit_usd=exc.limit_usd,
+                spent_usd=exc.spent_usd,
+                response_id=exc.response_id,
+                partial_text=exc.partial_text,
+            )
+            if self.on_budget == "stop":
+                raise exc
+        return {
+            **out,
+            **_error_fields(exc),
+            "output_text": exc.partial_text,
+            "response_id": exc.response_id,
+            "input_tokens": tokens[0],
+            "output_tokens": tokens[1],
+            "cost_usd": usd,
+        }
+
     async def _answer(self, row: Mapping[str, Any]) -> dict[str, Any]:
         value = row[self.prompt_column] if self.prompt_column in row else row[self.input_column]
         params = {**self.request, "input": value}
@@ -631,17 +812,31 @@ class ResponsesBatch(_Worker):
             return {**out, **_error_fields(exc)}
         estimate = self.table.estimate(params)
         grant = await self._reserve(
-            estimate.total_usd, estimate.input_tokens + estimate.output_tokens
+            estimate.total_usd,
+            estimate.input_tokens + estimate.output_tokens,
+            self._least_usd(estimate),
         )
         if not grant.granted:
             return {**out, **_error_fields(self._refused(grant))}
+        allowance = None
+        if grant.allowance_usd is not None:  # a job budget: the call streams, metered
+            lease = grant.lease or ""
+            allowance = _Allowance(
+                grant.allowance_usd,
+                lambda spent: float(
+                    self._ask_now("extend", lease, max(2 * spent, spent + estimate.total_usd))
+                ),
+            )
+            params["budget"] = allowance
         try:
             response = await self.client.create_response(**params)
+        except BudgetExceededError as exc:
+            return await self._stopped(grant, allowance, exc, out)
         except XiaohuError as exc:
-            await self._release(grant)
+            await self._give_back(grant, allowance)
             return {**out, **_error_fields(exc)}
         except BaseException:
-            await self._release(grant)
+            await self._give_back(grant, allowance)
             raise
         cost = self.client.cost_of(response)
         usage = response.usage or Usage()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,16 +17,24 @@ from tests.core.clock import record_sleeps
 from xiaohu import (
     AsyncXiaohuClient,
     BudgetExceededError,
+    DeadlineExceededError,
     IncompleteStreamError,
     InsufficientQuotaError,
     InternalServerError,
     ReasoningDelta,
+    ResponseFailedError,
     TextDelta,
     ToolCallDelta,
     WireUnsupportedError,
     XiaohuClient,
 )
-from xiaohu._chat_wire import ChatChunkTranslator, WireChoice, chat_payload
+from xiaohu._chat_wire import (
+    STRUCTURED_TOOL,
+    ChatChunkTranslator,
+    WireChoice,
+    chat_payload,
+    chat_response,
+)
 from xiaohu._fold import ResponseState
 
 KEY = "sk-SECRET-chat-wire-0123456789abcdef"
@@ -140,6 +149,80 @@ def test_a_conversation_translates_to_chat_messages() -> None:
     ]
 
 
+_FN = {"type": "function", "name": "f", "parameters": {"type": "object"}}
+_SCHEMA = {"type": "json_schema", "name": "Person", "schema": {"type": "object"}}
+
+
+def test_claude_gets_structured_output_as_a_forced_tool_and_its_quirks_met() -> None:
+    # new-api's Claude adaptor drops response_format: the schema goes as a forced tool.
+    params = {
+        "model": "claude-sonnet-4-5",
+        "input": [
+            {"role": "user", "content": "hi"},
+            {"type": "function_call", "call_id": "c1", "name": "f", "arguments": ""},
+            {"type": "function_call_output", "call_id": "c1", "output": "ok"},
+        ],
+        "text": {"format": _SCHEMA},
+        "reasoning": {"effort": "none"},
+    }
+    body = chat_payload(params, stream=False)
+    assert "response_format" not in body
+    assert "reasoning_effort" not in body  # "none": no thinking, which is Claude's default
+    assert body["tools"] == [
+        {
+            "type": "function",
+            "function": {
+                "name": STRUCTURED_TOOL,
+                "description": "Give the answer as Person.",
+                "parameters": {"type": "object"},
+            },
+        }
+    ]
+    assert body["tool_choice"] == {"type": "function", "function": {"name": STRUCTURED_TOOL}}
+    # a call without arguments goes as {} (the relay drops a tool call that is not an object)
+    assert body["messages"][1]["tool_calls"][0]["function"]["arguments"] == "{}"
+    hinted = chat_payload({**params, "text": {"format": {"type": "json_object"}}}, stream=False)
+    assert hinted["messages"][-1]["role"] == "system"
+    assert "JSON object" in hinted["messages"][-1]["content"]
+    assert "tools" not in hinted
+    # other channels keep response_format
+    assert "response_format" in chat_payload({**params, "model": "deepseek-chat"}, stream=False)
+    # effort within the relay's budgets, with room above it, passes
+    ok = chat_payload(
+        {"model": "claude-sonnet-4-5", "input": "hi", "reasoning": {"effort": "high"},
+         "max_output_tokens": 8000, "temperature": 1},
+        stream=False,
+    )  # fmt: skip
+    assert ok["reasoning_effort"] == "high"
+
+
+def test_the_forced_tool_comes_back_as_the_answer_text_whole_or_streamed() -> None:
+    arguments = '{"name": "Ada", "born": 1815}'
+    call = {"id": "t1", "type": "function", "function": {"name": STRUCTURED_TOOL,
+                                                          "arguments": arguments}}  # fmt: skip
+    whole = chat_response(
+        {"id": "c", "model": "claude-sonnet-4-5", "choices": [
+            {"message": {"content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}
+        ]},
+        WireChoice("chat", "test"),
+    )  # fmt: skip
+    assert whole.output_text == arguments
+    assert whole.status == "completed"
+    assert [type(item).__name__ for item in whole.output] == ["OutputMessage"]
+    first = {"index": 0, "id": "t1", "type": "function",
+             "function": {"name": STRUCTURED_TOOL, "arguments": ""}}  # fmt: skip
+    pieces = [chunk({"tool_calls": [first]})] + [
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 7]}}]})
+        for i in range(0, len(arguments), 7)
+    ]
+    state, deltas = _fold([*pieces, chunk({}, "tool_calls", usage=USAGE)])
+    final = state.final_response()
+    assert final.output_text == arguments
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == arguments
+    assert not [d for d in deltas if isinstance(d, ToolCallDelta)]
+    assert final.status == "completed"
+
+
 def test_tools_format_limits_and_effort_translate() -> None:
     schema = {"type": "object", "properties": {"a": {"type": "string"}}}
     params = {
@@ -195,8 +278,34 @@ def test_tools_format_limits_and_effort_translate() -> None:
             {"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]},
             "file_id",
         ),
+        # What new-api's Claude adaptor would drop or Anthropic refuse (README: the wires).
+        ({"reasoning": {"effort": "minimal"}}, "only 'low', 'medium' and 'high'"),
+        ({"top_logprobs": 2}, "logprobs (the relay's Claude adaptor drops it)"),
+        ({"seed": 7}, "seed (the relay's Claude adaptor drops it)"),
+        ({"reasoning": {"effort": "low"}, "temperature": 0.2}, "temperature other than 1"),
+        ({"reasoning": {"effort": "low"}, "top_p": 0.5}, "top_p with thinking"),
+        ({"reasoning": {"effort": "high"}, "max_output_tokens": 4096}, "thinking budget"),
+        (
+            {"tools": [_FN], "tool_choice": {"type": "allowed_tools", "tools": [_FN]}},
+            "allowed_tools",
+        ),
+        ({"tools": [_FN], "text": {"format": _SCHEMA}}, "structured output with tools"),
+        ({"reasoning": {"effort": "low"}, "text": {"format": _SCHEMA}}, "with thinking on"),
+        (
+            {"input": [{"role": "user", "content": [
+                {"type": "input_file", "filename": "a.docx", "file_data": "data:;base64,AA"}
+            ]}]},
+            "not a PDF",
+        ),
+        (
+            {"input": [
+                {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "[1]"},
+                {"type": "function_call_output", "call_id": "c1", "output": "ok"},
+            ]},
+            "not a JSON object",
+        ),
     ],
-)
+)  # fmt: skip
 @both
 def test_what_chat_cannot_carry_is_refused_before_any_request(
     sync: bool, extra: dict[str, Any], says: str
@@ -482,3 +591,126 @@ def test_a_bad_api_setting_is_refused() -> None:
 
     with pytest.raises(ConfigurationError, match="api must be"):
         XiaohuClient(api_key=KEY, base_url="http://relay.test/v1", api="grpc")
+
+
+# -- how a chat stream ends -------------------------------------------------------------------
+
+
+@both
+def test_done_without_a_finish_reason_is_a_cut_answer_not_a_whole_one(sync: bool) -> None:
+    # new-api sends its usage chunk and [DONE] even after an upstream that broke off.
+    cut = [chunk({"content": "Hel"}), chunk({"content": "lo"}), {**chunk({}), "choices": []}]
+    cut[-1]["usage"] = USAGE
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer(cut)
+
+    with pytest.raises(IncompleteStreamError, match=r"\[DONE\].*no finish_reason") as caught:
+        run(sync, handle, "stream", model="claude-sonnet-4-5", input="hi", api="chat")
+    assert caught.value.partial_text == "Hello"
+    assert "after chunk 3" in str(caught.value)
+
+
+@both
+def test_a_finish_reason_without_usage_or_done_is_whole_and_charged_an_estimate(
+    sync: bool,
+) -> None:
+    answer = [chunk({"content": "Hello " * 50}), chunk({}, "stop")]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer(answer, done=False)
+
+    settings: dict[str, Any] = {"api_key": KEY, "base_url": "http://relay.test/v1", "api": "chat"}
+    params: dict[str, Any] = {"model": "claude-sonnet-4-5", "input": "hi"}
+    if sync:
+        with (
+            httpx.Client(transport=httpx.MockTransport(handle)) as http,
+            XiaohuClient(http_client=http, **settings) as client,
+            client.stream_response(**params) as stream,
+        ):
+            response = stream.get_final_response()
+            spent = client.spent_usd
+    else:
+
+        async def main() -> tuple[Any, float]:
+            async with (
+                httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http,
+                AsyncXiaohuClient(http_client=http, **settings) as client,
+            ):
+                stream = await client.stream_response(**params)
+                async with stream:
+                    return await stream.get_final_response(), client.spent_usd
+
+        response, spent = asyncio.run(main())
+    assert response.status == "completed"
+    assert response.output_text == "Hello " * 50
+    assert response.usage is None
+    # No usage came: the bill is the running estimate (50 words of output at $15/M), not $0.
+    assert spent > 50 * 15.0 / 1e6
+
+
+@both
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ({"code": "rate_limit_exceeded", "type": "tokens", "message": "slow down"},
+         ResponseFailedError),
+        ({"code": "insufficient_quota", "type": "insufficient_quota", "message": "no money"},
+         InsufficientQuotaError),
+    ],
+    ids=["failed", "quota"],
+)  # fmt: skip
+def test_an_error_chunk_mid_stream_is_a_failed_run(
+    sync: bool, error: dict[str, str], kind: type[Exception]
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _stream_answer([chunk({"content": "Hel"}), {"error": error}])
+
+    with pytest.raises(kind, match=error["message"]):
+        run(sync, handle, "stream", model="deepseek-chat", input="hi", api="chat")
+
+
+class Pings(Frames):
+    """Some frames, then keep-alive comments for ever (well, 3 s), one every 20 ms."""
+
+    def __iter__(self) -> Any:
+        yield from self.frames
+        for _ in range(150):
+            time.sleep(0.02)
+            yield b": ping\n\n"
+
+    async def __aiter__(self) -> Any:
+        for frame in self.frames:
+            yield frame
+        for _ in range(150):
+            await asyncio.sleep(0.02)
+            yield b": ping\n\n"
+
+
+@both
+@pytest.mark.parametrize(
+    ("api", "sent", "where"),
+    [
+        ("responses", 0, "before any event"),
+        ("chat", 0, "before any chunk"),
+        ("responses", 1, "after sequence number 0"),
+        ("chat", 1, "after chunk 1"),
+    ],
+)
+def test_a_deadline_message_says_how_far_the_stream_got_on_its_wire(
+    sync: bool, api: str, sent: int, where: str
+) -> None:
+    created = {"type": "response.created", "sequence_number": 0,
+               "response": {"id": "resp_1", "status": "in_progress", "model": "gpt-5-mini"}}  # fmt: skip
+    first = chunk({"content": "Hel"}) if api == "chat" else created
+    body = sse([first][:sent], done=False)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "text/event-stream"}
+        return httpx.Response(200, stream=Pings(body), headers=headers)
+
+    with pytest.raises(DeadlineExceededError) as caught:
+        run(sync, handle, "stream", model="deepseek-chat", input="hi", api=api, deadline=0.1)
+    message = str(caught.value)
+    assert where in message
+    assert ("sequence number" in message) == (api == "responses" and sent > 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.wires import over_wires
 from xiaohu import (
     AsyncXiaohuClient,
     BudgetExceededError,
@@ -135,13 +136,16 @@ async def test_budget_stops_a_background_stream_and_cancels_it(paced_url: str, k
         assert stopped.status == "cancelled"
 
 
-def test_client_budget_spent_refuses_the_next_call(emulator_url: str, key: str) -> None:
-    with XiaohuClient(api_key=key, base_url=emulator_url, max_cost_usd=0.0001) as client:
+@over_wires
+def test_client_budget_spent_refuses_the_next_call(
+    emulator_url: str, key: str, model: str, api: str
+) -> None:
+    with XiaohuClient(api_key=key, base_url=emulator_url, api=api, max_cost_usd=1e-5) as client:
         with pytest.raises(BudgetExceededError):  # a non-streamed call is stopped too
-            client.create_response(model="gpt-5", input="write a long story about tea")
-        assert client.spent_usd > 0.0001
+            client.create_response(model=model, input="write a long story about tea")
+        assert client.spent_usd > 0.00001
         with pytest.raises(CostLimitError, match=r"budget of .* is spent"):
-            client.create_response(model="gpt-5", input="again")
+            client.create_response(model=model, input="again")
 
 
 def test_leaving_an_unbounded_stream_early_charges_its_estimate_exactly(

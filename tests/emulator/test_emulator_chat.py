@@ -79,3 +79,65 @@ def test_chat_completions_sse_ends_with_usage_then_done(emulator_url: str) -> No
     assert chunks[-1]["choices"] == []
     assert chunks[-1]["usage"]["completion_tokens"] > 0
     assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
+
+
+def _chat(url: str, **body: object) -> httpx.Response:
+    body.setdefault("messages", [{"role": "user", "content": "What is 2+2?"}])
+    return httpx.post(f"{url}/chat/completions", headers=HEADERS, json=body)
+
+
+def test_claude_thinking_as_new_apis_claude_adaptor_does(emulator_url: str) -> None:
+    suffixed = _chat(emulator_url, model="claude-sonnet-4-5-thinking").json()
+    assert suffixed["model"] == "claude-sonnet-4-5"  # the suffix only turns thinking on
+    assert suffixed["choices"][0]["message"]["reasoning_content"]
+    effort = _chat(emulator_url, model="claude-sonnet-4-5", reasoning_effort="low").json()
+    assert effort["choices"][0]["message"]["reasoning_content"]
+    dropped = _chat(emulator_url, model="claude-sonnet-4-5", reasoning_effort="minimal").json()
+    assert "reasoning_content" not in dropped["choices"][0]["message"]
+    hot = _chat(emulator_url, model="claude-sonnet-4-5", reasoning_effort="low", temperature=0.3)
+    assert hot.status_code == 400
+    assert "temperature may only be set to 1" in hot.json()["error"]["message"]
+    short = _chat(emulator_url, model="claude-sonnet-4-5", reasoning_effort="high", max_tokens=4096)
+    assert short.status_code == 400
+    assert "budget_tokens" in short.json()["error"]["message"]
+
+
+def test_claude_drops_response_format_other_channels_keep_it(emulator_url: str) -> None:
+    fmt = {"type": "json_object"}
+    claude = _chat(emulator_url, model="claude-sonnet-4-5", response_format=fmt).json()
+    deepseek = _chat(emulator_url, model="deepseek-chat", response_format=fmt).json()
+    assert claude["choices"][0]["message"]["content"] == "2 + 2 = 4."
+    assert json.loads(deepseek["choices"][0]["message"]["content"])
+
+
+def _frames(url: str, fault: str) -> list[str]:
+    body = {
+        "model": "deepseek-chat",
+        "messages": [{"role": "user", "content": "Tell me about the history of tea."}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    headers = {**HEADERS, "X-Emulator-Fault": fault}
+    with httpx.stream("POST", f"{url}/chat/completions", headers=headers, json=body) as answer:
+        return [line[6:] for line in answer.iter_lines() if line.startswith("data: ")]
+
+
+def _finish(lines: list[str]) -> list[object]:
+    chunks = [json.loads(line) for line in lines if line != "[DONE]"]
+    return [c["choices"][0]["finish_reason"] for c in chunks if c.get("choices")]
+
+
+def test_chat_faults_take_the_chat_wires_shape(emulator_url: str) -> None:
+    cut = _frames(emulator_url, "drop_stream")
+    assert cut[-1] == "[DONE]"  # new-api ends every chat stream with its usage and [DONE]
+    assert json.loads(cut[-2])["usage"]["total_tokens"] > 0
+    assert not any(_finish(cut))  # only the missing finish_reason shows the cut
+    failed = _frames(emulator_url, "error_event")
+    assert json.loads(failed[-2])["error"]["code"] == "rate_limit_exceeded"
+    assert failed[-1] == "[DONE]"
+    assert _frames(emulator_url, "no_done")[-1] != "[DONE]"
+    unbilled = _frames(emulator_url, "no_usage")
+    assert "stop" in _finish(unbilled)
+    assert not any("usage" in json.loads(line) for line in unbilled if line != "[DONE]")
+    broken = _frames(emulator_url, "malformed_sse")
+    assert any(not line.endswith("}") for line in broken if line != "[DONE]")

@@ -135,9 +135,17 @@ def test_a_shared_budget_stops_the_job_within_one_call_across_workers(
     assert len(rows) == 60
     assert billed
     assert refused
-    assert {row["error_type"] for row in refused} == {"CostLimitError"}
-    assert all("nothing was sent" in row["error_message"] for row in refused)
-    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] for row in billed))
+    # The last call may get only the rest of the budget and be stopped mid-stream (charged);
+    # every later one is refused before sending.
+    kinds = Counter(row["error_type"] for row in refused)
+    assert set(kinds) <= {"CostLimitError", "BudgetExceededError"}
+    assert kinds["BudgetExceededError"] <= 1
+    assert all(
+        "nothing was sent" in row["error_message"]
+        for row in refused
+        if row["error_type"] == "CostLimitError"
+    )
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] or 0.0 for row in rows))
     one_call = max(row["cost_usd"] for row in billed)
     assert abs(budget - report["spent_usd"]) <= max(one_call, estimate)
     assert report["open_leases"] == 0
@@ -160,6 +168,35 @@ def test_a_shared_budget_stops_the_job_within_one_call_across_workers(
     assert ray.get(more.report.remote())["calls"] == len(refused)
     kept = {row["i"]: row["response_id"] for row in billed}
     assert all(row["response_id"] == kept[row["i"]] for row in again if row["i"] in kept)
+
+
+def test_a_stream_passing_the_job_budget_is_stopped_mid_way_and_charged_once(
+    cluster: None, url: str
+) -> None:
+    # Each call makes one $0.01 web search (estimated $0.012): two fit in $0.025, the third
+    # gets the rest and is stopped at its search, from the worker's meter through the actor.
+    limits = job_limits(max_usd=0.025)
+    questions = [f"What is new in Python 3.{i}?" for i in range(8)]
+    rows = (
+        ray.data.from_items([{"i": i, "prompt": q} for i, q in enumerate(questions)])
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits, tools=[{"type": "web_search"}]),
+            **ResponsesBatch.map_options(workers=2, batch_size=4),
+        )
+        .take_all()
+    )
+    report = ray.get(limits.report.remote())
+    kinds = Counter(row["error_type"] for row in rows)
+    assert kinds["BudgetExceededError"] == 1, kinds
+    assert kinds[None] == 2
+    assert kinds["CostLimitError"] == 5
+    (stopped,) = (row for row in rows if row["error_type"] == "BudgetExceededError")
+    assert "mid-stream: the job budget ran out" in stopped["error_message"]
+    assert stopped["response_id"]
+    assert stopped["cost_usd"] > 0.01  # its search and its input, charged once:
+    assert report["spent_usd"] == pytest.approx(sum(row["cost_usd"] or 0.0 for row in rows))
+    assert (report["calls"], report["sent"], report["open_leases"]) == (3, 3, 0)
 
 
 def test_on_budget_stop_fails_the_job(cluster: None, url: str) -> None:
@@ -243,3 +280,49 @@ def test_a_killed_workers_rows_are_redone_without_double_counting(
     assert report["open_leases"] == 0
     assert report["reserved_usd"] == 0
     assert report["expired_leases"] == 1
+
+
+def test_the_cluster_listens_and_talks_on_loopback_only(cluster: None, url: str) -> None:
+    psutil = pytest.importorskip("psutil")
+    import socket
+
+    # A job first, so that the workers and the limits actor are up while we look.
+    limits = job_limits(max_usd=1.0)
+    rows = (
+        _prompts(4)
+        .map_batches(
+            ResponsesBatch,
+            fn_constructor_kwargs=_ask(url, limits=limits),
+            **ResponsesBatch.map_options(workers=2, batch_size=2),
+        )
+        .take_all()
+    )
+    assert all(row["error_type"] is None for row in rows)
+    me = psutil.Process()
+    processes = [me, *me.children(recursive=True)]  # the GCS, the raylet, workers, agents
+    bound: dict[str, set[str]] = {}
+    peers: dict[str, set[str]] = {}
+    for process in processes:
+        try:
+            name, connections = process.name(), process.net_connections(kind="inet")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        for conn in connections:
+            if conn.status == psutil.CONN_LISTEN or conn.type == socket.SOCK_DGRAM:
+                bound.setdefault(conn.laddr.ip, set()).add(name)
+            if conn.raddr:
+                peers.setdefault(conn.raddr.ip, set()).add(name)
+    assert len(processes) > 3, [p.name() for p in processes]
+    assert bound, "no listening socket seen: psutil cannot see the Ray processes' sockets"
+    assert all(_loopback(ip) for ip in bound), bound
+    assert all(_loopback(ip) for ip in peers), peers
+
+
+def _loopback(ip: str) -> bool:
+    """127.0.0.1 or ::1, also written as an IPv4-mapped IPv6 address (::ffff:127.0.0.1)."""
+    import ipaddress
+
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address) in {"127.0.0.1", "::1"}

@@ -1,4 +1,5 @@
-"""The fault matrix: every relay fault through both adapters, sync and async, stream and not.
+"""The fault matrix: every relay fault through both adapters, sync and async, stream and not,
+on both wires (the Responses API with an OpenAI model, Chat Completions with a Claude one).
 
 Shared by `test_fault_matrix.py` (which asserts the expectations) and `scripts/fault_matrix.py`
 (which prints the README's table). Each run builds a fresh `ChatXiaohu` or `XiaohuResponses`
@@ -30,6 +31,10 @@ from llama_index_xiaohu import XiaohuResponses
 
 KEY = "sk-reliability-0123456789abcdef0123"
 MODEL = "gpt-4.1-mini"
+#: The model each wire is run with (the chat one is set with `api="chat"`, so no model list
+#: is read and the attempts are the same as on the Responses API).
+MODELS = {"responses": MODEL, "chat": "claude-sonnet-4-5"}
+WIRES = ("responses", "chat")
 PROMPT = "Tell me about the history of tea in China in a few sentences."
 #: Retries per call in the matrix: one retry shows the policy without long waits.
 MAX_RETRIES = 1
@@ -57,6 +62,10 @@ class Case:
         timeout: Per-call timeout in seconds (`None`: the default).
         min_seconds: The least time the call can take (retry waits, timeouts).
         max_seconds: The most time the call may take (`None`: no bound of its own).
+        wires: The wires the fault is run on.
+        chat_invoke: On the chat wire without a stream, the class and words instead of
+            `error` and `words`: Chat Completions has no failed answer, so new-api relays the
+            upstream's failure as a 200 JSON error body (an `APIError`, as on Responses).
     """
 
     name: str
@@ -71,6 +80,21 @@ class Case:
     timeout: float | None = None
     min_seconds: float = 0.0
     max_seconds: float | None = None
+    wires: tuple[str, ...] = WIRES
+    chat_invoke: tuple[type[xiaohu.XiaohuError], tuple[str, ...]] | None = None
+
+    def expected(
+        self, wire: str, stream: bool
+    ) -> tuple[type[xiaohu.XiaohuError] | None, tuple[str, ...]]:
+        """The error class (`None`: the call returns) and words of one run.
+
+        Example:
+            >>> CASES[0].expected("chat", False)[0].__name__
+            'RateLimitError'
+        """
+        if wire == "chat" and not stream and self.chat_invoke is not None:
+            return self.chat_invoke
+        return self.error, self.words
 
 
 CASES: tuple[Case, ...] = (
@@ -111,13 +135,15 @@ CASES: tuple[Case, ...] = (
     Case("`error` event + response.failed", "error_event", xiaohu.ResponseFailedError,
          lc_errors.ModelAPIError, ("rate_limit_exceeded",), 1, streams=(True,)),
     Case("failed Response (non-stream)", "error_event", xiaohu.ResponseFailedError,
-         lc_errors.ModelAPIError, ("rate_limit_exceeded",), 1, streams=(False,)),
+         lc_errors.ModelAPIError, ("rate_limit_exceeded",), 1, streams=(False,),
+         chat_invoke=(xiaohu.APIError, ("Request too large",))),
     Case("response.incomplete", "incomplete", None, None, (), 1, status="incomplete"),
     # The relay's habits (issue 15): what new-api and the nginx in front of it do to a stream.
     Case("200 JSON error body", "json_error_stream", xiaohu.APIError, lc_errors.ModelAPIError,
          ("bad response status code",), 1),
     Case("failed Response as `response.completed`", "completed_failed",
-         xiaohu.ResponseFailedError, lc_errors.ModelAPIError, ("upstream channel failed",), 1),
+         xiaohu.ResponseFailedError, lc_errors.ModelAPIError, ("upstream channel failed",), 1,
+         chat_invoke=(xiaohu.APIError, ("upstream channel failed",))),
     Case("blank `data:` frames", "blank_data", None, None, (), 1, streams=(True,)),
     Case("`data: [DONE]` after completion", "done_after", None, None, (), 1, streams=(True,)),
     Case("connection held 3 s after completion", "linger;seconds=3", None, None, (), 1,
@@ -135,6 +161,11 @@ CASES: tuple[Case, ...] = (
          lc_errors.ModelNotFoundError, ("503", "无可用渠道"), 1),
     Case("in-stream `insufficient_quota`", "quota_event", xiaohu.InsufficientQuotaError,
          lc_errors.ModelPermissionDeniedError, ("exceeded your current quota",), 1),
+    # What only the Chat Completions wire can do (issue 22).
+    Case("chat stream without `data: [DONE]`", "no_done", None, None, (), 1, streams=(True,),
+         wires=("chat",)),
+    Case("chat stream without its usage chunk", "no_usage", None, None, (), 1,
+         streams=(True,), wires=("chat",)),
 )  # fmt: skip
 """Every row of the matrix (the `response.failed` that follows the `error` event included)."""
 
@@ -148,6 +179,7 @@ class Outcome:
         adapter: `langchain` or `llama_index`.
         mode: `sync` or `async`.
         stream: Whether the answer was streamed.
+        wire: `responses` or `chat`.
         error: The exception raised, if any.
         attempts: Requests that reached the transport.
         seconds: Wall time of the whole call, stream consumed.
@@ -159,6 +191,7 @@ class Outcome:
     adapter: str
     mode: str
     stream: bool
+    wire: str = "responses"
     error: BaseException | None = None
     attempts: int = 0
     seconds: float = 0.0
@@ -169,7 +202,8 @@ class Outcome:
     @property
     def partial_passed(self) -> bool:
         """A cut or failed answer came back looking complete."""
-        cut = self.case.status != "completed" or self.case.error is not None
+        failing = self.case.expected(self.wire, self.stream)[0] is not None
+        cut = self.case.status != "completed" or failing
         return self.error is None and cut and self.status == "completed"
 
 
@@ -188,9 +222,10 @@ def _headers(case: Case) -> dict[str, str]:
     return {"X-Emulator-Fault": f"{case.spec};id={uuid.uuid4().hex}"}
 
 
-def _settings(case: Case, base_url: str) -> dict[str, Any]:
+def _settings(case: Case, base_url: str, wire: str) -> dict[str, Any]:
     return {
-        "model": MODEL,
+        "model": MODELS[wire],
+        "api": wire,
         "api_key": KEY,
         "max_retries": MAX_RETRIES,
         "timeout": case.timeout,
@@ -234,20 +269,22 @@ def _last(chunks: Iterable[ChatResponse]) -> ChatResponse | None:
     return tail[0] if tail else None
 
 
-def run_sync(case: Case, adapter: str, stream: bool, base_url: str) -> Outcome:
+def run_sync(
+    case: Case, adapter: str, stream: bool, base_url: str, wire: str = "responses"
+) -> Outcome:
     """Run one case through a blocking adapter call.
 
     Example:
         >>> run_sync(CASES[0], "langchain", False, url).attempts  # doctest: +SKIP
         2
     """
-    outcome = Outcome(case, adapter, "sync", stream)
+    outcome = Outcome(case, adapter, "sync", stream, wire)
 
     def count(_: httpx.Request) -> None:
         outcome.attempts += 1
 
     http = httpx.Client(event_hooks={"request": [count]})
-    settings = _settings(case, base_url)
+    settings = _settings(case, base_url, wire)
     start = time.perf_counter()
     try:
         if adapter == "langchain":
@@ -267,20 +304,22 @@ def run_sync(case: Case, adapter: str, stream: bool, base_url: str) -> Outcome:
     return outcome
 
 
-async def run_async(case: Case, adapter: str, stream: bool, base_url: str) -> Outcome:
+async def run_async(
+    case: Case, adapter: str, stream: bool, base_url: str, wire: str = "responses"
+) -> Outcome:
     """Run one case through an awaited adapter call.
 
     Example:
         >>> (await run_async(CASES[0], "llama_index", True, url)).attempts  # doctest: +SKIP
         2
     """
-    outcome = Outcome(case, adapter, "async", stream)
+    outcome = Outcome(case, adapter, "async", stream, wire)
 
     async def count(_: httpx.Request) -> None:
         outcome.attempts += 1
 
     http = httpx.AsyncClient(event_hooks={"request": [count]})
-    settings = _settings(case, base_url)
+    settings = _settings(case, base_url, wire)
     start = time.perf_counter()
     try:
         if adapter == "langchain":
@@ -317,7 +356,9 @@ def combinations(case: Case) -> list[tuple[str, str, bool]]:
     return [(a, m, s) for a in ADAPTERS for m in MODES for s in case.streams]
 
 
-def run(case: Case, adapter: str, mode: str, stream: bool, base_url: str) -> Outcome:
+def run(
+    case: Case, adapter: str, mode: str, stream: bool, base_url: str, wire: str = "responses"
+) -> Outcome:
     """Run one combination, sync or async (in its own event loop), and check it.
 
     Example:
@@ -325,14 +366,16 @@ def run(case: Case, adapter: str, mode: str, stream: bool, base_url: str) -> Out
         []
     """
     if mode == "sync":
-        outcome = run_sync(case, adapter, stream, base_url)
+        outcome = run_sync(case, adapter, stream, base_url, wire)
     else:
-        outcome = asyncio.run(run_async(case, adapter, stream, base_url))
+        outcome = asyncio.run(run_async(case, adapter, stream, base_url, wire))
     outcome.problems = check(outcome)
     return outcome
 
 
-def run_case(case: Case, base_url: str, *, workers: int = 1) -> list[Outcome]:
+def run_case(
+    case: Case, base_url: str, *, workers: int = 1, wire: str = "responses"
+) -> list[Outcome]:
     """Every combination of one case; `workers > 1` runs them side by side in threads.
 
     Example:
@@ -341,7 +384,7 @@ def run_case(case: Case, base_url: str, *, workers: int = 1) -> list[Outcome]:
     """
     combos = combinations(case)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda c: run(case, c[0], c[1], c[2], base_url), combos))
+        return list(pool.map(lambda c: run(case, c[0], c[1], c[2], base_url, wire), combos))
 
 
 def check(outcome: Outcome) -> list[str]:
@@ -352,13 +395,14 @@ def check(outcome: Outcome) -> list[str]:
         []
     """
     case, error, problems = outcome.case, outcome.error, []
+    expected, words = case.expected(outcome.wire, outcome.stream)
     if outcome.attempts != case.attempts:
         problems.append(f"{outcome.attempts} attempts, expected {case.attempts}")
     if outcome.seconds < case.min_seconds:
         problems.append(f"took {outcome.seconds:.2f}s, less than {case.min_seconds}s")
     if case.max_seconds is not None and outcome.seconds > case.max_seconds:
         problems.append(f"took {outcome.seconds:.2f}s, more than {case.max_seconds}s")
-    if case.error is None:
+    if expected is None:
         if error is not None:
             problems.append(f"raised {type(error).__name__}: {error}")
         elif outcome.status != case.status:
@@ -366,12 +410,12 @@ def check(outcome: Outcome) -> list[str]:
         elif not outcome.text:
             problems.append("returned no text")
         return problems
-    if not isinstance(error, case.error):
-        problems.append(f"raised {type(error).__name__}: {error}, expected {case.error.__name__}")
+    if not isinstance(error, expected):
+        problems.append(f"raised {type(error).__name__}: {error}, expected {expected.__name__}")
         return problems
     if outcome.adapter == "langchain" and case.lc_error and not isinstance(error, case.lc_error):
         problems.append(f"{type(error).__name__} is not a {case.lc_error.__name__}")
-    missing = [w for w in case.words if w not in str(error)]
+    missing = [w for w in words if w not in str(error)]
     if missing:
         problems.append(f"message {str(error)!r} lacks {missing}")
     if KEY in str(error) or KEY in repr(error):

@@ -1,5 +1,6 @@
 """The key never shows: not in `repr`/`str`, DEBUG logs, exceptions, serialized models or
-results, LangSmith params, or a freshly recorded cassette, for both adapters.
+results, LangSmith params, or a freshly recorded cassette, for both adapters, on both wires
+(Responses and Chat Completions) where a request is made.
 
 The core's own client is covered in `tests/core/test_secrets.py`; this proves the adapters do
 not leak what the core keeps hidden.
@@ -20,20 +21,23 @@ from llama_index.core.base.llms.types import ChatMessage
 import xiaohu
 from langchain_xiaohu import ChatXiaohu
 from llama_index_xiaohu import XiaohuResponses
+from tests.wires import over_wires, over_wires_and_auto
 
 KEY = "sk-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 MODEL = "gpt-4.1-mini"
 
 
 def _lc(url: str, **kwargs: Any) -> ChatXiaohu:
-    return ChatXiaohu(model=MODEL, api_key=KEY, base_url=url, **kwargs)
+    kwargs.setdefault("model", MODEL)
+    return ChatXiaohu(api_key=KEY, base_url=url, **kwargs)
 
 
 _OPEN: list[XiaohuResponses] = []
 
 
 def _li(url: str, **kwargs: Any) -> XiaohuResponses:
-    llm = XiaohuResponses(model=MODEL, api_key=KEY, api_base=url, **kwargs)
+    kwargs.setdefault("model", MODEL)
+    llm = XiaohuResponses(api_key=KEY, api_base=url, **kwargs)
     _OPEN.append(llm)
     return llm
 
@@ -81,10 +85,13 @@ def test_langsmith_params(emulator_url: str) -> None:
     assert KEY not in json.dumps(lc._identifying_params, default=str)
 
 
-def test_results_hold_no_key(emulator_url: str) -> None:
-    message = _lc(emulator_url).invoke("hi")
+@over_wires_and_auto
+def test_results_hold_no_key(emulator_url: str, model: str, api: str) -> None:
+    message = _lc(emulator_url, model=model, api=api).invoke("hi")
     assert KEY not in json.dumps(dumpd(message))
-    response = _li(emulator_url).chat([ChatMessage(role="user", content="hi")])
+    response = _li(emulator_url, model=model, api=api).chat(
+        [ChatMessage(role="user", content="hi")]
+    )
     assert KEY not in response.model_dump_json()
     assert KEY not in json.dumps(response.raw, default=str)
 
@@ -95,20 +102,27 @@ def _raised(fn: Any) -> BaseException:
     return info.value
 
 
-def test_exceptions_hold_no_key(emulator_url: str) -> None:
+@over_wires
+def test_exceptions_hold_no_key(emulator_url: str, model: str, api: str) -> None:
     headers = _fault("invalid_key")
+    wire = {"model": model, "api": api, "max_retries": 0}
     errors = [
-        _raised(lambda: _lc(emulator_url, default_headers=headers, max_retries=0).invoke("hi")),
+        _raised(lambda: _lc(emulator_url, default_headers=headers, **wire).invoke("hi")),
+        _raised(lambda: list(_lc(emulator_url, default_headers=headers, **wire).stream("hi"))),
         _raised(
-            lambda: list(_lc(emulator_url, default_headers=headers, max_retries=0).stream("hi"))
-        ),
-        _raised(
-            lambda: _li(emulator_url, default_headers=headers, max_retries=0).chat(
+            lambda: _li(emulator_url, default_headers=headers, **wire).chat(
                 [ChatMessage(role="user", content="hi")]
             )
         ),
         _raised(
-            lambda: list(_lc(emulator_url, default_headers=_fault("drop_stream")).stream("hi"))
+            lambda: list(
+                _lc(emulator_url, default_headers=_fault("drop_stream"), **wire).stream("hi")
+            )
+        ),
+        _raised(
+            lambda: list(
+                _lc(emulator_url, default_headers=_fault("error_event"), **wire).stream("hi")
+            )
         ),
     ]
     for error in errors:
@@ -116,17 +130,19 @@ def test_exceptions_hold_no_key(emulator_url: str) -> None:
             assert KEY not in text
 
 
+@over_wires
 def test_debug_logs_over_retries_errors_and_streams(
-    emulator_url: str, caplog: pytest.LogCaptureFixture
+    emulator_url: str, caplog: pytest.LogCaptureFixture, model: str, api: str
 ) -> None:
     caplog.set_level(logging.DEBUG)  # root: xiaohu, httpx, httpcore, langchain, llama_index
-    retried = _fault("rate_limit_retry_after;ms=10;times=1;id=secrets")
-    _lc(emulator_url, default_headers=retried).invoke("hi")
-    list(_lc(emulator_url).stream("hi"))
-    _raised(lambda: _lc(emulator_url, default_headers=_fault("quota")).invoke("hi"))
-    li = _li(emulator_url, default_headers=_fault("server_error"), max_retries=1)
+    wire = {"model": model, "api": api}
+    retried = _fault(f"rate_limit_retry_after;ms=10;times=1;id=secrets-{api}")
+    _lc(emulator_url, default_headers=retried, **wire).invoke("hi")
+    list(_lc(emulator_url, **wire).stream("hi"))
+    _raised(lambda: _lc(emulator_url, default_headers=_fault("quota"), **wire).invoke("hi"))
+    li = _li(emulator_url, default_headers=_fault("server_error"), max_retries=1, **wire)
     _raised(lambda: li.chat([ChatMessage(role="user", content="hi")]))
-    list(_li(emulator_url).stream_chat([ChatMessage(role="user", content="hi")]))
+    list(_li(emulator_url, **wire).stream_chat([ChatMessage(role="user", content="hi")]))
     assert any("retry" in r.getMessage() for r in caplog.records), "retries were logged"
     assert caplog.records, "DEBUG logging was captured"
     assert KEY not in caplog.text

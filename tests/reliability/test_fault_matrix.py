@@ -1,6 +1,6 @@
 """The fault matrix on the loopback emulator: each fault through both adapters, sync and async,
-stream and not, with the exception class, the relay's words, attempts, time, and no partial
-answer passed off as complete. The same matrix prints the README table
+stream and not, on both wires (Responses and Chat Completions), with the exception class, the
+relay's words, attempts, time, and no partial answer passed off as complete. The same matrix prints the README table
 (`python scripts/fault_matrix.py`).
 """
 
@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.matrix import CASES, Case, combinations, run_case, table
+from tests.reliability.matrix import CASES, WIRES, Case, combinations, run_case, table
 
 pytestmark = pytest.mark.slow
 
+RUNS = [(case, wire) for case in CASES for wire in WIRES if wire in case.wires]
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_fault(case: Case, emulator_url: str) -> None:
-    outcomes = run_case(case, emulator_url, workers=8)
+
+@pytest.mark.parametrize(("case", "wire"), RUNS, ids=[f"{w}: {c.name}" for c, w in RUNS])
+def test_fault(case: Case, wire: str, emulator_url: str) -> None:
+    outcomes = run_case(case, emulator_url, workers=8, wire=wire)
     assert len(outcomes) == len(combinations(case))
     problems = {
         f"{o.adapter}/{o.mode}/{'stream' if o.stream else 'invoke'}": o.problems
@@ -31,6 +33,12 @@ def test_fault(case: Case, emulator_url: str) -> None:
 def test_every_adapter_path_is_covered() -> None:
     paths = {(a, m, s) for case in CASES for a, m, s in combinations(case)}
     assert len(paths) == 8  # 2 adapters x sync/async x stream/invoke
+
+
+def test_every_fault_runs_on_both_wires_unless_it_is_a_chat_habit() -> None:
+    only_chat = {c.spec for c in CASES if c.wires == ("chat",)}
+    assert only_chat == {"no_done", "no_usage"}
+    assert all(set(c.wires) == set(WIRES) for c in CASES if c.spec not in only_chat)
 
 
 def test_table_has_one_row_per_case(emulator_url: str) -> None:

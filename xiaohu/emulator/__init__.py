@@ -21,7 +21,8 @@ Endpoints
 ---------
 ``POST /v1/responses`` (JSON; SSE with ``stream: true``; ``background: true``),
 ``GET /v1/responses/{id}`` (``?stream=true&starting_after=N`` resumes a background stream),
-``POST /v1/responses/{id}/cancel``, ``DELETE /v1/responses/{id}``, ``GET /v1/models``,
+``POST /v1/responses/{id}/cancel``, ``DELETE /v1/responses/{id}``, ``POST /v1/chat/completions``
+(JSON; SSE with ``stream: true``), ``GET /v1/models``,
 ``GET /v1/models/{id}``, ``POST /v1/embeddings``, ``GET /v1/dashboard/billing/subscription``,
 ``GET /v1/dashboard/billing/usage``, ``GET /api/usage/token/``. Any other path answers the relay's
 ``404 Invalid URL (METHOD /path)``.
@@ -39,7 +40,13 @@ function tools that share words with the message, with arguments valid against t
 back. With a web search tool it searches and cites ``example.*`` sources with exact
 ``url_citation`` offsets. Reasoning models (gpt-5*, o3, o4-mini, deep research, or any request with
 ``reasoning``) emit a reasoning item first, with streamed summaries when ``reasoning.summary`` is set,
-reasoning tokens growing with ``reasoning.effort``, and ``encrypted_content`` when included.
+reasoning tokens growing with ``reasoning.effort``, and ``encrypted_content`` when included;
+open-weight ``gpt-oss-*`` models also stream their raw reasoning (``reasoning_text``). An
+``image_generation`` tool draws when asked (a one-pixel image, ``partial_images`` partial ones
+first); an ``mcp`` tool lists its tools and calls ``search``, first asking with an
+``mcp_approval_request`` unless ``require_approval`` is ``"never"`` (answer with an
+``mcp_approval_response`` input item). ``include: ["message.output_text.logprobs"]`` adds token
+logprobs (``top_logprobs`` alternatives) to every text delta and part.
 ``text.format`` json_schema/json_object give JSON. Deep research models require a data-source tool,
 run 8-12 searches (at most ``max_tool_calls``) and write a long cited report.
 ``max_output_tokens`` cuts the answer (``response.incomplete``); ``previous_response_id``
@@ -104,7 +111,15 @@ gzip                      ``Content-Encoding: gzip`` (SSE flushed per event, and
 no_event_lines            SSE frames with ``data:`` only, no ``event:`` line
 real_traffic              what real captures omit: no ``cache_write_tokens``, no ``action`` on
                           an added ``web_search_call``, ``obfuscation`` on every other delta
+no_done                   (chat) the stream ends without ``data: [DONE]``
+no_usage                  (chat) no usage chunk, though ``stream_options.include_usage`` asked
 ========================  =====================================================================
+
+On ``POST /v1/chat/completions`` the faults take the Chat Completions shape
+(:mod:`xiaohu.emulator.chat_faults`): a failure mid-answer is an ``{"error": {...}}`` chunk, then
+``data: [DONE]``, and without ``stream`` the upstream's error as a 200 JSON body;
+``drop_stream`` cuts the chunks before the ``finish_reason`` but still sends the relay's usage
+chunk and ``[DONE]``, as new-api does.
 
 Deep research also opens some results (``open_page``) and searches in them (``find_in_page``),
 as real runs do (not under ``max_tool_calls``).

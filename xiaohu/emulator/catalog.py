@@ -36,6 +36,8 @@ MODELS: tuple[tuple[str, int, str, list[str]], ...] = (
     ("gpt-4o-mini", 1721174400, "openai", _CHAT),
     ("o3", 1744761600, "openai", _CHAT),
     ("o4-mini", 1744761600, "openai", _CHAT),
+    ("gpt-oss-120b", 1754352000, "openai", _CHAT),
+    ("gpt-oss-20b", 1754352000, "openai", _CHAT),
     ("o3-deep-research", 1750896000, "openai", _RESPONSES_ONLY),
     ("o4-mini-deep-research", 1750896000, "openai", _RESPONSES_ONLY),
     ("deepseek-chat", 1735660800, "custom", ["openai"]),

@@ -6,24 +6,25 @@ become input items, function tools stay function tools, ``response_format`` beco
 ``chat.completion.chunk`` frames ending in ``data: [DONE]``, with a usage chunk when
 ``stream_options.include_usage`` asks for it. ``reasoning_content`` carries the reasoning of a
 ``*-reasoner`` model, or of any call with ``reasoning_effort``, as DeepSeek's channel does.
+A ``claude-*`` body first goes through what new-api's Claude adaptor does to it
+(:mod:`xiaohu.emulator.claude`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body, upstream_json
+from xiaohu.emulator.calls import apply_fault, authenticate, emulator_of, json_body
+from xiaohu.emulator.chat_faults import chat_failure, chat_json, chat_stream
+from xiaohu.emulator.claude import claude_request, is_claude
 from xiaohu.emulator.errors import openai_error
 from xiaohu.emulator.faults import split_model
-from xiaohu.emulator.ids import openai_request_id
 from xiaohu.emulator.model import run_model
 from xiaohu.emulator.request import parse_create
 from xiaohu.emulator.response import usage
@@ -125,6 +126,17 @@ def responses_body(body: dict[str, Any], model: str) -> dict[str, Any]:
         out["text"] = {"format": {"type": "json_schema", **(fmt.get("json_schema") or {})}}
     elif fmt.get("type") == "json_object":
         out["text"] = {"format": {"type": "json_object"}}
+    if body.get("logprobs"):
+        out["include"] = ["message.output_text.logprobs"]
+        if body.get("top_logprobs") is not None:
+            out["top_logprobs"] = body["top_logprobs"]
+    elif body.get("top_logprobs") is not None:
+        raise openai_error(
+            400,
+            "Invalid parameter: 'top_logprobs' is only allowed when 'logprobs' is enabled.",
+            param="top_logprobs",
+            code="invalid_parameter",
+        )
     if _reasons(model, body):
         out["reasoning"] = {"effort": body.get("reasoning_effort") or "medium", "summary": "auto"}
     return out
@@ -188,6 +200,7 @@ def _chunks(
     finish: str,
     usage_obj: dict[str, Any] | None,
     rng: random.Random,
+    tokens: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     def chunk(delta: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
@@ -198,7 +211,13 @@ def _chunks(
         chunk({"reasoning_content": p})
         for p in _pieces(message.get("reasoning_content") or "", rng)
     ]
-    chunks += [chunk({"content": p}) for p in _pieces(message.get("content") or "", rng)]
+    if tokens:  # one chunk per token, each with its logprob
+        for token in tokens:
+            with_token = chunk({"content": token["token"]})
+            with_token["choices"][0]["logprobs"] = {"content": [token], "refusal": None}
+            chunks.append(with_token)
+    else:
+        chunks += [chunk({"content": p}) for p in _pieces(message.get("content") or "", rng)]
     for index, call in enumerate(message.get("tool_calls") or ()):
         function = call["function"]
         first = {"index": index, "id": call["id"], "type": "function"}
@@ -219,15 +238,6 @@ def _chunks(
     return chunks  # fmt: skip
 
 
-async def _sse(chunks: list[dict[str, Any]], delay: float) -> AsyncIterator[bytes]:
-    for number, chunk in enumerate(chunks):
-        if number and delay > 0:
-            await asyncio.sleep(delay)
-        yield f"data: {json.dumps(chunk, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
-        await asyncio.sleep(0)
-    yield b"data: [DONE]\n\n"
-
-
 async def create_chat(request: Request) -> Response:
     """``POST /v1/chat/completions``."""
     emulator = emulator_of(request)
@@ -238,6 +248,8 @@ async def create_chat(request: Request) -> Response:
     await apply_fault(request, call, model=model, suffix=suffix)
     if not isinstance(body, dict):
         raise openai_error(400, "The body must be a JSON object.")
+    if model is not None and is_claude(model):
+        body, model = claude_request(body, model)
     req = parse_create(
         responses_body(body, model or ""), lang=call.lang, request_id=call.request_id, model=model
     )
@@ -247,6 +259,13 @@ async def create_chat(request: Request) -> Response:
     usage_obj = usage(plan, cached_tokens=0)
     emulator.store.charge(call.key, usage_obj["total_tokens"])
     message, finish = _message(plan.output)
+    tokens = [
+        token
+        for item in plan.output
+        if item["type"] == "message"
+        for part in item["content"]
+        for token in part.get("logprobs") or ()
+    ]
     if plan.status == "incomplete":
         finish = "length"
     head = {
@@ -257,12 +276,13 @@ async def create_chat(request: Request) -> Response:
     chat_usage = _chat_usage(usage_obj)
     if body.get("stream"):
         wants_usage = (body.get("stream_options") or {}).get("include_usage") is True
-        chunks = _chunks(head, message, finish, chat_usage if wants_usage else None, rng)
-        headers = {"Cache-Control": "no-cache", "x-request-id": openai_request_id()}
-        return StreamingResponse(
-            _sse(chunks, call.delay), media_type="text/event-stream", headers=headers
-        )
-    choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
-    return upstream_json(
-        {**head, "object": "chat.completion", "choices": [choice], "usage": chat_usage}
+        chunks = _chunks(head, message, finish, chat_usage if wants_usage else None, rng, tokens)
+        return chat_stream(chunks, call, req.model)
+    failure = chat_failure(call, req.model)
+    if failure is not None:
+        return chat_json(failure, call)  # new-api relays the upstream's error with its 200
+    logprobs = {"content": tokens, "refusal": None} if body.get("logprobs") else None
+    choice = {"index": 0, "message": message, "logprobs": logprobs, "finish_reason": finish}
+    return chat_json(
+        {**head, "object": "chat.completion", "choices": [choice], "usage": chat_usage}, call
     )

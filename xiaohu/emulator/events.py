@@ -5,7 +5,9 @@ The order follows real captures (protocol reference A.3): ``response.created`` a
 ``output_item.added``, its content events, ``output_item.done``, and one terminal event
 (``response.completed`` / ``.incomplete`` / ``.failed``). Text is streamed in small deltas; an
 ``output_text.annotation.added`` follows the delta that completes the cited span. Delta events
-carry ``obfuscation`` padding; ``output_text`` events and parts carry ``logprobs: []``.
+carry ``obfuscation`` padding; ``output_text`` events and parts carry ``logprobs`` (empty unless
+asked for: then each delta has its token's). Raw reasoning (``gpt-oss``) streams as
+``reasoning_text`` parts; an image generation call streams its phases and partial images.
 """
 
 from __future__ import annotations
@@ -51,18 +53,27 @@ def frame(event: dict[str, Any]) -> bytes:
 
 
 class _Builder:
-    def __init__(self, *, obfuscate: bool, rng: random.Random) -> None:
+    def __init__(
+        self,
+        *,
+        obfuscate: bool,
+        rng: random.Random,
+        partial_images: dict[str, list[str]] | None = None,
+    ) -> None:
         self.events: list[dict[str, Any]] = []
         self.obfuscate = obfuscate
         self.rng = rng
+        self.partial_images = partial_images or {}
 
     def emit(self, type_: str, **fields: Any) -> None:
         self.events.append({"type": type_, "sequence_number": len(self.events), **fields})
 
-    def delta(self, type_: str, delta: str, **fields: Any) -> None:
+    def delta(
+        self, type_: str, delta: str, logprobs: list[dict[str, Any]] | None = None, **fields: Any
+    ) -> None:
         event = {"type": type_, "sequence_number": len(self.events), **fields, "delta": delta}
         if type_ == "response.output_text.delta":
-            event["logprobs"] = []
+            event["logprobs"] = logprobs or []
         if self.obfuscate:
             event["obfuscation"] = obfuscation(self.rng, delta)
         self.events.append(event)
@@ -80,8 +91,10 @@ class _Builder:
             self.emit("response.content_part.added", **where, part=empty)
             pending = list(enumerate(part.get("annotations", [])))
             written = 0
-            for piece in chunk_text(part["text"]):
-                self.delta("response.output_text.delta", piece, **where)
+            tokens = part.get("logprobs") or []
+            for number, piece in enumerate(chunk_text(part["text"])):
+                own = tokens[number : number + 1]  # a piece is one token
+                self.delta("response.output_text.delta", piece, own, **where)
                 written += len(piece)
                 while pending and pending[0][1]["end_index"] <= written:
                     a_index, annotation = pending.pop(0)
@@ -91,7 +104,7 @@ class _Builder:
                         annotation_index=a_index,
                         annotation=annotation,
                     )
-            self.emit("response.output_text.done", **where, text=part["text"], logprobs=[])
+            self.emit("response.output_text.done", **where, text=part["text"], logprobs=tokens)
             self.emit("response.content_part.done", **where, part=part)
         self.emit("response.output_item.done", output_index=index, item=item)
 
@@ -120,10 +133,20 @@ class _Builder:
 
     def reasoning(self, index: int, item: dict[str, Any]) -> None:
         added: dict[str, Any] = {**item, "summary": []}
+        if "content" in item:
+            added["content"] = []
         if "encrypted_content" in item:
             added["encrypted_content"] = encrypted_content(item["id"] + "/added")
         self.emit("response.output_item.added", output_index=index, item=added)
         ids = {"item_id": item["id"], "output_index": index}
+        for c_index, part in enumerate(item.get("content") or []):  # raw reasoning first
+            where = {**ids, "content_index": c_index}
+            empty = {"type": "reasoning_text", "text": ""}
+            self.emit("response.content_part.added", **where, part=empty)
+            for piece in chunk_text(part["text"]):
+                self.delta("response.reasoning_text.delta", piece, **where)
+            self.emit("response.reasoning_text.done", **where, text=part["text"])
+            self.emit("response.content_part.done", **where, part=part)
         for s_index, part in enumerate(item.get("summary", [])):
             where = {**ids, "summary_index": s_index}
             self.emit(
@@ -170,6 +193,34 @@ class _Builder:
         self.emit("response.mcp_call.completed", **ids)
         self.emit("response.output_item.done", output_index=index, item=item)
 
+    def image_generation(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "status": "in_progress", "result": None}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.image_generation_call.in_progress", **ids)
+        self.emit("response.image_generation_call.generating", **ids)
+        looks = {
+            k: item[k] for k in ("background", "output_format", "quality", "size") if k in item
+        }
+        for number, image in enumerate(self.partial_images.get(item["id"], [])):
+            self.emit(
+                "response.image_generation_call.partial_image",
+                **ids,
+                partial_image_index=number,
+                partial_image_b64=image,
+                **looks,
+            )
+        self.emit("response.image_generation_call.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
+    def mcp_list_tools(self, index: int, item: dict[str, Any]) -> None:
+        added = {**item, "tools": []}
+        self.emit("response.output_item.added", output_index=index, item=added)
+        ids = {"item_id": item["id"], "output_index": index}
+        self.emit("response.mcp_list_tools.in_progress", **ids)
+        self.emit("response.mcp_list_tools.completed", **ids)
+        self.emit("response.output_item.done", output_index=index, item=item)
+
     def custom_tool_call(self, index: int, item: dict[str, Any]) -> None:
         added = {**item, "status": "in_progress", "input": ""}
         self.emit("response.output_item.added", output_index=index, item=added)
@@ -188,10 +239,12 @@ class _Builder:
             "code_interpreter_call": self.code_interpreter,
             "mcp_call": self.mcp_call,
             "custom_tool_call": self.custom_tool_call,
+            "image_generation_call": self.image_generation,
+            "mcp_list_tools": self.mcp_list_tools,
         }.get(item["type"])
         if handler is not None:
             handler(index, item)
-        else:  # file_search_call, mcp_list_tools: whole items
+        else:  # file_search_call, mcp_approval_request: whole items
             self.emit("response.output_item.added", output_index=index, item=item)
             self.emit("response.output_item.done", output_index=index, item=item)
 
@@ -215,7 +268,12 @@ def _start(builder: _Builder, final: dict[str, Any], *, queued: bool) -> None:
 
 
 def response_events(
-    final: dict[str, Any], *, queued: bool, obfuscate: bool, rng: random.Random
+    final: dict[str, Any],
+    *,
+    queued: bool,
+    obfuscate: bool,
+    rng: random.Random,
+    partial_images: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the full event sequence that streams ``final`` (a terminal Response object).
 
@@ -224,6 +282,7 @@ def response_events(
         queued: start like a background job: created (queued), queued, in_progress.
         obfuscate: pad delta events with ``obfuscation``.
         rng: seeds the padding.
+        partial_images: image call id → the partial images streamed before its result.
 
     Example:
         >>> final = {"id": "resp_1", "status": "completed", "output": [], "usage": None}
@@ -233,7 +292,7 @@ def response_events(
         ... ]
         ['response.created', 'response.in_progress', 'response.completed']
     """
-    builder = _Builder(obfuscate=obfuscate, rng=rng)
+    builder = _Builder(obfuscate=obfuscate, rng=rng, partial_images=partial_images)
     _start(builder, final, queued=queued)
     for index, item in enumerate(final["output"]):
         builder.item(index, item)

@@ -45,6 +45,8 @@ HABIT_FAULTS = frozenset(
         "gzip",
         "no_event_lines",
         "real_traffic",
+        "no_done",
+        "no_usage",
     }
 )
 #: The longest any habit holds a connection (``linger``, ``keepalive_forever``), in seconds.

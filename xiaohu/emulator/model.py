@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from xiaohu.emulator.ids import item_id
+from xiaohu.emulator.images import image_call, image_tool, wants_image
 from xiaohu.emulator.language import count_tokens, prose_answer, search_query
-from xiaohu.emulator.reasoning import reasoning_item, reasoning_tokens
+from xiaohu.emulator.logprobs import LOGPROBS, text_logprobs
+from xiaohu.emulator.mcp import approval_answers, mcp_turn
+from xiaohu.emulator.reasoning import exposes_reasoning, reasoning_item, reasoning_tokens
 from xiaohu.emulator.request import WEB_SEARCH_TOOLS, CreateRequest, is_deep_research
 from xiaohu.emulator.schema import Hints, generate
 from xiaohu.emulator.search import (
@@ -44,6 +47,7 @@ class Plan:
         input_tokens: tokens read (instructions, conversation, tool definitions).
         output_tokens: tokens written, reasoning included.
         reasoning_tokens: the reasoning share of ``output_tokens``.
+        partial_images: image call id → the partial images streamed before its result.
     """
 
     output: list[dict[str, Any]]
@@ -52,6 +56,7 @@ class Plan:
     input_tokens: int
     output_tokens: int
     reasoning_tokens: int
+    partial_images: dict[str, list[str]] = field(default_factory=dict)
 
 
 def item_text(item: dict[str, Any]) -> str:
@@ -80,7 +85,10 @@ def item_text(item: dict[str, Any]) -> str:
         out = item.get("output")
         return out if isinstance(out, str) else json.dumps(out, ensure_ascii=False)
     if kind == "reasoning":
-        return " ".join(str(s.get("text", "")) for s in item.get("summary") or [])
+        parts = [*(item.get("summary") or []), *(item.get("content") or [])]
+        return " ".join(str(s.get("text", "")) for s in parts)
+    if kind in ("mcp_call", "mcp_approval_request"):
+        return f"{item.get('name', '')} {item.get('arguments', '')} {item.get('output') or ''}"
     return ""
 
 
@@ -204,6 +212,21 @@ def _truncate(output: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]
     return kept
 
 
+def _with_logprobs(output: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
+    """The message parts with the logprobs of their (final, possibly cut) text."""
+    return [
+        {
+            **item,
+            "content": [
+                {**part, "logprobs": text_logprobs(part["text"], top)} for part in item["content"]
+            ],
+        }
+        if item["type"] == "message"
+        else item
+        for item in output
+    ]
+
+
 def _visible_tokens(output: list[dict[str, Any]]) -> int:
     total = 0
     for item in output:
@@ -254,25 +277,51 @@ def run_model(
         reasoning_tokens(req.reasoning.get("effort"), question) if thinking and req.reasoning else 0
     )
 
+    answering = bool(approval_answers(context))
     calls = (
         []
-        if outputs or deep
+        if outputs or deep or answering
         else choose_calls(req.tools, req.tool_choice, question, parallel=req.parallel_tool_calls)
     )
     searches = (
-        _searches(req, question, rng, deep) if searching and not outputs and not calls else []
+        _searches(req, question, rng, deep)
+        if searching and not outputs and not calls and not answering
+        else []
     )
+    drawing = image_tool(req.tools)
+    if drawing is not None and (outputs or calls or searches or answering or deep):
+        drawing = None
+    if drawing is not None and not wants_image(req.tool_choice, question):
+        drawing = None
+    partial_images: dict[str, list[str]] = {}
+    mcp_items: list[dict[str, Any]] = []
+    mcp_answer: str | None = None
+    if not (outputs or calls or searches or deep or drawing) and req.tool_choice != "none":
+        mcp_items, mcp_answer = mcp_turn(req.tools, context, question)
+    raw = exposes_reasoning(req.model)
     if thinking:
-        step = "call a tool" if calls else "search the web" if searches else "answer directly"
+        step = (
+            "call a tool"
+            if calls or mcp_items
+            else "search the web"
+            if searches
+            else "draw the image"
+            if drawing
+            else "answer directly"
+        )
         output.append(
-            reasoning_item(question, summary=summary, include_encrypted=encrypted, step=step)
+            reasoning_item(
+                question, summary=summary, include_encrypted=encrypted, step=step, raw=raw
+            )
         )
     found: list[tuple[str, list[Source]]] = []
     for index, (item, sources) in enumerate(searches):
         if deep and thinking and index > 0:
             step = f"look into {item['action']['query']}"
             output.append(
-                reasoning_item(question, summary=summary, include_encrypted=encrypted, step=step)
+                reasoning_item(
+                    question, summary=summary, include_encrypted=encrypted, step=step, raw=raw
+                )
             )
         output.append(item)
         found.append((item["action"]["query"], sources))
@@ -283,9 +332,21 @@ def run_model(
         output.extend(source_items(req.tools, question))
     if calls:
         output.extend(calls)
+    elif mcp_items or mcp_answer is not None:
+        output.extend(mcp_items)
+        if mcp_answer is not None:  # else the turn waits for an mcp_approval_response
+            output.append(_message(mcp_answer, []))
     else:
+        if drawing is not None:
+            image, partials = image_call(drawing, question)
+            output.append(image)
+            partial_images[image["id"]] = partials
         answer = _Asked(question=question, guidance=guidance, history=users[:-1])
-        output.append(_answer(req, context, answer, outputs, found, deep=deep, rng=rng))
+        output.append(
+            _message("Here is the image you asked for.", [])
+            if drawing is not None and req.text_format.get("type") == "text"
+            else _answer(req, context, answer, outputs, found, deep=deep, rng=rng)
+        )
 
     input_tokens = count_tokens(guidance) + sum(count_tokens(item_text(i)) for i in context)
     input_tokens += count_tokens(json.dumps(req.tools)) if req.tools else 0
@@ -299,6 +360,8 @@ def run_model(
         spent = min(spent, budget)
         output = _truncate(output, budget - spent)
         visible = _visible_tokens(output)
+    if LOGPROBS in req.include:
+        output = _with_logprobs(output, req.top_logprobs)
     return Plan(
         output=output,
         status=status,
@@ -306,4 +369,5 @@ def run_model(
         input_tokens=max(1, input_tokens),
         output_tokens=spent + visible,
         reasoning_tokens=spent,
+        partial_images=partial_images,
     )

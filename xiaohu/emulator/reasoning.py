@@ -10,7 +10,13 @@ from typing import Any
 from xiaohu.emulator.ids import item_id
 from xiaohu.emulator.language import human_join, keywords
 
-__all__ = ["EFFORT_TOKENS", "encrypted_content", "reasoning_item", "reasoning_tokens"]
+__all__ = [
+    "EFFORT_TOKENS",
+    "encrypted_content",
+    "exposes_reasoning",
+    "reasoning_item",
+    "reasoning_tokens",
+]
 
 #: Base reasoning tokens per effort; scaled by the question's size, so the order always holds.
 EFFORT_TOKENS = {
@@ -43,6 +49,27 @@ def encrypted_content(seed: str) -> str:
     return "gAAAAAB" + base64.urlsafe_b64encode(body).decode()
 
 
+def exposes_reasoning(model: str) -> bool:
+    """Whether ``model`` returns its raw reasoning (``content`` of ``reasoning_text`` parts).
+
+    Open-weight models (``gpt-oss-*``) do; OpenAI's own reasoning models give only summaries.
+
+    Example:
+        >>> exposes_reasoning("gpt-oss-120b"), exposes_reasoning("gpt-5")
+        (True, False)
+    """
+    return model.lower().startswith("gpt-oss")
+
+
+def _thoughts(question: str, step: str) -> str:
+    words = keywords(question)
+    topic = human_join(words[:3]) or "the request"
+    return (
+        f"The user asks about {topic}. I should {step}. Let me check what is being asked, "
+        "make sure nothing is missing, and keep the answer short and correct."
+    )
+
+
 def _summary(question: str, style: str, step: str) -> list[str]:
     words = keywords(question)
     topic = human_join(words[:3]) or "the request"
@@ -60,7 +87,12 @@ def _summary(question: str, style: str, step: str) -> list[str]:
 
 
 def reasoning_item(
-    question: str, *, summary: str | None, include_encrypted: bool, step: str = "work it out"
+    question: str,
+    *,
+    summary: str | None,
+    include_encrypted: bool,
+    step: str = "work it out",
+    raw: bool = False,
 ) -> dict[str, Any]:
     """Return a final ``reasoning`` output item.
 
@@ -69,6 +101,7 @@ def reasoning_item(
         summary: ``reasoning.summary`` (``auto``, ``concise``, ``detailed``) or ``None`` for none.
         include_encrypted: add ``encrypted_content`` (``include: ["reasoning.encrypted_content"]``).
         step: what the model plans to do, for the summary text.
+        raw: add the raw reasoning as ``content`` (models that expose it).
 
     Example:
         >>> item = reasoning_item("capital of France", summary="concise", include_encrypted=False)
@@ -81,6 +114,8 @@ def reasoning_item(
         "type": "reasoning",
         "summary": [{"type": "summary_text", "text": text} for text in parts],
     }
+    if raw:
+        item["content"] = [{"type": "reasoning_text", "text": _thoughts(question, step)}]
     if include_encrypted:
         item["encrypted_content"] = encrypted_content(item["id"])
     return item

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xiaohu.emulator.errors import Lang, openai_error, relay_error
+from xiaohu.emulator.images import check_image_tool
+from xiaohu.emulator.mcp import check_approval_items, check_mcp_tool
 
 __all__ = [
     "DATA_SOURCE_TOOLS",
@@ -29,6 +31,13 @@ WEB_SEARCH_TOOLS = frozenset(
     {"web_search", "web_search_2025_08_26", "web_search_preview", "web_search_preview_2025_03_11"}
 )
 DATA_SOURCE_TOOLS = WEB_SEARCH_TOOLS | {"file_search", "mcp"}
+#: The ``include`` values the API knows (``ResponseIncludable``).
+INCLUDABLE = (
+    "file_search_call.results", "web_search_call.results", "web_search_call.action.sources",
+    "message.input_image.image_url", "computer_call_output.output.image_url",
+    "code_interpreter_call.outputs", "reasoning.encrypted_content",
+    "message.output_text.logprobs",
+)  # fmt: skip
 #: Items a replayed reasoning item may be followed by (the item it was produced with).
 _PAIRED_TYPES = frozenset(
     {
@@ -51,14 +60,14 @@ def is_deep_research(model: str) -> bool:
 
 
 def is_reasoning_model(model: str) -> bool:
-    """Say whether ``model`` reasons by default (gpt-5 family, o-series, deep research).
+    """Say whether ``model`` reasons by default (gpt-5 family, o-series, gpt-oss, deep research).
 
     Example:
         >>> is_reasoning_model("gpt-5-mini"), is_reasoning_model("gpt-4.1")
         (True, False)
     """
     name = model.lower()
-    return name.startswith(("gpt-5", "o1", "o3", "o4")) or is_deep_research(name)
+    return name.startswith(("gpt-5", "o1", "o3", "o4", "gpt-oss")) or is_deep_research(name)
 
 
 @dataclass
@@ -78,6 +87,7 @@ class CreateRequest:
         reasoning: ``{"effort", "summary"}`` for reasoning requests, else ``None``.
         text_format: the ``text.format`` object (``{"type": "text"}`` by default).
         include: the ``include`` values.
+        top_logprobs: alternatives per token when logprobs are included (0 to 20).
         store: whether to keep the response (default true).
         background: run as a background job.
         stream: answer with SSE.
@@ -102,6 +112,7 @@ class CreateRequest:
     reasoning: dict[str, Any] | None = None
     text_format: dict[str, Any] = field(default_factory=lambda: {"type": "text"})
     include: frozenset[str] = frozenset()
+    top_logprobs: int = 0
     store: bool = True
     background: bool = False
     stream: bool = False
@@ -191,7 +202,9 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _int_or_none(body: dict[str, Any], key: str, minimum: int) -> int | None:
+def _int_or_none(
+    body: dict[str, Any], key: str, minimum: int, maximum: int | None = None
+) -> int | None:
     value = body.get(key)
     if value is None:
         return None
@@ -205,7 +218,39 @@ def _int_or_none(body: dict[str, Any], key: str, minimum: int) -> int | None:
             param=key,
             code="integer_below_min_value",
         )
+    if maximum is not None and value > maximum:
+        raise openai_error(
+            400,
+            f"Invalid '{key}': integer above maximum value. Expected a value <= {maximum}, "
+            f"but got {value} instead.",
+            param=key,
+            code="integer_above_max_value",
+        )
     return value
+
+
+def _include(body: dict[str, Any]) -> frozenset[str]:
+    given = body.get("include") or []
+    if not isinstance(given, list):
+        raise openai_error(400, "Invalid type for 'include': expected an array.", param="include")
+    for index, value in enumerate(given):
+        if value not in INCLUDABLE:
+            listed = ", ".join(f"'{v}'" for v in INCLUDABLE)
+            raise openai_error(
+                400,
+                f"Invalid value: '{value}'. Supported values are: {listed}.",
+                param=f"include[{index}]",
+                code="invalid_value",
+            )
+    return frozenset(str(i) for i in given)
+
+
+def _check_tools(tools: list[dict[str, Any]]) -> None:
+    for index, tool in enumerate(tools):
+        if tool.get("type") == "image_generation":
+            check_image_tool(tool, index)
+        elif tool.get("type") == "mcp":
+            check_mcp_tool(tool, index)
 
 
 def parse_create(
@@ -264,7 +309,8 @@ def parse_create(
         max_tool_calls=_int_or_none(body, "max_tool_calls", 0),
         reasoning=_reasoning(body, name),
         text_format=fmt,
-        include=frozenset(str(i) for i in body.get("include") or []),
+        include=_include(body),
+        top_logprobs=_int_or_none(body, "top_logprobs", 0, 20) or 0,
         store=body.get("store") is not False,
         background=bool(body.get("background")),
         stream=bool(body.get("stream")),
@@ -283,5 +329,7 @@ def parse_create(
             "'file_search' tools.",
             param="tools",
         )
+    _check_tools(tools)
+    check_approval_items(items)
     check_reasoning_pairs(items)
     return req

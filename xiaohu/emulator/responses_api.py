@@ -199,7 +199,13 @@ async def create(request: Request) -> Response:
             )
             events[-1] = {**events[-1], "response": final}
         else:
-            events = response_events(final, queued=queued, obfuscate=req.obfuscate, rng=rng)
+            events = response_events(
+                final,
+                queued=queued,
+                obfuscate=req.obfuscate,
+                rng=rng,
+                partial_images=plan.partial_images,
+            )
     stored = Stored(response=final, context=[*context, *output], events=events, owner=call.key)
     if req.background:
         stored.background, stored.events, stored.done = True, [], False

@@ -8,10 +8,10 @@ the documented shape, quoting the question, so clients see (and stream) every it
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from xiaohu.emulator.ids import item_id
+from xiaohu.emulator.mcp import server_items
 
 __all__ = ["source_items"]
 
@@ -34,7 +34,7 @@ def source_items(tools: list[dict[str, Any]], question: str) -> list[dict[str, A
         if kind == "file_search":
             items.append(_file_search(question))
         elif kind == "mcp":
-            items.extend(_mcp(tool, question))
+            items.extend(server_items(tool, question))
         elif kind == "code_interpreter":
             items.append(_code(question))
     return items
@@ -48,32 +48,6 @@ def _file_search(question: str) -> dict[str, Any]:
         "queries": [question],
         "results": None,
     }
-
-
-def _mcp(tool: dict[str, Any], question: str) -> list[dict[str, Any]]:
-    label = str(tool.get("server_label") or "mcp")
-    listed = {
-        "id": item_id("mcpl"),
-        "type": "mcp_list_tools",
-        "server_label": label,
-        "tools": [
-            {
-                "name": "search",
-                "description": "Search the server's documents.",
-                "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}},
-            }
-        ],
-    }
-    call = {
-        "id": item_id("mcp"),
-        "type": "mcp_call",
-        "server_label": label,
-        "name": "search",
-        "arguments": json.dumps({"query": question}, ensure_ascii=False),
-        "output": "[]",
-        "status": "completed",
-    }
-    return [listed, call]
 
 
 def _code(question: str) -> dict[str, Any]:
