@@ -31,6 +31,7 @@ from llama_index.core.base.llms.types import (
 
 from xiaohu import (
     Annotation,
+    ConfigurationError,
     CustomToolCall,
     FunctionCall,
     OutputMessage,
@@ -143,7 +144,11 @@ def to_request_input(
                 items.append(item)
     instructions = "\n\n".join(s for s in system if s) or None
     if not items:
-        raise ValueError("no input: the messages hold nothing but system prompts")
+        raise ConfigurationError(
+            "no input: no messages were given; nothing was sent"
+            if not messages
+            else "no input: the messages hold nothing but system prompts; nothing was sent"
+        )
     if len(items) == 1 and _is_plain_user_text(items[0]):
         return instructions, items[0]["content"][0]["text"]
     return instructions, items

@@ -55,7 +55,8 @@ from xiaohu import (
 from xiaohu.adapters import Closing, resolve_api_key
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
-from ._init import check_keywords, field_names, one_base_url
+from ._fields import refuse_unknown
+from ._init import one_base_url
 from ._messages import (
     continuation,
     custom_call_ids,
@@ -260,7 +261,7 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         **kwargs: Any,
     ) -> None:
         api_base = one_base_url(api_base, base_url)
-        check_keywords(type(self).__name__, kwargs, field_names(type(self)))
+        refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(model=model, api_base=api_base, **kwargs)
         self._api_key = SecretStr(resolve_api_key(api_key))
         settings: dict[str, Any] = {

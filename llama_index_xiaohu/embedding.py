@@ -23,7 +23,8 @@ from xiaohu.adapters import (
     resolve_base_url,
 )
 
-from ._init import check_keywords, field_names, one_base_url
+from ._fields import refuse_unknown
+from ._init import one_base_url
 from ._pickling import pickle_state
 
 __all__ = ["XiaohuEmbedding"]
@@ -117,7 +118,7 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
         url = one_base_url(kwargs.pop("api_base", None), base_url)
         if url is not None:  # `base_url` is the core's and LangChain's name for `api_base`
             kwargs["api_base"] = url
-        check_keywords(type(self).__name__, kwargs, field_names(type(self)))
+        refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(**kwargs)
         # The key lives in the clients and a SecretStr: never a field, repr or serialized form.
         self._api_key = SecretStr(resolve_api_key(api_key))

@@ -25,6 +25,7 @@ from ._exceptions import (
     DeadlineExceededError,
     IncompleteStreamError,
     NotFoundError,
+    ResponseFailedError,
     StreamError,
 )
 from ._fold import ResponseState
@@ -209,6 +210,9 @@ class BackgroundStream(_Base, PairReader):
                         yield event, deltas
                 self.response = stream.get_final_response()
                 return
+            except ResponseFailedError:
+                self._cancelled = True  # the run is over (it failed): nothing left to cancel
+                raise
             except _BROKEN as exc:
                 self._check_deadline(exc)
                 response_id, after = follow.resume_point(exc)
@@ -298,6 +302,9 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                         yield event, deltas
                 self.response = await stream.get_final_response()
                 return
+            except ResponseFailedError:
+                self._cancelled = True  # the run is over (it failed): nothing left to cancel
+                raise
             except _BROKEN as exc:
                 self._check_deadline(exc)
                 response_id, after = follow.resume_point(exc)

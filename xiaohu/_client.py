@@ -524,13 +524,13 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        deadline: Deadline | None = None,
+        deadline: Deadline | float | None = None,
     ) -> httpx.Response:
         """Send one logical request, retrying as the policy allows; raise typed errors.
 
         With `stream=True` the body is left unread for the caller (who must close it).
-        `deadline` (a `Deadline` from `deadline_at`) bounds every attempt, retries and the wait
-        for the response headers included: past it, `DeadlineExceededError`.
+        `deadline` (seconds from now) bounds every attempt, retries and the wait for the
+        response headers included: past it, `DeadlineExceededError`.
 
         Example:
             >>> client.request("GET", "/models").json()["object"]  # doctest: +SKIP
@@ -539,6 +539,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         if self._closed or self._http.is_closed:
             raise self._closed_error()
         retries = self._retries(max_retries)
+        deadline = _as_deadline(deadline)
         key = self._new_key() if method == "POST" else None
         attempt = 0
         while True:
@@ -1072,7 +1073,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         extra_headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | _UseClientDefault = USE_CLIENT_DEFAULT,
         max_retries: int | _UseClientDefault = USE_CLIENT_DEFAULT,
-        deadline: Deadline | None = None,
+        deadline: Deadline | float | None = None,
     ) -> httpx.Response:
         """Async twin of `XiaohuClient.request`.
 
@@ -1082,6 +1083,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         """
         http = await self._pool()
         retries = self._retries(max_retries)
+        deadline = _as_deadline(deadline)
         key = self._new_key() if method == "POST" else None
         attempt = 0
         while True:
@@ -1535,6 +1537,16 @@ def _kept(stream: _Kept, client: object) -> _Kept:
     return stream
 
 
+def _as_deadline(deadline: Deadline | float | None) -> Deadline | None:
+    """`request`'s deadline: a `Deadline` (shared by a call's attempts and resumes) or seconds."""
+    if deadline is None or isinstance(deadline, Deadline):
+        return deadline
+    try:
+        return deadline_at(deadline)
+    except ValueError as exc:
+        raise ConfigurationError(f"{exc}; nothing was sent") from None
+
+
 def _retry_within(delay: float | None, deadline: Deadline | None) -> float | None:
     """The retry's wait, or `None` (give up now) when the deadline would pass during it."""
     if delay is None or deadline is None or time.monotonic() + delay < deadline.at:
@@ -1573,8 +1585,8 @@ def _wait_schedule(
     if seconds == float("inf"):
         seconds = None  # "never", as None
     try:
-        schedule = PollSchedule(interval=interval, max_interval=max_interval, timeout=seconds)
-        return schedule, deadline_at(seconds)
+        limit = deadline_at(seconds)  # first: its message names `deadline`
+        return PollSchedule(interval=interval, max_interval=max_interval, timeout=seconds), limit
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"wait_response: {exc}; nothing was sent") from None
 

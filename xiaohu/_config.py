@@ -125,7 +125,7 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     A number sets every phase except connect, which stays at most 10 seconds.
 
     Raises:
-        ConfigurationError: A negative or zero number.
+        ConfigurationError: A negative, zero or NaN number.
 
     Example:
         >>> resolve_timeout(30).read
@@ -135,6 +135,7 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+    # `not timeout > 0` also refuses NaN (every comparison with it is false).
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))

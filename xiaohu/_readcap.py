@@ -10,9 +10,22 @@ httpx gives a stream one read timeout, fixed when its body starts. Two things ne
   that keeps the connection open after `response.completed` cannot hold the caller, while a
   well-behaved one still gets its connection back into the pool.
 
-Both cap the `timeout` that httpcore passes to the connection's `network_stream.read` (the
-`network_stream` response extension). A transport without one (a mock, an ASGI app) keeps only
-the checks made between chunks.
+Why a patched read, and where it is not used. httpx fixes a response body's read timeout when
+the body starts (httpcore reads `request.extensions["timeout"]` once per body), and neither
+httpx nor httpcore has a public way to shorten it afterwards. So the sync twin caps the
+`timeout` argument of the connection's `network_stream.read` (the `network_stream` response
+extension is public; replacing its `read` on the instance is not). That is done only when the
+stream has the shape it is known to have (`hookable`: a plain instance whose `read(max_bytes,
+timeout=None)` binds); otherwise `drain()` says so and the caller **closes the response without
+reading its end** (the connection is not reused, and nothing waits): never a hang, never an
+error. `tests/reliability/test_readcap_shape.py` fails if httpcore changes the shape.
+
+The async twin caps its reads the same way where it can, and also bounds the whole drain with
+an `anyio.move_on_after` cancel scope (public API): `DRAIN_S` when the reads cannot be capped,
+a wider second otherwise (a cancel scope counts the time a busy event loop takes to resume the
+task, so a tight one would drop connections whose end had already arrived). Where no network
+stream exists (a mock, an ASGI app) or it is not hookable, the deadline keeps the checks
+between chunks and the per-attempt timeouts, which the client caps at what is left of it.
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["DEFAULT_DEADLINE_S", "DRAIN_S", "Deadline", "ReadCap", "deadline_at"]
+__all__ = ["DEFAULT_DEADLINE_S", "DRAIN_S", "Deadline", "ReadCap", "deadline_at", "hookable"]
 
 DEFAULT_DEADLINE_S = 3600.0
 """The default overall deadline of a stream and of a background run or wait, in seconds.
@@ -72,6 +85,29 @@ def deadline_at(
     return Deadline(at=clock() + float(seconds), seconds=float(seconds))
 
 
+def hookable(stream: Any) -> bool:
+    """Whether `stream` has the shape whose reads `ReadCap` can cap (see the module docstring).
+
+    That is an instance with a `__dict__` (its `read` can be replaced on it) and a `read`
+    taking `(max_bytes, timeout=...)`, as httpcore 1.x's network streams have.
+
+    Example:
+        >>> class Stream:
+        ...     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        ...         return b""
+        >>> hookable(Stream()), hookable(object()), hookable(None)
+        (True, False, False)
+    """
+    read = getattr(stream, "read", None)
+    if not callable(read) or not hasattr(stream, "__dict__"):
+        return False
+    try:
+        inspect.signature(read).bind(1, timeout=None)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class ReadCap:
     """Caps every network read of one HTTP response at a moving limit (a monotonic time).
 
@@ -110,7 +146,7 @@ class ReadCap:
 
     def _install(self) -> None:
         stream = self._stream
-        if self.installed or stream is None or not hasattr(stream, "read"):
+        if self.installed or not hookable(stream):
             return
         original = stream.read
         if inspect.iscoroutinefunction(original):
@@ -133,11 +169,16 @@ class ReadCap:
             return
         self.installed = True
 
-    def drain(self) -> None:
-        """From now on, reads wait at most `DRAIN_S` (and never past the deadline)."""
+    def drain(self) -> bool:
+        """From now on, reads wait at most `DRAIN_S` (and never past the deadline).
+
+        Returns whether that holds: `False` when the reads cannot be capped (no network stream,
+        or not `hookable`), and then the caller must close the response instead of reading on.
+        """
         limit = self._clock() + DRAIN_S
         self._limit = limit if self.deadline is None else min(limit, self.deadline.at)
         self._install()
+        return self.installed
 
     def remove(self) -> None:
         """Give the connection its own reads back (before the pool hands it to another call)."""

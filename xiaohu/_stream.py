@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ from ._exceptions import (
 )
 from ._fold import ResponseState, StreamDelta
 from ._models import Response
-from ._readcap import Deadline, ReadCap
+from ._readcap import DRAIN_S, Deadline, ReadCap
 from ._sse import SSEDecoder
 
 __all__ = ["AsyncPairReader", "AsyncResponseStream", "PairReader", "ResponseStream"]
@@ -40,6 +40,8 @@ Pair = tuple[ResponseStreamEvent, Sequence[StreamDelta]]
 
 _MAX_DRAIN = 64 * 1024
 """Bytes read after the terminal event, at most, to let the connection be reused."""
+_DRAIN_SCOPE_S = 1.0
+"""The async drain's outer bound where each read is capped at `DRAIN_S` already."""
 
 
 class _StreamCore:
@@ -427,11 +429,13 @@ class ResponseStream(PairReader):
                         yield from core.end()
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
-                core.cap.drain()  # what is already there, or comes at once; never a wait
-                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
-                    for chunk in chunks:  # read the body's end: the connection can be reused
-                        if not core.drain(chunk):
-                            break
+                # What is already there, or comes at once; never a wait. Reads that cannot be
+                # capped are not made: the response is closed unread below (no reuse, no hang).
+                if core.cap.drain():
+                    with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
+                        for chunk in chunks:  # the body's end: the connection can be reused
+                            if not core.drain(chunk):
+                                break
             self.response = core.result()
         finally:
             core.cap.remove()
@@ -522,11 +526,7 @@ class AsyncResponseStream(AsyncPairReader):
                             yield pair
                 except httpx.HTTPError as exc:
                     raise core.broken(exc) from exc
-                core.cap.drain()  # what is already there, or comes at once; never a wait
-                with contextlib.suppress(httpx.HTTPError):  # the answer is whole already
-                    async for chunk in chunks:  # read the body's end: the connection can be reused
-                        if not core.drain(chunk):
-                            break
+                await _drain(core, chunks)
             self.response = core.result()
         finally:
             core.cap.remove()
@@ -543,3 +543,21 @@ class AsyncResponseStream(AsyncPairReader):
 
     def _result(self) -> Response:
         return self._core.result()
+
+
+async def _drain(core: _StreamCore, chunks: AsyncIterator[bytes]) -> None:
+    """Read the body's end (the connection can then be reused), never waiting long for it.
+
+    Each read waits at most `DRAIN_S` where the reads can be capped (`ReadCap.drain`); a cancel
+    scope (public anyio API, which httpx runs on) bounds the whole drain as well: `DRAIN_S`
+    where they cannot be capped, `_DRAIN_SCOPE_S` otherwise (wide enough that a busy event loop
+    does not cut a drain whose bytes are already there, which would cost the connection). Past
+    it the response is closed unread by the caller. No yield happens inside the scope.
+    """
+    import anyio  # httpx's own dependency, already imported by its async transport
+
+    bound = _DRAIN_SCOPE_S if core.cap.drain() else DRAIN_S
+    with anyio.move_on_after(bound), contextlib.suppress(httpx.HTTPError):
+        async for chunk in chunks:
+            if not core.drain(chunk):
+                break

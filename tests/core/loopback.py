@@ -7,7 +7,7 @@ A new-api relay's bad days: `json-error` (HTTP 200, JSON error body, to a stream
 `json-failed` (HTTP 200, a failed Response), `completed-failed` (`response.completed` carrying a
 failed Response), `blank-data` (blank `data:` frames between the events).
 `stall` accepts the request and sends nothing, not even the status line, for `X-Stall` seconds
-(default 3), on every route (`POST /responses`, `GET /responses/{id}`, `POST /chat/completions`).
+(default 3), on every route (`POST /responses`, `GET /responses/{id}`, `POST /chat/completions`, `POST /embeddings`).
 `Server.active` counts streams whose generator is still running: it drops back to 0 only once
 the server has seen the client leave.
 """
@@ -81,6 +81,7 @@ def _app(state: Server) -> Starlette:
             Route("/v1/responses", responses, methods=["POST"]),
             Route("/v1/responses/{response_id}", responses, methods=["GET"]),
             Route("/v1/chat/completions", responses, methods=["POST"]),
+            Route("/v1/embeddings", responses, methods=["POST"]),
         ]
     )
 

@@ -205,4 +205,7 @@ def test_after_the_terminal_event_only_a_bounded_tail_is_read(sync: bool) -> Non
 
     response, _ = run_stream(sync, lambda: httpx.Response(200, headers=SSE, stream=Body(endless)))
     assert response.output_text == "whole"
-    assert 0 < read <= 80 * 1024
+    if sync:  # a mock has no network stream whose reads could be capped: closed unread
+        assert read == 0
+    else:  # the async drain runs in a cancel scope, and stops after 64 KiB
+        assert 0 < read <= 80 * 1024

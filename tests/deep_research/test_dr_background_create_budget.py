@@ -90,6 +90,7 @@ def test_wait_response_refuses_what_it_cannot_use_with_configuration_error(optio
     SENT.clear()
     http = httpx.Client(transport=httpx.MockTransport(_record))
     client = XiaohuClient(api_key="sk-x", base_url="http://relay.test/v1", http_client=http)
+    options: dict[str, Any] = {option: 1}
     with pytest.raises(ConfigurationError, match=f"wait_response does not take {option}"):
-        client.wait_response("resp_1", **{option: 1})
+        client.wait_response("resp_1", **options)
     assert SENT == []

@@ -41,9 +41,9 @@ def test_api_base_and_base_url_same_value_is_fine_different_raises(cls: Any) -> 
 def test_unknown_keyword_raises_naming_it(cls: Any, keyword: str, hint: str | None) -> None:
     with pytest.raises(ConfigurationError) as caught:
         cls(api_key=TEST_API_KEY, base_url="http://h/v1", **{keyword: 1})
-    assert repr(keyword) in str(caught.value)
+    assert f"has no option {keyword}" in str(caught.value)
     if hint:
-        assert f"did you mean {hint!r}" in str(caught.value)
+        assert f"did you mean {hint}?" in str(caught.value)
 
 
 @pytest.mark.parametrize("cls", CLASSES)

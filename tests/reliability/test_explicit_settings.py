@@ -78,3 +78,40 @@ def test_a_blank_env_key_says_no_key_in_every_adapter(monkeypatch: pytest.Monkey
 def test_a_blank_explicit_base_url_is_refused(blank: str) -> None:
     with pytest.raises(ConfigurationError, match="base_url is empty"):
         xiaohu.XiaohuClient(api_key=ENV_KEY, base_url=blank)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        pytest.param(
+            lambda: XiaohuResponses(api_key=ENV_KEY, api_base=URL, max_cost=1.0),
+            "XiaohuResponses has no option max_cost (did you mean max_cost_usd?)",
+            id="responses",
+        ),
+        pytest.param(
+            lambda: XiaohuEmbedding(api_key=ENV_KEY, api_base=URL, dimension=64),
+            "XiaohuEmbedding has no option dimension (did you mean dimensions?)",
+            id="embedding",
+        ),
+    ],
+)
+def test_a_misspelt_llama_index_option_is_refused_not_dropped(
+    make: Callable[[], object], words: str
+) -> None:
+    # LlamaIndex's base classes drop unknown keywords; the setting would silently not apply.
+    with pytest.raises(ConfigurationError) as caught:
+        make()
+    assert words in str(caught.value)
+
+
+def test_every_llama_index_field_is_still_accepted_by_name() -> None:
+    llm = XiaohuResponses(
+        api_key=ENV_KEY,
+        api_base=URL,
+        system_prompt="Be brief.",
+        max_cost_usd=1.0,
+        callback_manager=None,
+    )
+    assert llm.max_cost_usd == 1.0
+    embed = XiaohuEmbedding(api_key=ENV_KEY, api_base=URL, embed_batch_size=10, dimensions=64)
+    assert (embed.embed_batch_size, embed.dimensions) == (10, 64)
