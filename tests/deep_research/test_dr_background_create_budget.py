@@ -56,7 +56,7 @@ def test_a_budget_on_a_background_create_is_refused_before_sending(
     assert SENT == []
 
 
-def _wait_sync(url: str, key: str, **options: Any) -> tuple[str, str]:
+def _wait_sync(url: str, key: str, **options: Any) -> tuple[str, str | None]:
     with XiaohuClient(api_key=key, base_url=url) as client:
         queued = client.create_response(**REQUEST, allow_expensive=True)
         with pytest.raises(BudgetExceededError):
@@ -64,8 +64,8 @@ def _wait_sync(url: str, key: str, **options: Any) -> tuple[str, str]:
         return queued.id, client.retrieve_response(queued.id).status
 
 
-def _wait_async(url: str, key: str, **options: Any) -> tuple[str, str]:
-    async def run() -> tuple[str, str]:
+def _wait_async(url: str, key: str, **options: Any) -> tuple[str, str | None]:
+    async def run() -> tuple[str, str | None]:
         async with AsyncXiaohuClient(api_key=key, base_url=url) as client:
             queued = await client.create_response(**REQUEST, allow_expensive=True)
             with pytest.raises(BudgetExceededError):
