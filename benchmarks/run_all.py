@@ -4,12 +4,15 @@
     python benchmarks/run_all.py --quick    # a smoke run, fewer repetitions (written to a temp dir)
 
 The synthetic server runs in its own process; every contender is measured in fresh worker
-processes (`worker.py`), so no client pays for another's imports, caches or garbage.
+processes (`worker.py`), so no client pays for another's imports, caches or garbage. Stream CPU
+is measured with every contender's worker alive at once and asked in turn, round after round
+(`stream_cpu`), so drift on the machine reaches every contender alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -47,17 +50,21 @@ IMPORTS = [
     ("OpenAIResponses", "from llama_index.llms.openai import OpenAIResponses"),
 ]
 
+# Stream CPU repetitions per N: many at N=1000, where a stream takes a few milliseconds and one
+# preemption is a large part of it; fewer at 20k, where one stream is long enough to average out.
 FULL = {
-    "cpu": [[1000, 5], [5000, 3], [20000, 2]],
+    "cpu": [[1000, 21], [5000, 9], [20000, 5]],
+    "cpu_gc": [20000, 3],  # N and rounds of the extra streams timed with the collector on
     "ttft_n": 1000,
     "ttft_reps": 10,
     "k": 200,
     "conc_reps": 2,
     "mem_n": 20000,
-    "import_rounds": 3,
+    "import_rounds": 5,
 }
 QUICK = {
     "cpu": [[1000, 3], [5000, 2], [20000, 1]],
+    "cpu_gc": [20000, 1],
     "ttft_n": 1000,
     "ttft_reps": 5,
     "k": 200,
@@ -99,6 +106,104 @@ def worker(spec: dict[str, Any]) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def stream_cpu(
+    names: list[str], port: int, plan: list[list[int]], with_gc: list[int] | None = None
+) -> dict[str, Any]:
+    """Stream CPU of every contender, interleaved: `{name: {"cpu": {N: [seconds, ...]}}}`.
+
+    One `serve` worker per contender, all started (and warmed up) before the first timed stream.
+    Round r times one stream per contender for every N that still needs a repetition, in an order
+    rotated by one contender each round, so no contender always runs first, last, or right after
+    the same neighbour. Then `with_gc` ([N, rounds]) more rounds with the cyclic collector on
+    while timing (`"cpu_gc"`; the judged figures have it off, see `worker.one_stream`). A worker
+    that fails is reported as `{"error": ...}`; the others go on.
+    """
+    plan = [[n, reps, 0] for n, reps in plan]
+    if with_gc:
+        plan.append([with_gc[0], with_gc[1], 1])
+    sizes = sorted({n for n, _, _ in plan})
+    workers: dict[str, _Server] = {}
+    out: dict[str, Any] = {}
+    try:
+        for name in names:
+            workers[name] = _Server(name, port, sizes)
+        for name, w in workers.items():  # they warm up in parallel; wait for each
+            out[name] = w.ask(None) or {
+                "cpu": {str(n): [] for n, _, on in plan if not on},
+                "cpu_gc": {str(n): [] for n, _, on in plan if on},
+            }
+        live = [name for name in names if "error" not in out[name]]
+        for r in range(max(reps for _, reps, _ in plan)):
+            order = live[r % len(live) :] + live[: r % len(live)] if live else []
+            for n, reps, on in plan:
+                if r >= reps:
+                    continue
+                for name in order:
+                    if "error" in out[name]:
+                        continue
+                    answer = workers[name].ask(n, bool(on))
+                    if "error" in answer:
+                        out[name] = answer
+                    else:
+                        out[name]["cpu_gc" if on else "cpu"][str(n)].append(answer["cpu"])
+    finally:
+        for w in workers.values():
+            w.close()
+    return out
+
+
+class _Server:
+    """One `serve` worker (`worker.py`): timed streams on request, one JSON line each."""
+
+    def __init__(self, name: str, port: int, sizes: list[int]) -> None:
+        spec = {"task": "serve", "client": name, "port": port, "sizes": sizes}
+        # A file, not a pipe: a chatty worker cannot block; closed in `close`.
+        self.err = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "worker.py"), json.dumps(spec)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.err,
+            text=True,
+        )
+
+    def ask(self, n: int | None, collector: bool = False) -> dict[str, Any]:
+        """Time one stream of N deltas (None: await the ready line); the worker's answer.
+
+        `{}` for the ready line, `{"cpu": seconds}` for a stream, `{"error": ...}` if it died.
+        """
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        try:
+            if n is not None:
+                self.proc.stdin.write(json.dumps({"n": n, "gc": collector}) + "\n")
+                self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except OSError:
+            line = ""
+        if not line:
+            self.proc.wait()
+            self.err.seek(0)
+            tail = self.err.read().strip().splitlines()[-3:]
+            return {"error": " | ".join(tail) or f"worker exited with {self.proc.returncode}"}
+        answer: dict[str, Any] = json.loads(line)
+        return {} if answer.get("ready") else answer
+
+    def close(self) -> None:
+        """End the worker (stdin closed: its loop ends) and free its pipes."""
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):  # a dead worker's pipe
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.err.close()
+
+
 def importable(code: str) -> bool:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     return done.returncode == 0
@@ -120,7 +225,9 @@ def _child_cpu(code: str) -> float | None:
 def import_times(rounds: int, labels: list[str] | None = None) -> dict[str, Any]:
     """Median CPU seconds of `python -c "import X"` minus `python -c "pass"`, interleaved.
 
-    CPU rather than wall time: other work on the machine then barely moves the figure.
+    CPU rather than wall time: other work on the machine then barely moves the figure. Every
+    round runs every statement once (after one untimed run each, which also warms the .pyc
+    caches), so drift reaches all alike; the raw samples are kept (`samples`) for the spread.
     `labels` picks some of `IMPORTS` (all by default).
     """
     chosen = [(label, code) for label, code in IMPORTS if labels is None or label in labels]
@@ -136,6 +243,7 @@ def import_times(rounds: int, labels: list[str] | None = None) -> dict[str, Any]
     return {
         "interpreter": base,
         "modules": {m: statistics.median(s) - base for m, s in samples.items()},
+        "samples": {m: [x - base for x in s] for m, s in samples.items()},
         "statements": dict(chosen),
         "missing": [label for label, _ in chosen if label not in samples],
     }
@@ -150,6 +258,7 @@ def run(
 ) -> dict[str, Any]:
     """Measure the contenders `names` (all by default) and the imports `imports` (all)."""
     sizes = {n for n, _ in cfg["cpu"]} | {cfg["ttft_n"], cfg["mem_n"], 1000, 5000}
+    sizes |= {cfg["cpu_gc"][0]} if cfg.get("cpu_gc") else set()
     server, port = start_server(tuple(sorted(sizes)))
     results: dict[str, Any] = {
         "config": cfg,
@@ -160,13 +269,16 @@ def run(
     try:
         _log("imports ...")
         results["imports"] = import_times(cfg["import_rounds"], imports)
-        for name, c in CONTENDERS.items():
-            if names is not None and name not in names:
-                continue
-            _log(f"{name} ...")
-            entry: dict[str, Any] = {"family": c.family, "role": c.role}
-            spec = {"task": "bench", "client": name, "port": port, **cfg}
-            entry.update(worker(spec))
+        chosen = [name for name in CONTENDERS if names is None or name in names]
+        _log(f"stream CPU, interleaved: {', '.join(chosen)} ...")
+        cpu = stream_cpu(chosen, port, cfg["cpu"], cfg.get("cpu_gc"))
+        for name in chosen:
+            c = CONTENDERS[name]
+            _log(f"{name}: TTFT, concurrency, memory ...")
+            entry: dict[str, Any] = {"family": c.family, "role": c.role, **cpu[name]}
+            if "error" not in entry:
+                spec = {"task": "bench", "client": name, "port": port, **cfg}
+                entry.update(worker(spec))
             if "error" not in entry:
                 entry["mem"] = worker(
                     {"task": "mem", "client": name, "port": port, "n": cfg["mem_n"]}

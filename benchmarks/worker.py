@@ -3,8 +3,13 @@
 Usage: `python benchmarks/worker.py '{"task": "cpu", "client": "ChatXiaohu", "port": 1234, ...}'`
 
 Tasks:
-- `cpu`: client CPU seconds (`time.process_time()`) to consume a stream of N deltas, per repetition
-  (after one warm-up stream, so lazy imports and connection set-up are not counted).
+- `serve`: the stream-CPU measurement, driven by `run_all.py` so that the contenders are
+  *interleaved*: the worker builds one client per N, warms each up (`WARMUPS` streams, so lazy
+  imports, connection set-up and first-call caches are not counted), prints `{"ready": true}`,
+  then answers every `{"n": N}` line on stdin with `{"cpu": seconds}` for one stream of N
+  deltas (see `one_stream`: collector off while timing; `{"n": N, "gc": true}` keeps it on). Every contender is alive at once and the driver asks them in
+  turn, so drift on the machine (other work, CPU frequency) hits all of them alike.
+- `cpu`: the same measurement for one contender alone, `reps` times per N (for ad-hoc use).
 - `ttft`: wall seconds from the call to the first non-empty text piece, per repetition.
 - `conc`: wall seconds for k concurrent non-stream calls (`abatch`/`achat`/gather), per repetition.
 - `mem`: tracemalloc peak (bytes) while consuming one stream of N deltas, and ru_maxrss growth.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import resource
 import sys
@@ -48,15 +54,55 @@ def _consume(c: Contender, model: Any, n: int) -> None:
         raise SystemExit(f"{c.name}: got {len(text)} chars, expected {len(expected)}")
 
 
-def cpu(c: Contender, port: int, n: int, reps: int) -> list[float]:
-    model = c.make(_url(port, n))
-    _consume(c, model, n)
-    times = []
-    for _ in range(reps):
+WARMUPS = 2  # untimed streams per client before the first timed one
+
+
+def one_stream(c: Contender, model: Any, n: int, collector: bool = False) -> float:
+    """Client CPU seconds (`time.process_time()`) of one stream of N deltas.
+
+    The same for every contender: a full `gc.collect()` first, so no stream pays for the garbage
+    of the previous one or of the imports, then the cyclic collector is off while timing (unless
+    `collector`), and on again after. Why off: a generation-2 collection costs time in proportion
+    to the whole heap, mostly the framework's own import-time objects, and whether one falls
+    inside a given stream depends on allocation counters, not on the stream: with it on, the same
+    code measured 0.64 or 1.29 s for 20k deltas (issue 20), which swung the per-N ratios and the
+    growth ratio. Allocation itself is still timed. `run_all.py` also times a few streams with
+    the collector on, printed apart, so its cost stays visible.
+    """
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
         start = time.process_time()
         _consume(c, model, n)
-        times.append(time.process_time() - start)
-    return times
+        return time.process_time() - start
+    finally:
+        gc.enable()
+
+
+def warm(c: Contender, port: int, sizes: list[int]) -> dict[int, Any]:
+    """One client per N, each warmed up by `WARMUPS` untimed streams."""
+    models = {n: c.make(_url(port, n)) for n in sizes}
+    for n, model in models.items():
+        for _ in range(WARMUPS):
+            _consume(c, model, n)
+    return models
+
+
+def serve(c: Contender, port: int, sizes: list[int]) -> None:
+    """Answer `{"n": N}` lines with one timed stream each, until stdin closes (task `serve`)."""
+    models = warm(c, port, sizes)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        ask = json.loads(line)
+        n = ask["n"]
+        print(json.dumps({"cpu": one_stream(c, models[n], n, ask.get("gc", False))}), flush=True)
+
+
+def cpu(c: Contender, port: int, n: int, reps: int) -> list[float]:
+    """`reps` timed streams of N deltas for one contender alone (not interleaved)."""
+    model = warm(c, port, [n])[n]
+    return [one_stream(c, model, n) for _ in range(reps)]
 
 
 def ttft(c: Contender, port: int, n: int, reps: int) -> list[float]:
@@ -161,11 +207,9 @@ def profile(c: Contender, port: int, n: int, out: str) -> dict[str, Any]:
 
 
 def bench(c: Contender, spec: dict[str, Any]) -> dict[str, Any]:
-    """CPU for every N, then time to first token, then concurrency, in one process."""
+    """Time to first token, then concurrency, in one process (stream CPU is `serve`'s)."""
     port = spec["port"]
-    result: dict[str, Any] = {"cpu": {}}
-    for n, reps in spec["cpu"]:
-        result["cpu"][str(n)] = cpu(c, port, n, reps)
+    result: dict[str, Any] = {}
     result["ttft"] = ttft(c, port, spec["ttft_n"], spec["ttft_reps"])
     result["conc"] = conc(c, port, spec["k"], spec["conc_reps"])
     return result
@@ -176,6 +220,8 @@ def main(spec: dict[str, Any]) -> Any:
     task = spec["task"]
     if task == "bench":
         return bench(c, spec)
+    if task == "serve":
+        return serve(c, spec["port"], spec["sizes"])
     if task == "cpu":
         return cpu(c, spec["port"], spec["n"], spec["reps"])
     if task == "ttft":
@@ -190,4 +236,6 @@ def main(spec: dict[str, Any]) -> Any:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[1]))))
+    answer = main(json.loads(sys.argv[1]))
+    if answer is not None:  # `serve` has printed its own lines
+        print(json.dumps(answer))

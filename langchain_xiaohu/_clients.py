@@ -10,16 +10,25 @@ loop per test) and closes each at its loop's shutdown.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, SecretStr
 
 import xiaohu
 
+if TYPE_CHECKING:  # not imported with ChatXiaohu (issue 20)
+    import httpx
+
 __all__ = ["ClientCache", "key_to_use"]
+
+
+def _is_httpx_timeout(value: object) -> bool:
+    """Whether `value` is an `httpx.Timeout` (httpx imported already if it is one)."""
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(value, httpx.Timeout)
 
 
 def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
@@ -28,7 +37,7 @@ def _fingerprint(settings: dict[str, Any], own: object) -> tuple[Any, ...]:
     return (
         settings["api_key"],
         settings["base_url"],
-        repr(timeout) if isinstance(timeout, httpx.Timeout) else timeout,
+        repr(timeout) if _is_httpx_timeout(timeout) else timeout,
         settings["max_retries"],
         tuple(sorted(headers.items())),
         settings["group_ratio"],

@@ -12,7 +12,6 @@ from contextlib import aclosing
 from operator import itemgetter
 from typing import Any, Literal, NoReturn, Protocol
 
-import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import (
     BaseChatModel,
@@ -39,9 +38,9 @@ import xiaohu
 from xiaohu.adapters import estimate_tokens, resolve_api_key, strict_json_schema
 
 from . import _blocks as blocks
-from ._chunks import ChunkConverter
 from ._clients import ClientCache, key_to_use
 from ._errors import to_langchain_error
+from ._lazy_types import Budget, HttpAsyncClient, HttpClient, HttpTimeout
 from ._messages import (
     PROVIDER,
     convert_tool_choice,
@@ -157,7 +156,8 @@ class ChatXiaohu(BaseChatModel):
     """Stop sequences, applied client-side (the Responses API has none): the text ends before
     the first one, the stream is closed there, and `response_metadata["stop_reason"]` is
     `"stop_sequence"`."""
-    timeout: float | httpx.Timeout | None = Field(default=None, alias="request_timeout")
+    # httpx's types without importing httpx to build the class (`_lazy_types`, issue 20).
+    timeout: float | HttpTimeout | None = Field(default=None, alias="request_timeout")
     """Seconds (or an `httpx.Timeout`); `None` uses the core's default."""
     max_retries: int = 2
     """Retries for connection errors, 408, 409, 429 and 5xx, done by the core."""
@@ -167,9 +167,9 @@ class ChatXiaohu(BaseChatModel):
     """Put usage on the last streamed chunk."""
     default_headers: dict[str, str] | None = None
     """Headers sent with every request."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    http_client: HttpClient | None = Field(default=None, exclude=True)
     """Your own `httpx.Client` (proxies, CA); you close it."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
     """Your own `httpx.AsyncClient`; you close it."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request-body fields, sent as given (unknown constructor arguments land here,
@@ -182,7 +182,8 @@ class ChatXiaohu(BaseChatModel):
     """Allow deep-research and `*-pro` models without a budget."""
     max_cost_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Stop any single call whose cost passes this many US dollars (a call's own wins)."""
-    budget: xiaohu.Budget | None = Field(default=None, exclude=True)
+    # `Budget` from `_lazy_types`: the core's guard module is not imported to build the class.
+    budget: Budget | None = Field(default=None, exclude=True)
     """A `xiaohu.Budget` shared across calls (and clients): their total is bounded."""
     api: Literal["responses", "chat", "auto"] = "auto"
     """The wire: the Responses API, Chat Completions, or per model as the relay serves it."""
@@ -660,6 +661,10 @@ class _Converter:
     __slots__ = ("_chunks", "_stop")
 
     def __init__(self, model: str, stream_usage: bool, stops: list[str]) -> None:
+        # Imported on the first stream, not with ChatXiaohu: it loads the core's event models
+        # and fold (issue 20: the import budget); later calls find it in `sys.modules`.
+        from ._chunks import ChunkConverter
+
         self._chunks = ChunkConverter(model, stream_usage=stream_usage)
         self._stop = StopFilter(stops, model=model) if stops else None
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from ._exceptions import ConfigurationError
 
@@ -22,8 +22,27 @@ __all__ = [
 API_KEY_ENV = "XIAOHU_API_KEY"
 BASE_URL_ENV = "XIAOHU_BASE_URL"
 
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
-"""Connect fast or fail; then wait long: deep research streams go quiet for minutes."""
+if TYPE_CHECKING:  # httpx is imported on first use: ChatXiaohu's import needs none of it (issue 20)
+    import httpx
+
+    DEFAULT_TIMEOUT: httpx.Timeout
+    """Connect fast or fail; then wait long: deep research streams go quiet for minutes."""
+
+
+@functools.cache
+def _default_timeout() -> httpx.Timeout:
+    import httpx
+
+    return httpx.Timeout(600.0, connect=10.0)
+
+
+def __getattr__(name: str) -> object:
+    """Build `DEFAULT_TIMEOUT` on first use (it needs httpx); nothing else is lazy."""
+    if name == "DEFAULT_TIMEOUT":
+        return _default_timeout()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 DEFAULT_MAX_RETRIES = 2
 
 
@@ -131,8 +150,10 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
         >>> resolve_timeout(30).read
         30.0
     """
+    import httpx
+
     if timeout is None:
-        return DEFAULT_TIMEOUT
+        return _default_timeout()
     if isinstance(timeout, httpx.Timeout):
         return timeout
     # `not timeout > 0` also refuses NaN (every comparison with it is false).

@@ -37,9 +37,10 @@ Every error pickles (it is rebuilt from its attributes, not by calling `__init__
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported on first use, not with this module (issue 20)
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -581,6 +582,8 @@ def _request_id(response: httpx.Response, message: str) -> str | None:
 
 def _decode_error_body(response: httpx.Response) -> tuple[object, dict[str, Any]]:
     """Return the body (dict or short text) and the `error` dict inside it, if any."""
+    import httpx  # on first use, not at module import (issue 20)
+
     try:
         raw = response.content
     except httpx.ResponseNotRead:  # the body broke while being read
@@ -697,6 +700,8 @@ def scrub_secrets(exc: BaseException) -> BaseException:
 
 
 def _requests_of(exc: BaseException) -> list[httpx.Request]:
+    import httpx  # on first use, not at module import (issue 20)
+
     found: list[httpx.Request] = []
     for holder in (exc, getattr(exc, "__dict__", {}).get("response")):
         try:  # httpx's `.request` raises RuntimeError when it was never set
@@ -723,6 +728,8 @@ def map_transport_error(exc: Exception, request: httpx.Request | None = None) ->
         >>> type(map_transport_error(httpx.ReadTimeout("slow"))).__name__
         'APITimeoutError'
     """
+    import httpx  # on first use, not at module import (issue 20)
+
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
     detail = str(exc) or type(exc).__name__
@@ -791,6 +798,8 @@ def error_for(
     """
     kind = "quota" if etype == "insufficient_quota" else classify_relay_error(code, message)
     if kind is not None:
+        import httpx  # on first use, not at module import (issue 20)
+
         status = _KIND_STATUS[kind]
         payload = body if isinstance(body, dict) else {"error": {"message": message, "code": code}}
         response = httpx.Response(status, json=payload, request=request)

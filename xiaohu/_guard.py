@@ -26,9 +26,10 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported on first use, not with this module (issue 20)
+    import httpx
 
 from ._exceptions import BudgetExceededError, ConfigurationError, CostLimitError
 from ._fold import ItemDone, ReasoningDelta, RefusalDelta, ResponseState, StreamDelta, TextDelta

@@ -35,9 +35,10 @@ import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported on first use, not with this module (issue 20)
+    import httpx
 
 __all__ = ["DEFAULT_DEADLINE_S", "DRAIN_S", "Deadline", "ReadCap", "deadline_at", "hookable"]
 
@@ -112,6 +113,7 @@ class ReadCap:
     """Caps every network read of one HTTP response at a moving limit (a monotonic time).
 
     Example:
+        >>> import httpx
         >>> cap = ReadCap(httpx.Response(200), deadline=None)
         >>> cap.installed, cap.expired()
         (False, False)

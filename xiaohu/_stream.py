@@ -12,10 +12,12 @@ import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
+
+if TYPE_CHECKING:  # httpx is imported on first use, not with this module (issue 20)
+    import httpx
 
 from ._events import ResponseCompletedEvent, ResponseStreamEvent, parse_event
 from ._exceptions import (
@@ -147,6 +149,7 @@ class _StreamCore:
         """How far the stream got, for messages: the last sequence number, or before any event.
 
         Example:
+            >>> import httpx
             >>> _StreamCore(httpx.Response(200)).where()
             'before any event'
         """
@@ -171,6 +174,8 @@ class _StreamCore:
 
     def broken(self, exc: httpx.HTTPError) -> APIError:
         """The connection failed mid-stream: say so, keep what arrived, never pretend."""
+        import httpx  # loaded already (a response exists); not at module import (issue 20)
+
         if self.cap.expired():
             return self.expired()
         where = self.where()
@@ -412,6 +417,8 @@ class ResponseStream(PairReader):
         return self._core.http_response
 
     def _iter_pairs(self) -> Generator[Pair, None, None]:
+        import httpx  # loaded already (a response exists); not at module import (issue 20)
+
         core = self._core
         try:
             if core.is_json:
@@ -506,6 +513,8 @@ class AsyncResponseStream(AsyncPairReader):
         return self._core.http_response
 
     async def _iter_pairs(self) -> AsyncGenerator[Pair, None]:
+        import httpx  # loaded already (a response exists); not at module import (issue 20)
+
         core = self._core
         try:
             if core.is_json:
@@ -555,6 +564,7 @@ async def _drain(core: _StreamCore, chunks: AsyncIterator[bytes]) -> None:
     it the response is closed unread by the caller. No yield happens inside the scope.
     """
     import anyio  # httpx's own dependency, already imported by its async transport
+    import httpx  # loaded already (a response exists); not at module import (issue 20)
 
     bound = _DRAIN_SCOPE_S if core.cap.drain() else DRAIN_S
     with anyio.move_on_after(bound), contextlib.suppress(httpx.HTTPError):

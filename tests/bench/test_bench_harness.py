@@ -14,7 +14,8 @@ from benchmarks.report import evaluate, write_markdown
 from benchmarks.run_all import run
 
 TINY = {
-    "cpu": [[30, 1], [60, 1], [120, 1]],
+    "cpu": [[30, 2], [60, 1], [120, 1]],
+    "cpu_gc": [60, 1],
     "ttft_n": 30,
     "ttft_reps": 1,
     "k": 4,
@@ -31,7 +32,9 @@ def test_the_harness_measures_judges_and_reports(tmp_path: Path) -> None:
     for name, entry in results["contenders"].items():
         assert "error" not in entry, (name, entry)
         assert set(entry["cpu"]) == {"30", "60", "120"}
+        assert len(entry["cpu"]["30"]) == 2  # one timed stream per round, two rounds
         assert all(t >= 0 for t in entry["cpu"]["120"])
+        assert len(entry["cpu_gc"]["60"]) == 1  # the extra stream timed with the collector on
         assert entry["mem"]["peak"] > 0
     assert set(results["imports"]["modules"]) == {"httpx", "xiaohu"}
 
@@ -52,4 +55,5 @@ def test_the_harness_measures_judges_and_reports(tmp_path: Path) -> None:
     assert "## The floors" in text
     assert "def bare_stream" in text
     assert "| n/a |" in text
+    assert "collector on" in text  # the extra streams are printed, apart from the judged ones
     json.dumps(results)  # what run_all.py writes to results.json
