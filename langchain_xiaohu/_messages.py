@@ -688,7 +688,8 @@ def response_to_message(response: Response, requested_model: str) -> AIMessage:
 def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[dict[str, Any]]:
     """LangChain tools, pydantic models, functions and dicts as Responses `tools`.
 
-    Built-in tools (`{"type": "web_search", ...}`) pass through unchanged; function tools
+    Built-in tools (`{"type": "web_search", ...}`, any dict with a non-function `type`) pass
+    through unchanged, for the core to check; function tools
     are flattened to `{"type": "function", "name", "description", "parameters", "strict"}`
     with `strict` always explicit (the API's default for a missing one is true).
 
@@ -699,7 +700,7 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
     converted: list[dict[str, Any]] = []
     for tool in tools:
         if isinstance(tool, Mapping) and (
-            tool.get("type") in BUILTIN_TOOL_TYPES or _is_flat_function(tool)
+            tool.get("type") in BUILTIN_TOOL_TYPES or _is_flat_function(tool) or _is_typed(tool)
         ):
             converted.append(dict(tool))
             continue
@@ -738,6 +739,12 @@ def _custom_tool_spec(tool: Any) -> dict[str, Any] | None:
     if metadata.get("format") is not None:
         spec["format"] = dict(metadata["format"])
     return spec
+
+
+def _is_typed(tool: Mapping[str, Any]) -> bool:
+    """A dict naming a tool type of its own: the core checks it (a typo gets a hint there)."""
+    kind = tool.get("type")
+    return isinstance(kind, str) and kind != "function" and "function" not in tool
 
 
 def _is_flat_function(tool: Mapping[str, Any]) -> bool:

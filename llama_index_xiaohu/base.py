@@ -56,6 +56,7 @@ from xiaohu.adapters import Closing, resolve_api_key
 
 from ._chunks import ChunkBuilder, final_chat_response, final_completion_response, partial_arguments
 from ._fields import refuse_unknown
+from ._init import one_base_url
 from ._messages import (
     continuation,
     custom_call_ids,
@@ -96,11 +97,15 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         api_key: The relay key; defaults to `XIAOHU_API_KEY`, read once, here. Never in a field,
             `repr`, `to_dict()` or `to_json()`; a pickle does carry it, so that a worker process
             uses the key this object was made with (treat pickles as secrets).
-        api_base: The relay URL (`https://host/v1`); defaults to `XIAOHU_BASE_URL`.
+        api_base: The relay URL (`https://host/v1`); defaults to `XIAOHU_BASE_URL`. LlamaIndex's
+            name for it.
+        base_url: Same as `api_base` (the name the core and LangChain use); both, different,
+            raise `xiaohu.ConfigurationError`.
         http_client: Your own `httpx.Client` (proxies, custom CA); you close it. An object
             made with one cannot be pickled (a pool cannot cross processes).
         async_http_client: Your own `httpx.AsyncClient`; you close it.
-        **kwargs: Any field below.
+        **kwargs: Any field below; another keyword (a typo such as `temprature=`) raises
+            `xiaohu.ConfigurationError` naming it.
 
     Close it with `close()`/`aclose()` or use it in `with`/`async with`; a call after that
     raises `xiaohu.ClientClosedError`. One you forget closes its pool when collected, and each
@@ -251,8 +256,11 @@ class XiaohuResponses(FunctionCallingLLM, Closing):
         api_base: str | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        *,
+        base_url: str | None = None,
         **kwargs: Any,
     ) -> None:
+        api_base = one_base_url(api_base, base_url)
         refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(model=model, api_base=api_base, **kwargs)
         self._api_key = SecretStr(resolve_api_key(api_key))

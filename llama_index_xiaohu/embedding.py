@@ -24,6 +24,7 @@ from xiaohu.adapters import (
 )
 
 from ._fields import refuse_unknown
+from ._init import one_base_url
 from ._pickling import pickle_state
 
 __all__ = ["XiaohuEmbedding"]
@@ -46,7 +47,8 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
             made with one cannot be pickled (a pool cannot cross processes).
         async_http_client: Your own `httpx.AsyncClient`; you close it. Without one, each
             event loop gets its own pool, closed when that loop shuts down.
-        **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`).
+        **kwargs: Any field below (`api_base` defaults to `XIAOHU_BASE_URL`); another keyword
+            (a typo) raises `xiaohu.ConfigurationError` naming it.
 
     Close it with `close()`/`aclose()` or use it in `with`/`async with`; a call after that
     raises `xiaohu.ClientClosedError`. One you forget closes its pool when collected.
@@ -113,8 +115,9 @@ class XiaohuEmbedding(BaseEmbedding, Closing):
     ) -> None:
         if model is not None:
             kwargs["model_name"] = model
-        if base_url is not None:  # the core's and LangChain's name for `api_base`
-            kwargs["api_base"] = base_url
+        url = one_base_url(kwargs.pop("api_base", None), base_url)
+        if url is not None:  # `base_url` is the core's and LangChain's name for `api_base`
+            kwargs["api_base"] = url
         refuse_unknown(type(self), kwargs)  # LlamaIndex would drop a misspelt option silently
         super().__init__(**kwargs)
         # The key lives in the clients and a SecretStr: never a field, repr or serialized form.

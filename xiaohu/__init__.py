@@ -93,6 +93,7 @@ if TYPE_CHECKING:
         Usage,
         WebSearchCall,
     )
+    from ._opening import StreamOpening
     from ._options import RequestOptions
     from ._params import REASONING_EFFORTS, build_payload
     from ._pricing import DEFAULT_PRICES, Cost, ModelPrice, PriceTable, cost_of, estimate_cost
@@ -105,6 +106,7 @@ _EXPORTS: dict[str, str] = {
     "PollSchedule": "._background",
     "Progress": "._background",
     "AsyncBackgroundStream": "._background_stream",
+    "StreamOpening": "._opening",
     "BackgroundStream": "._background_stream",
     "DEFAULT_CONTEXT_WINDOW": "._catalog",
     "MODEL_LIMITS": "._catalog",
@@ -282,6 +284,7 @@ __all__ = [
     "ShellOutputDelta",
     "StreamDelta",
     "StreamError",
+    "StreamOpening",
     "TextDelta",
     "ToolCallDelta",
     "ToolInputDelta",

@@ -38,7 +38,7 @@ from ._exceptions import (
     ResponseFailedError,
 )
 from ._fold import ItemDone, ResponseState, StreamDelta
-from ._guard import CostMeter
+from ._guard import Budget, CostMeter
 from ._models import Response, WebSearchCall
 from ._pricing import Cost
 
@@ -145,6 +145,21 @@ class PollSchedule:
         self.timeout = timeout
         self.factor = factor
         self._next = interval
+
+    def steady(self) -> PollSchedule:
+        """The same schedule without the growth: every wait is `interval`.
+
+        Example:
+            >>> schedule = PollSchedule(interval=1.0, max_interval=8.0).steady()
+            >>> [schedule.next_delay(0.0) for _ in range(3)]
+            [1.0, 1.0, 1.0]
+        """
+        return PollSchedule(
+            interval=self.interval,
+            max_interval=self.interval,
+            timeout=self.timeout,
+            factor=1.0,
+        )
 
     def next_delay(self, elapsed: float) -> float:
         """The next wait, never past the timeout.
@@ -388,13 +403,22 @@ class _Waiter:
         schedule: PollSchedule,
         max_cost_usd: float | None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        budget: Budget | None = None,
     ) -> None:
         self.first = response if isinstance(response, Response) else None
         """The response to check before the first poll, when the caller passed one."""
         self.response_id = str(self.first.id if self.first is not None else response)
         self.meter = meter_for(
-            self.first.model if self.first else "", max_cost_usd, response_id=self.response_id
+            self.first.model if self.first else "",
+            max_cost_usd,
+            budget,
+            response_id=self.response_id,
         )
+        if self.meter.bounded:
+            # A budget is checked only at each poll: keep them close (the interval does not
+            # grow), so the run is seen, and stopped, soon after it passes the budget.
+            schedule = schedule.steady()
         self._schedule = schedule
         self._on_progress = on_progress
         self._clock = clock

@@ -182,8 +182,10 @@ class BackgroundStream(_Base, PairReader):
         options: Mapping[str, Any] | None = None,
         *,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(follow, max_resumes, deadline)
+        self._wire = wire
         self._options = dict(options or {})
         self._client = client
         self._current: GuardedResponseStream | None = None
@@ -198,6 +200,7 @@ class BackgroundStream(_Base, PairReader):
                 on_stop=self._client._cancel_quietly,
                 state=follow.state,
                 deadline=self._deadline,
+                wire=self._wire,
             )
             self._current = stream
             try:
@@ -271,8 +274,10 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
         options: Mapping[str, Any] | None = None,
         *,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(follow, max_resumes, deadline)
+        self._wire = wire
         self._options = dict(options or {})
         self._client = client
         self._current: AsyncGuardedResponseStream | None = None
@@ -287,6 +292,7 @@ class AsyncBackgroundStream(_Base, AsyncPairReader):
                 on_stop=self._client._cancel_quietly,
                 state=follow.state,
                 deadline=self._deadline,
+                wire=self._wire,
             )
             self._current = stream
             try:

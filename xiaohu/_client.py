@@ -69,6 +69,7 @@ from ._exceptions import (
 from ._guard import AsyncGuardedResponseStream, Budget, CostGuard, CostMeter, GuardedResponseStream
 from ._loops import PerLoop
 from ._models import Response
+from ._opening import StreamOpening
 from ._options import (
     HTTP_OPTIONS,
     USE_CLIENT_DEFAULT,
@@ -118,6 +119,16 @@ class _Call:
     deadline: Deadline | None = None
     body: dict[str, Any] = dataclasses.field(default_factory=dict)
     """The checked body before it became a Responses payload (the chat wire translates it)."""
+    wire: WireChoice | None = None
+    """The wire chosen for it (carried in the answer's `xiaohu_wire`), once chosen."""
+
+    def on(self, wire: WireChoice) -> _Call:
+        """This call, on `wire`."""
+        return dataclasses.replace(self, wire=wire)
+
+    @property
+    def wire_metadata(self) -> dict[str, str] | None:
+        return self.wire.as_metadata() if self.wire is not None else None
 
     @property
     def resumes(self) -> int:
@@ -177,6 +188,19 @@ class _BaseClient(Generic[HttpT]):
     def _adopt(self, http_client: HttpT | None) -> None:
         """Take the caller's pool, or set up our own (the twins differ only here)."""
         raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Refuse to pickle, with the reason (never a bare "cannot pickle '_thread.lock'").
+
+        Raises:
+            TypeError: Always.
+        """
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds a connection pool and this "
+            "process's spend and budget. Make one in each worker process, or pickle an adapter "
+            "(ChatXiaohu, XiaohuEmbeddings, XiaohuResponses, XiaohuEmbedding), which carries "
+            "its settings and key"
+        )
 
     def __repr__(self) -> str:
         # Never the key.
@@ -311,6 +335,15 @@ class _BaseClient(Generic[HttpT]):
         follows = stream and options.background
         if not follows:
             options.only(_PLAIN_OPTIONS, "a call other than a background stream")
+        if options.background and not stream and (options.max_cost_usd or options.budget):
+            # Nothing would watch the run's cost: the create returns it queued at once.
+            raise ConfigurationError(
+                "a background create returns the queued run at once, so nothing would hold "
+                "its max_cost_usd/budget; use run_background(...) or stream_response(..., "
+                "background=True), which follow the run and cancel it past the budget, or "
+                "create it with allow_expensive=True and give the budget to wait_response(run, "
+                "max_cost_usd=..., budget=...) (nothing was sent)"
+            )
         body, meter = self.cost_guard.check(
             body,
             allow_expensive=options.allow_expensive,
@@ -363,6 +396,8 @@ class _BaseClient(Generic[HttpT]):
 
     def _created(self, call: _Call, response: Response) -> Response:
         """Count a plain create's bill, or remember a queued run's budget for its wait."""
+        if call.wire is not None and not (response.model_extra or {}).get("xiaohu_wire"):
+            response.xiaohu_wire = call.wire.as_metadata()  # type: ignore[attr-defined]
         if response.status not in PENDING_STATUSES:
             call.meter.finish(response)
         elif response.id:
@@ -584,6 +619,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=False)
         override = call.options.api
         wire = self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return self._create_chat(call, wire)
         try:
@@ -665,6 +701,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         call = self._prepare(params, stream=True)
         override = call.options.api
         wire = self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return _kept(self._chat_stream(self._chat_call(call), wire), self)
         try:
@@ -688,7 +725,9 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         )
 
     def _stream(self, call: _Call) -> GuardedResponseStream:
-        return GuardedResponseStream(self._open(call), call.meter, deadline=call.deadline)
+        return GuardedResponseStream(
+            self._open(call), call.meter, deadline=call.deadline, wire=call.wire_metadata
+        )
 
     def _follow(self, call: _Call) -> BackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
@@ -699,6 +738,7 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             call.resumes,
             call.options.http(),
             deadline=call.deadline,
+            wire=call.wire_metadata,
         )
 
     def retrieve_response(self, response_id: str, *, include: list[str] | None = None) -> Response:
@@ -800,7 +840,8 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         """
         call = self._prepare(params, stream=True, background=True)
         override = call.options.api
-        if self._wire(call, override).api == "chat":
+        call = call.on(self._wire(call, override))
+        if call.wire is not None and call.wire.api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(self._follow(call), self)
 
@@ -814,13 +855,19 @@ class XiaohuClient(_BaseClient[httpx.Client]):
         deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
         timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
+        budget: Budget | None = None,
+        **options: Any,
     ) -> Response:
         """Poll a background response until it ends; return it (completed, incomplete, cancelled).
 
         The interval grows from `interval` to `max_interval`; after `deadline` seconds (default
         an hour; `None`: never) this raises `DeadlineExceededError` (the run goes on: wait
-        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`, and
-        what is left of the client's) applies: a run whose polled output passes it is cancelled.
+        again, or cancel it). `timeout` is the older name of `deadline`. A budget (`max_cost_usd`,
+        `budget=` a shared `xiaohu.Budget`, and what is left of the client's) applies: a run
+        whose polled output passes it is cancelled. With a budget the interval stays at
+        `interval` (polls see the run only between steps, so the stop can come several steps
+        past it; a stream, `stream_response(..., background=True)`, stops within one). Any
+        other keyword raises `ConfigurationError`.
 
         Raises:
             ResponseFailedError: The run failed.
@@ -835,9 +882,16 @@ class XiaohuClient(_BaseClient[httpx.Client]):
             >>> client.wait_response(queued, on_progress=print).status  # doctest: +SKIP
             'completed'
         """
+        _wait_options(options)
         schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
-            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+            self.cost_guard.meter_for,
+            response,
+            on_progress,
+            schedule,
+            max_cost_usd,
+            self._now,
+            budget=budget,
         )
         current = waiter.first
         while True:
@@ -1096,6 +1150,7 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         call = self._prepare(params, stream=False)
         override = call.options.api
         wire = await self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return await self._create_chat(call, wire)
         try:
@@ -1156,26 +1211,35 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         return AsyncChatStream(response, chat.meter, wire, deadline=chat.deadline)
 
     @overload
-    async def stream_response(
+    def stream_response(
         self, *, background: Literal[False] = ..., **params: Any
-    ) -> AsyncGuardedResponseStream: ...
+    ) -> StreamOpening[AsyncGuardedResponseStream]: ...
     @overload
-    async def stream_response(
+    def stream_response(
         self, *, background: bool, **params: Any
-    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream: ...
-    async def stream_response(
+    ) -> StreamOpening[AsyncGuardedResponseStream | AsyncBackgroundStream]: ...
+    def stream_response(
         self, **params: Any
-    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
-        """Async twin of `XiaohuClient.stream_response`.
+    ) -> StreamOpening[AsyncGuardedResponseStream | AsyncBackgroundStream]:
+        """Async twin of `XiaohuClient.stream_response`: `async with` it, or `await` it.
 
         Example:
+            >>> async with client.stream_response(
+            ...     model="gpt-5", input="hi"
+            ... ) as stream:  # doctest: +SKIP
+            ...     async for delta in stream.iter_deltas():
+            ...         pass
             >>> stream = await client.stream_response(model="gpt-5", input="hi")  # doctest: +SKIP
-            >>> async for event in stream:  # doctest: +SKIP
-            ...     pass
         """
+        return StreamOpening(partial(self._stream_response, **params))
+
+    async def _stream_response(
+        self, **params: Any
+    ) -> AsyncGuardedResponseStream | AsyncBackgroundStream:
         call = self._prepare(params, stream=True)
         override = call.options.api
         wire = await self._wire(call, override)
+        call = call.on(wire)
         if wire.api == "chat":
             return _kept(await self._chat_stream(self._chat_call(call), wire), self)
         try:
@@ -1199,14 +1263,20 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
 
     async def _stream(self, call: _Call) -> AsyncGuardedResponseStream:
         return AsyncGuardedResponseStream(
-            await self._open(call), call.meter, deadline=call.deadline
+            await self._open(call), call.meter, deadline=call.deadline, wire=call.wire_metadata
         )
 
     async def _follow(self, call: _Call) -> AsyncBackgroundStream:
         follow = _Follow(call.meter, call.options.on_progress)
         response = await self._open(call)
         return AsyncBackgroundStream(
-            self, response, follow, call.resumes, call.options.http(), deadline=call.deadline
+            self,
+            response,
+            follow,
+            call.resumes,
+            call.options.http(),
+            deadline=call.deadline,
+            wire=call.wire_metadata,
         )
 
     async def retrieve_response(
@@ -1222,14 +1292,17 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         data = await self._json("GET", f"/responses/{_checked_id(response_id)}", params=params)
         return self._decode_model(Response, data)
 
-    async def resume_stream(
+    def resume_stream(
         self, response_id: str, *, starting_after: int = -1
-    ) -> AsyncResponseStream:
-        """Async twin of `XiaohuClient.resume_stream`.
+    ) -> StreamOpening[AsyncResponseStream]:
+        """Async twin of `XiaohuClient.resume_stream`: `async with` it, or `await` it.
 
         Example:
             >>> stream = await client.resume_stream("resp_123", starting_after=41)  # doctest: +SKIP
         """
+        return StreamOpening(partial(self._resume_stream, response_id, starting_after))
+
+    async def _resume_stream(self, response_id: str, starting_after: int) -> AsyncResponseStream:
         response = await self.request(
             "GET",
             f"/responses/{_checked_id(response_id)}",
@@ -1279,15 +1352,22 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             return await self.run_background(**params)
         return await self.create_response(**params)
 
-    async def stream_background(self, **params: Any) -> AsyncBackgroundStream:
-        """Async twin of `XiaohuClient.stream_background`.
+    def stream_background(self, **params: Any) -> StreamOpening[AsyncBackgroundStream]:
+        """Async twin of `XiaohuClient.stream_background`: `async with` it, or `await` it.
 
         Example:
-            >>> stream = await client.stream_background(model="o3", input="...")  # doctest: +SKIP
+            >>> async with client.stream_background(
+            ...     model="o3", input="..."
+            ... ) as stream:  # doctest: +SKIP
+            ...     final = await stream.get_final_response()
         """
+        return StreamOpening(partial(self._stream_background, **params))
+
+    async def _stream_background(self, **params: Any) -> AsyncBackgroundStream:
         call = self._prepare(params, stream=True, background=True)
         override = call.options.api
-        if (await self._wire(call, override)).api == "chat":
+        call = call.on(await self._wire(call, override))
+        if call.wire is not None and call.wire.api == "chat":
             self._chat_call(call)  # raises: chat has no background runs
         return _kept(await self._follow(call), self)
 
@@ -1301,6 +1381,8 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
         deadline: float | None = DEFAULT_DEADLINE_S,
         max_cost_usd: float | None = None,
         timeout: float | _UseClientDefault | None = USE_CLIENT_DEFAULT,
+        budget: Budget | None = None,
+        **options: Any,
     ) -> Response:
         """Async twin of `XiaohuClient.wait_response`.
 
@@ -1308,9 +1390,16 @@ class AsyncXiaohuClient(_BaseClient[httpx.AsyncClient]):
             >>> (await client.wait_response("resp_123")).status  # doctest: +SKIP
             'completed'
         """
+        _wait_options(options)
         schedule, limit = _wait_schedule(interval, max_interval, _wait_deadline(deadline, timeout))
         waiter = _Waiter(
-            self.cost_guard.meter_for, response, on_progress, schedule, max_cost_usd, self._now
+            self.cost_guard.meter_for,
+            response,
+            on_progress,
+            schedule,
+            max_cost_usd,
+            self._now,
+            budget=budget,
         )
         current = waiter.first
         while True:
@@ -1464,6 +1553,25 @@ def _retry_within(delay: float | None, deadline: Deadline | None) -> float | Non
         return delay
     log.debug("not retrying: the deadline of %gs would pass first", deadline.seconds)
     return None
+
+
+_WAIT_KEYWORDS = (
+    "on_progress, interval, max_interval, deadline (or timeout), max_cost_usd and budget"
+)
+
+
+def _wait_options(options: Mapping[str, Any]) -> None:
+    """Refuse a keyword `wait_response` has no use for (a per-call option of a create, a typo).
+
+    Raises:
+        ConfigurationError: One was given.
+    """
+    if options:
+        names = ", ".join(sorted(options))
+        raise ConfigurationError(
+            f"wait_response does not take {names}; it takes {_WAIT_KEYWORDS} (the request's "
+            "options belong to the create that started the run) (nothing was sent)"
+        )
 
 
 def _wait_schedule(

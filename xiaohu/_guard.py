@@ -766,11 +766,12 @@ class GuardedResponseStream(ResponseStream):
         on_stop: Callable[[str], None] | None = None,
         state: ResponseState | None = None,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state, deadline=deadline)
+        super().__init__(response, state, deadline=deadline, wire=wire)
 
     @property
     def cost(self) -> Cost:
@@ -821,11 +822,12 @@ class AsyncGuardedResponseStream(AsyncResponseStream):
         on_stop: Callable[[str], Awaitable[None]] | None = None,
         state: ResponseState | None = None,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         self.meter = meter
         """The meter of this call."""
         self._on_stop = on_stop
-        super().__init__(response, state, deadline=deadline)
+        super().__init__(response, state, deadline=deadline, wire=wire)
 
     @property
     def cost(self) -> Cost:

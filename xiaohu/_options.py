@@ -9,6 +9,7 @@ given, so an option is never sent as a body field nor popped in two places.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ import httpx
 from ._background import ProgressCallback
 from ._exceptions import ConfigurationError
 from ._guard import Budget
+from ._params import BODY_FIELDS
 from ._readcap import DEFAULT_DEADLINE_S, Deadline, deadline_at
 from ._wire import check_api
 
@@ -143,7 +145,8 @@ def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
     mapping is not changed.
 
     Raises:
-        ConfigurationError: An option has the wrong type (nothing was sent).
+        ConfigurationError: An option has the wrong type, or a keyword is a near miss of an
+            option's name (`max_cost=`), not a request field (nothing was sent).
 
     Example:
         >>> body, options = split_options({"model": "o3", "background": True, "budget": None})
@@ -151,6 +154,13 @@ def split_options(params: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
         ({'model': 'o3'}, True, None)
     """
     body = {key: value for key, value in params.items() if key not in _NAMES}
+    for key in body:
+        close = difflib.get_close_matches(key, sorted(_NAMES), n=1, cutoff=0.8)
+        if close and key not in BODY_FIELDS:
+            raise ConfigurationError(
+                f"{key!r} is neither a request field nor an option; did you mean {close[0]!r}? "
+                "(nothing was sent)"
+            )
     given = {
         key: params[key]
         for key in _NAMES & params.keys()

@@ -1,12 +1,14 @@
 """Request parameters of `POST /v1/responses`, checked before anything is sent.
 
 Wrong types and out-of-range values raise `ConfigurationError` (a `ValueError`) naming the
-field. Fields this version does not know pass through untouched, so a newer server feature
-works without a new release. `None` values are dropped: a relay may reject explicit nulls.
+field. Fields (and tool types) this version does not know pass through untouched, so a newer
+server feature works without a new release, unless the name is a near miss of a known one
+(`temprature`, `websearch`) or another API's spelling (`max_tokens`): those are refused. `None` values are dropped: a relay may reject explicit nulls.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
@@ -16,10 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ._exceptions import ConfigurationError
 
 __all__ = [
+    "BODY_FIELDS",
+    "OTHER_FIELDS",
     "REASONING_EFFORTS",
+    "TOOL_TYPES",
     "ReasoningParams",
     "ResponseCreateParams",
     "build_payload",
+    "check_field_names",
     "strict_json_schema",
 ]
 
@@ -102,7 +108,9 @@ class ResponseCreateParams(_Params):
     @classmethod
     def _input_not_empty(cls, value: str | list[Any]) -> str | list[Any]:
         if isinstance(value, str) and not value.strip():
-            raise ValueError("input is empty: there is nothing to answer")
+            raise ValueError(
+                "input is empty (or only whitespace); give the model something to answer"
+            )
         if isinstance(value, list):
             if not value:
                 raise ValueError("input must not be an empty list")
@@ -110,6 +118,10 @@ class ResponseCreateParams(_Params):
                 if not isinstance(item, Mapping) or not (item.get("type") or item.get("role")):
                     raise ValueError(f"input[{index}] must be an object with a 'type' or a 'role'")
                 _check_images(item, f"input[{index}]")
+            if all(_blank_message(item) for item in value):
+                raise ValueError(
+                    "input has no content: every message is empty (or only whitespace)"
+                )
         return value
 
     @field_validator("tools")
@@ -128,6 +140,12 @@ class ResponseCreateParams(_Params):
             params = tool.get("parameters")
             if tool["type"] == "function" and params is not None and not isinstance(params, dict):
                 raise ValueError(f"tools[{index}].parameters must be a JSON schema object")
+            if tool["type"] == "function" and params and params.get("type") != "object":
+                raise ValueError(
+                    f"tools[{index}].parameters must be a JSON schema of type 'object' (got type "
+                    f"{params.get('type')!r}); wrap the value in an object property"
+                )
+            _check_tool_type(tool["type"], index)
         return value
 
     @field_validator("text")
@@ -145,8 +163,132 @@ class ResponseCreateParams(_Params):
         return value
 
 
+#: Tool types of the Responses API (function tools and the built-in ones).
+TOOL_TYPES = frozenset(
+    {
+        "function",
+        "custom",
+        "web_search",
+        "web_search_2025_08_26",
+        "web_search_preview",
+        "web_search_preview_2025_03_11",
+        "file_search",
+        "mcp",
+        "code_interpreter",
+        "image_generation",
+        "computer_use_preview",
+        "computer",
+        "local_shell",
+        "shell",
+        "apply_patch",
+    }
+)
+
+#: Top-level body fields of `POST /v1/responses` this version knows besides the typed ones.
+OTHER_FIELDS = frozenset(
+    {
+        "user",
+        "prompt",
+        "stream_options",
+        "conversation",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "safety_identifier",
+        "context_management",
+        "enable_thinking",
+        "preset",
+    }
+)
+
+#: Names of other APIs a Responses body spells differently.
+BODY_FIELDS = frozenset({*ResponseCreateParams.model_fields, *OTHER_FIELDS})
+"""Every top-level body field this version knows."""
+
+_RENAMED = {
+    "max_tokens": "max_output_tokens",
+    "max_completion_tokens": "max_output_tokens",
+    "response_format": "text={'format': ...}",
+    "reasoning_effort": "reasoning={'effort': ...}",
+}
+
+
+def _check_tool_type(kind: str, index: int) -> None:
+    """A tool type that is a near miss of a known one is a typo (a new type passes).
+
+    Example:
+        >>> _check_tool_type("websearch", 0)
+        Traceback (most recent call last):
+        ...
+        ValueError: tools[0].type 'websearch' is not a tool type; did you mean 'web_search'?
+    """
+    if kind in TOOL_TYPES:
+        return
+    close = difflib.get_close_matches(kind, sorted(TOOL_TYPES), n=1, cutoff=0.8)
+    if close:
+        raise ValueError(
+            f"tools[{index}].type {kind!r} is not a tool type; did you mean {close[0]!r}?"
+        )
+
+
+def check_field_names(params: Mapping[str, Any]) -> None:
+    """Refuse a body field another API spells so (`max_tokens`) or a near miss of a known one.
+
+    A field far from every known name passes untouched (a newer server feature).
+
+    Raises:
+        ConfigurationError: One is refused; nothing was sent.
+
+    Example:
+        >>> check_field_names({"model": "gpt-5", "input": "hi", "max_tokens": 5})
+        Traceback (most recent call last):
+        ...
+        xiaohu._exceptions.ConfigurationError: invalid request: max_tokens is not a Responses API field; use max_output_tokens (nothing was sent)
+    """
+    known = {name: name for name in BODY_FIELDS}
+    targets = {**known, **_RENAMED}
+    problems = []
+    for name in params:
+        if name in known:
+            continue
+        if name in _RENAMED:
+            problems.append(f"{name} is not a Responses API field; use {_RENAMED[name]}")
+            continue
+        close = difflib.get_close_matches(name, sorted(targets), n=1, cutoff=0.8)
+        if close:
+            problems.append(f"{name!r} is not a field; did you mean {targets[close[0]]}?")
+    if problems:
+        raise ConfigurationError(f"invalid request: {'; '.join(problems)} (nothing was sent)")
+
+
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _IMAGE_URL_SCHEMES = ("http://", "https://", "data:")
+
+
+_TEXT_PARTS = ("input_text", "output_text", "text")
+
+
+def _blank_message(item: Mapping[str, Any]) -> bool:
+    """A message item whose content is only empty text (tool outputs, images... are content).
+
+    Example:
+        >>> _blank_message({"role": "user", "content": "  "})
+        True
+        >>> _blank_message({"role": "user", "content": [{"type": "input_image", "image_url": "x"}]})
+        False
+    """
+    if item.get("type", "message") != "message" or "role" not in item:
+        return False
+    content = item.get("content")
+    if content is None or isinstance(content, str):
+        return not (content or "").strip()
+    if not isinstance(content, list):
+        return False
+    return all(
+        isinstance(part, Mapping)
+        and part.get("type") in _TEXT_PARTS
+        and not str(part.get("text") or "").strip()
+        for part in content
+    )
 
 
 def _check_images(item: Mapping[str, Any], where: str) -> None:
@@ -220,11 +362,13 @@ def build_payload(params: Mapping[str, Any]) -> dict[str, Any]:
         ...
         xiaohu._exceptions.ConfigurationError: invalid request: temperature: Input should be less than or equal to 2
     """
+    check_field_names(params)
     try:
         ResponseCreateParams.model_validate(params)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{_field_path(tuple(err['loc'])) or 'body'}: {err['msg']}" for err in exc.errors()
+            f"{_field_path(tuple(err['loc'])) or 'body'}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
         )
         raise ConfigurationError(f"invalid request: {problems}") from None
     # Send what the caller gave (validation must not rewrite values), minus the nulls.

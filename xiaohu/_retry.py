@@ -78,6 +78,10 @@ def _finite(value: str | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
+_RELAY_INVALID_REQUEST = frozenset({"invalid_request"})
+"""new-api answers its own request checks ("input is required") with HTTP 500 and this code."""
+
+
 def should_retry(error: APIError, headers: Mapping[str, str] | None = None) -> bool:
     """Whether this failure is worth another attempt.
 
@@ -93,6 +97,10 @@ def should_retry(error: APIError, headers: Mapping[str, str] | None = None) -> b
     if isinstance(error, (InsufficientQuotaError, ModelUnavailableError)):
         return False
     if is_wire_refusal(error):  # the channel cannot serve /v1/responses: it never will
+        return False
+    if (
+        error.code in _RELAY_INVALID_REQUEST
+    ):  # the relay's own check refused the body: it will again
         return False
     hint = (headers or {}).get("x-should-retry")
     if hint in ("true", "false"):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -64,6 +64,8 @@ class _StreamCore:
         self.is_html = "html" in content_type
         self.finished = False
         self.drained = 0
+        self.wire: Mapping[str, str] | None = None
+        """The call's `xiaohu_wire` entry, put on the terminal event's Response."""
 
     def feed(self, chunk: bytes) -> list[Pair]:
         pairs: list[Pair] = []
@@ -86,8 +88,19 @@ class _StreamCore:
             pairs.append((event, state.apply(event)))
             if state.done:
                 self.finished = True
+                self.stamp(event)
                 break
         return pairs
+
+    def stamp(self, event: Any) -> None:
+        """Carry the wire choice on the terminal Response (the Chat wire's already has it)."""
+        response = getattr(event, "response", None)
+        if (
+            self.wire is not None
+            and isinstance(response, Response)
+            and not (response.model_extra or {}).get("xiaohu_wire")
+        ):
+            response.xiaohu_wire = dict(self.wire)  # type: ignore[attr-defined]
 
     def feed_json(self, body: bytes) -> list[Pair]:
         """A relay answered a stream request with plain JSON: an error body, or a Response.
@@ -111,6 +124,7 @@ class _StreamCore:
         log.warning("the server answered a stream request with JSON; folding it whole")
         event = ResponseCompletedEvent(response=response, sequence_number=0)
         self.finished = True
+        self.stamp(event)
         return [(event, self.state.apply(event))]
 
     def not_events(self, body: bytes) -> APIError:
@@ -368,8 +382,10 @@ class ResponseStream(PairReader):
         state: ResponseState | None = None,
         *,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         self._core = self._make_core(response, state, deadline)
+        self._core.wire = wire
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""
@@ -462,8 +478,10 @@ class AsyncResponseStream(AsyncPairReader):
         state: ResponseState | None = None,
         *,
         deadline: Deadline | None = None,
+        wire: Mapping[str, str] | None = None,
     ) -> None:
         self._core = self._make_core(response, state, deadline)
+        self._core.wire = wire
         self._pairs = self._iter_pairs()
         self.response: Response | None = None
         """The final Response, once the stream has been read to its end."""

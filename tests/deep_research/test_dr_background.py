@@ -255,7 +255,7 @@ def test_wait_with_a_budget_cancels_the_run(paced_url: str, key: str) -> None:
     with XiaohuClient(api_key=key, base_url=paced_url) as client:
         queued = client.create_response(
             model="o3-deep-research", input="history of tea", tools=DR["tools"],
-            background=True, max_cost_usd=5.0,
+            background=True, allow_expensive=True,
         )  # fmt: skip
         with pytest.raises(BudgetExceededError) as info:
             client.wait_response(queued.id, interval=0.02, max_cost_usd=0.3)
@@ -267,7 +267,7 @@ async def test_wait_async_with_a_budget_cancels_the_run(paced_url: str, key: str
     async with AsyncXiaohuClient(api_key=key, base_url=paced_url) as client:
         queued = await client.create_response(
             model="o3-deep-research", input="history of tea", tools=DR["tools"],
-            background=True, max_cost_usd=5.0,
+            background=True, allow_expensive=True,
         )  # fmt: skip
         with pytest.raises(BudgetExceededError) as info:
             await client.wait_response(queued.id, interval=0.02, max_cost_usd=0.3)

@@ -21,7 +21,7 @@ from langchain_xiaohu import ChatXiaohu
 from llama_index_xiaohu import XiaohuEmbedding, XiaohuResponses
 
 MODELS = ["gpt-5-mini", "claude-sonnet-4-5", "deepseek-chat"]
-WIRE = {"gpt-5-mini": None, "claude-sonnet-4-5": "chat", "deepseek-chat": "chat"}
+WIRE = {"gpt-5-mini": "responses", "claude-sonnet-4-5": "chat", "deepseek-chat": "chat"}
 
 
 def get_weather(city: str) -> str:

@@ -151,8 +151,13 @@ def test_unknown_arguments_warn_and_are_sent(
     with pytest.warns(UserWarning, match="'max_token' is not a ChatXiaohu field.*'max_tokens'"):
         llm = make(emulator_url, http_client=recording, max_token=100)
     assert llm.model_kwargs == {"max_token": 100}
-    llm.invoke("hi")
-    assert bodies[0]["max_token"] == 100
+    with pytest.raises(ValueError, match="'max_token' is not a field; did you mean max_output"):
+        llm.invoke("hi")  # a near miss of a Responses field is refused by the core
+    assert bodies == []
+    with pytest.warns(UserWarning, match="'brand_new_field' is not a ChatXiaohu field"):
+        llm = make(emulator_url, http_client=recording, brand_new_field=100)
+    llm.invoke("hi")  # a name far from every known one may be a newer server feature
+    assert bodies[0]["brand_new_field"] == 100
 
 
 def test_extra_body_is_merged_and_top_logprobs_is_a_field(
