@@ -30,7 +30,7 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from xiaohu.emulator.calls import Call, upstream_json
-from xiaohu.emulator.habits import Gzip, pings, relay_stream_error, tail
+from xiaohu.emulator.habits import gzipped, pings, relay_stream_error, tail
 from xiaohu.emulator.ids import openai_request_id
 
 __all__ = ["chat_failure", "chat_json", "chat_stream", "shape_chunks"]
@@ -149,13 +149,6 @@ async def _frames(chunks: list[dict[str, Any]], call: Call) -> AsyncIterator[byt
             yield extra
 
 
-async def _gzipped(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    packer = Gzip()
-    async for chunk in body:
-        yield packer.chunk(chunk)
-    yield packer.end()
-
-
 def chat_stream(chunks: list[dict[str, Any]], call: Call, model: str) -> Response:
     """The SSE answer of a chat stream, bent as the call's faults and habits ask.
 
@@ -170,5 +163,5 @@ def chat_stream(chunks: list[dict[str, Any]], call: Call, model: str) -> Respons
     body = _frames(shape_chunks(chunks, call, model), call)
     if call.has("gzip"):
         headers["Content-Encoding"] = "gzip"
-        body = _gzipped(body)
+        body = gzipped(body)
     return StreamingResponse(body, media_type="text/event-stream", headers=headers)

@@ -205,3 +205,11 @@ class Gzip:
     def end(self) -> bytes:
         """The gzip trailer."""
         return self._z.flush()
+
+
+async def gzipped(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The `gzip` habit: a streamed body compressed chunk by chunk (see `Gzip`)."""
+    packer = Gzip()
+    async for chunk in body:
+        yield packer.chunk(chunk)
+    yield packer.end()

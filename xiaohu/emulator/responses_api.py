@@ -32,7 +32,7 @@ from xiaohu.emulator.errors import invalid_url, not_found, openai_error
 from xiaohu.emulator.events import failure_events, response_events
 from xiaohu.emulator.faults import split_model
 from xiaohu.emulator.habits import (
-    Gzip,
+    gzipped,
     pings,
     relay_stream_error,
     shape_body,
@@ -85,19 +85,12 @@ async def _sse(
         yield extra
 
 
-async def _gzipped(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    packer = Gzip()
-    async for chunk in body:
-        yield packer.chunk(chunk)
-    yield packer.end()
-
-
 def _stream(events: AsyncIterator[dict[str, Any]], call: Call, total: int) -> StreamingResponse:
     headers = {**_SSE_HEADERS, "x-request-id": openai_request_id()}
     body = _sse(events, call, total)
     if call.has("gzip"):
         headers["Content-Encoding"] = "gzip"
-        body = _gzipped(body)
+        body = gzipped(body)
     return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
