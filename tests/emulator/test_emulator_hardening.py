@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.emulator.wire import AUTH
+from xiaohu.emulator import calls
 
 FAST = 1.0
 
@@ -62,7 +63,8 @@ def test_deep_json_is_a_400_not_a_recursion_error(client: httpx.Client, depth: i
     assert took < FAST
 
 
-def test_a_stalled_upload_times_out(emulator_url: str) -> None:
+def test_a_stalled_upload_times_out(emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calls, "BODY_TIMEOUT_S", 1.0)  # the session's emulator, in this process
     parts = urlsplit(emulator_url)
     with socket.create_connection((parts.hostname, parts.port or 80), timeout=5) as sock:
         start = time.monotonic()

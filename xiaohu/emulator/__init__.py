@@ -125,7 +125,7 @@ Deep research also opens some results (``open_page``) and searches in them (``fi
 as real runs do (not under ``max_tool_calls``).
 
 Bounds: a body over 8 MB answers 413 at once, JSON nested deeper than 64 levels 400, a body
-that stalls for 1 s 408, a conversation over 4 M characters 400 ``context_length_exceeded``;
+that stalls for 10 s 408, a conversation over 4 M characters 400 ``context_length_exceeded``;
 ``X-Emulator-Delay`` above 10 s (or ``inf``) answers 400; a connection that sends no request
 within 1 s is closed (served by :class:`EmulatorServer`); no fault holds a connection more than
 30 s. A stored response belongs to the key that created it: any other key gets 404.

@@ -54,8 +54,10 @@ DELAY_HEADER = "x-emulator-delay"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: The deepest JSON nesting accepted; deeper gets a 400 (never a RecursionError 500).
 MAX_JSON_DEPTH = 64
-#: Seconds a request body may stall between two chunks before the 408.
-BODY_TIMEOUT_S = 1.0
+#: Seconds a request body may stall between two chunks before the 408. Real front ends allow
+#: more (nginx's `client_body_timeout` is 60 s); 1 s 408'd a healthy client whose chunk waited
+#: on a busy event loop (500 concurrent streams on 2 cores). Read at call time: tests may lower it.
+BODY_TIMEOUT_S = 10.0
 #: The longest ``X-Emulator-Delay`` accepted, in seconds.
 MAX_DELAY_S = 10.0
 #: The most characters of conversation a request may carry (about the largest context window).
